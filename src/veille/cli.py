@@ -1,0 +1,204 @@
+"""The ``veille`` command: French messages, exit status 0 on success and 2 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+PASSWORD_ENV = "VEILLE_MOT_DE_PASSE"
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse speaks English: its errors are rephrased for the agents who read them."""
+
+    def error(self, message: str) -> NoReturn:
+        message = (
+            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            .replace("unrecognized arguments", "arguments inconnus")
+            .replace("expected at least one argument", "il faut au moins un fichier")
+            .replace("invalid int value", "nombre entier attendu, reçu")
+            .replace("argument ", "option ")
+            .replace("invalid choice", "choix inconnu")
+            .replace("choose from", "choix possibles :")
+        )
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog} : erreur : {message}\n")
+
+
+class Steps:
+    """Numbered steps with a bar on the terminal, for the long parts of a crossing."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.perf_counter()
+        self.tty = stream.isatty()
+
+    def __call__(self, label: str) -> None:
+        self.done = min(self.done + 1, self.total)
+        width = 20
+        filled = width * self.done // self.total
+        bar = "█" * filled + "░" * (width - filled)
+        elapsed = time.perf_counter() - self.started
+        line = f"[{bar}] {self.done}/{self.total} {label}… ({elapsed:.0f} s)"
+        self.stream.write(("\r\033[K" if self.tty else "") + line + ("" if self.tty else "\n"))
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _password_provider(archive: str) -> str:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        from veille.sources import PasswordRequired
+
+        raise PasswordRequired(
+            f"L'archive {archive} est chiffrée. Donnez son mot de passe dans la variable "
+            f"d'environnement {PASSWORD_ENV}, ou lancez la commande dans un terminal pour le saisir."
+        )
+    return getpass.getpass(f"Mot de passe de l'archive {archive} : ")
+
+
+def croiser(args: argparse.Namespace) -> int:
+    from veille.compulsory import SchoolYear
+    from veille.matching import cross
+    from veille.outputs import InputFile, fingerprint, summary, summary_text, write_outputs, write_summary
+    from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
+
+    try:
+        year = SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+    except ValueError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out_dir = Path(args.sortie)
+    started = time.perf_counter()
+    steps = Steps(6, sys.stderr)
+    try:
+        steps("Lecture des fichiers enfants")
+        children = read_children_files(
+            args.enfants, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+        )
+        steps("Lecture des fichiers de scolarité")
+        schooling = read_schooling_files(
+            args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+        )
+    except SourceError as error:
+        steps.finish()
+        print(f"\nErreur : {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    read_seconds = time.perf_counter() - started
+    rejects = [*children.rejects, *schooling.rejects]
+    if rejects:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_rejects(out_dir / "lignes_rejetees.csv", rejects)
+
+    result = cross(children.table, schooling.table, school_year=year, progress=steps)
+    steps.finish()
+    inputs = [
+        InputFile(str(path), kind, _rows(report_list, path), fingerprint(path))
+        for kind, paths, report_list in (
+            ("enfants", args.enfants, children.files),
+            ("scolarite", args.scolarite, schooling.files),
+        )
+        for path in paths
+    ]
+    timings = {"lecture": round(read_seconds, 3), **result.timings.steps}
+    writing = time.perf_counter()
+    synthesis = summary(result, schooling.table, inputs, timings)
+    synthesis["lignes_rejetees"] = len(rejects)
+    paths = write_outputs(result, out_dir, synthesis)
+    timings["ecriture"] = round(time.perf_counter() - writing, 3)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    write_summary(paths["synthese"], synthesis)
+    print(summary_text(synthesis, paths))
+    if rejects:
+        print(f"  lignes rejetées     : {out_dir / 'lignes_rejetees.csv'} ({len(rejects)} lignes)")
+    return EXIT_OK
+
+
+def _rows(reports: Sequence[object], path: str) -> int:
+    name = Path(path).name
+    return sum(
+        int(getattr(r, "rows_kept", 0)) for r in reports if Path(str(getattr(r, "path", ""))).name == name
+    )
+
+
+def demo_donnees(args: argparse.Namespace) -> int:
+    from veille.synth import generate_commune, write_commune
+
+    if args.enfants < 1:
+        print("Erreur : --enfants doit être un nombre positif.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    commune = generate_commune(args.enfants, seed=args.graine, school_year=args.annee_scolaire)
+    written = write_commune(commune, args.dossier)
+    print(f"Commune synthétique de {args.enfants} enfants (graine {args.graine}) écrite en "
+          f"{time.perf_counter() - started:.1f} s :")
+    for path in written.values():
+        print(f"  {path}")
+    print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="veille",
+        description="Veille : repérer les enfants soumis à l'obligation d'instruction qui ne sont "
+        "scolarisés nulle part.",
+    )
+    commands = parser.add_subparsers(dest="commande", required=True, metavar="COMMANDE", parser_class=FrenchParser)
+
+    crossing = commands.add_parser(
+        "croiser",
+        help="croiser les fichiers enfants (CAF, MSA) avec les fichiers de scolarité",
+        description="Croise les fichiers enfants (CAF, MSA) avec les fichiers de scolarité et écrit la "
+        "liste des enfants sans scolarité connue.",
+    )
+    crossing.add_argument("--enfants", nargs="+", required=True, metavar="FICHIER",
+                          help="fichiers enfants : CSV, XLSX, ODS, ou archive 7z chiffrée")
+    crossing.add_argument("--scolarite", nargs="+", required=True, metavar="FICHIER",
+                          help="fichiers de scolarité (ONDE, SIECLE, privé, CNED, IEF, médico-social…)")
+    crossing.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier des résultats")
+    crossing.add_argument("--annee-scolaire", metavar="AAAA-AAAA",
+                          help="année scolaire de référence (par défaut : l'année en cours)")
+    crossing.add_argument("--ignorer-lignes-invalides", action="store_true",
+                          help="écarter les lignes invalides au lieu de refuser le fichier ; elles sont "
+                          "écrites avec leur motif dans DOSSIER/lignes_rejetees.csv")
+    crossing.set_defaults(run=croiser)
+
+    demo = commands.add_parser(
+        "demo-donnees",
+        help="écrire une commune synthétique (données fictives) avec sa vérité",
+        description="Écrit les fichiers d'une commune synthétique : enfants CAF/MSA, scolarité, vérité.",
+    )
+    demo.add_argument("dossier", metavar="DOSSIER")
+    demo.add_argument("--enfants", type=int, default=10_000, metavar="N", help="nombre d'enfants (10000)")
+    demo.add_argument("--graine", type=int, default=1, metavar="S", help="graine du hasard (1)")
+    demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA")
+    demo.set_defaults(run=demo_donnees)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("\nInterrompu.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The crossing: which children of the CAF/MSA files appear in no schooling file.
+
+The public face of the engine is one function, :func:`cross`:
+
+Examples:
+    >>> from veille.sources import read_children_files, read_schooling_files
+    >>> from veille.matching import cross
+    >>> result = cross(read_children_files(["enfants.csv"]).table,
+    ...                read_schooling_files(["onde.csv"]).table,
+    ...                school_year="2026-2027")  # doctest: +SKIP
+    >>> result.count(Status.UNFOUND)  # doctest: +SKIP
+    3
+
+Steps: standardise identities (``veille.identity``), score candidate pairs with a probabilistic model
+trained on the data itself (Splink, ``splink_adapter``), assign each schooling record to at most one
+child (``assignment``), then give each child a status (``classification``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from veille.compulsory import SchoolYear, compulsory_mask
+from veille.matching.assignment import assign_one_to_one
+from veille.matching.classification import Thresholds, classify
+from veille.matching.frames import match_frame
+from veille.matching.results import Candidate, ChildOutcome, CrossingResult, Status, Timings
+from veille.matching.splink_adapter import score_pairs
+
+__all__ = ["Candidate", "ChildOutcome", "CrossingResult", "Status", "Thresholds", "cross"]
+
+
+def cross(
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    *,
+    school_year: str | SchoolYear,
+    thresholds: Thresholds | None = None,
+    progress: Callable[[str], None] | None = None,
+    model: dict[str, Any] | None = None,
+    seed: int = 42,
+) -> CrossingResult:
+    """Cross the children files with the schooling files.
+
+    Args:
+        children: the table of ``veille.sources.read_children_files``.
+        schooling: the table of ``veille.sources.read_schooling_files``.
+        school_year: the school year whose compulsory-instruction ages apply, e.g. "2026-2027".
+        thresholds: match weights separating the statuses (defaults tuned on synthetic communes).
+        progress: called with a French label at the start of each step.
+        model: a saved model (``CrossingResult.model``) to replay a run instead of training anew.
+        seed: seed of the model's random sampling, for reproducible runs.
+
+    Returns:
+        A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
+    """
+    year = school_year if isinstance(school_year, SchoolYear) else SchoolYear.parse(school_year)
+    thresholds = thresholds or Thresholds()
+    say = progress or (lambda _label: None)
+    steps: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        steps[name] = round(now - clock, 3)
+        clock = now
+
+    say("Normalisation des identités")
+    children = children.reset_index(drop=True)
+    schooling = schooling.reset_index(drop=True)
+    left = match_frame(children, claimant=True)
+    right = match_frame(schooling, claimant=False)
+    lap("normalisation")
+
+    scored = score_pairs(left, right, threshold_match_weight=thresholds.shown, seed=seed, progress=say, model=model)
+    lap("comparaison")
+
+    say("Attribution des dossiers et classement")
+    pairs = scored.pairs
+    pairs["source"] = schooling["source"].to_numpy()[pairs["record_uid"].to_numpy()]
+    assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain)
+    compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
+    decided = classify(len(children), compulsory, pairs, assigned, thresholds)
+    table = _children_table(children, schooling, decided, pairs, scored.level_labels)
+    matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels)
+    lap("classement")
+    return CrossingResult(
+        children=table,
+        matches=matches,
+        model=scored.model,
+        thresholds=thresholds.as_dict(),
+        school_year=str(year),
+        timings=Timings(steps),
+    )
+
+
+def _levels_text(frame: pd.DataFrame, labels: dict[str, dict[int, str]]) -> pd.Series:
+    parts = []
+    for name, by_gamma in labels.items():
+        column = f"gamma_{name}"
+        if column in frame:
+            parts.append(name + " : " + frame[column].map(by_gamma).fillna("?"))
+    if not parts:
+        return pd.Series("", index=frame.index)
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + " ; " + part
+    return text
+
+
+def _children_table(
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    decided: pd.DataFrame,
+    pairs: pd.DataFrame,
+    labels: dict[str, dict[int, str]],
+) -> pd.DataFrame:
+    table = children.drop(columns=["fichier", "ligne"], errors="ignore").copy()
+    table["statut"] = decided["statut"].to_numpy()
+    record = decided["record_uid"].to_numpy()
+    has = record >= 0
+    safe = np.where(has, record, 0)
+    weight = decided["match_weight"].to_numpy()
+    table["poids"] = np.where(has, np.round(weight, 2), np.nan)
+    table["score"] = np.where(has, np.round(1.0 / (1.0 + np.power(2.0, -weight)), 4), np.nan)
+    table["motif"] = decided["motif"].to_numpy()
+    for column in ("source", "identifiant", "nom", "prenoms", "date_naissance", "etablissement"):
+        values = schooling[column].to_numpy()[safe] if len(schooling) else np.full(len(table), "")
+        table[f"candidat_{column}"] = np.where(has, values, "")
+    keyed = pairs.set_index(["child_uid", "record_uid"])
+    chosen = pd.MultiIndex.from_arrays([np.arange(len(table))[has], record[has]])
+    levels = pd.Series("", index=table.index, dtype=object)
+    if has.any():
+        levels[has] = _levels_text(keyed.reindex(chosen).reset_index(), labels).to_numpy()
+    table["niveaux"] = levels
+    return table
+
+
+def _matches_table(
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    assigned: pd.DataFrame,
+    thresholds: Thresholds,
+    labels: dict[str, dict[int, str]],
+) -> pd.DataFrame:
+    accepted = assigned[assigned["match_weight"] >= thresholds.match].sort_values(["child_uid", "match_weight"])
+    child = accepted["child_uid"].to_numpy()
+    record = accepted["record_uid"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "organisme": children["organisme"].to_numpy()[child],
+            "identifiant": children["identifiant"].to_numpy()[child],
+            "nom": children["nom"].to_numpy()[child],
+            "prenoms": children["prenoms"].to_numpy()[child],
+            "date_naissance": children["date_naissance"].to_numpy()[child],
+            "source": schooling["source"].to_numpy()[record],
+            "source_identifiant": schooling["identifiant"].to_numpy()[record],
+            "source_nom": schooling["nom"].to_numpy()[record],
+            "source_prenoms": schooling["prenoms"].to_numpy()[record],
+            "source_date_naissance": schooling["date_naissance"].to_numpy()[record],
+            "etablissement": schooling["etablissement"].to_numpy()[record],
+            "uai": schooling["uai"].to_numpy()[record],
+            "poids": np.round(accepted["match_weight"].to_numpy(), 2),
+            "score": np.round(1.0 / (1.0 + np.power(2.0, -accepted["match_weight"].to_numpy())), 4),
+        }
+    )
+    out["niveaux"] = _levels_text(accepted.reset_index(drop=True), labels).to_numpy()
+    return out

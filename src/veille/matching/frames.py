@@ -1,0 +1,58 @@
+"""Turn a source table into the frame the model compares (``splink_adapter.MATCH_COLUMNS``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from veille.identity import identity_features
+
+# Columns where an empty value means "unknown": the model treats them as missing, not as a value that
+# two records could share.
+_NULLABLE = (
+    "nom_colle",
+    "nom_phon",
+    "nom1_phon",
+    "prenom1",
+    "prenom1_canon",
+    "prenoms_colle",
+    "prenom1_phon",
+    "dob",
+    "sexe",
+    "adresse_cle",
+    "adresse_voie",
+    "code_postal",
+)
+
+
+def match_frame(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
+    """The standardised identity of each row, with ``unique_id`` = row position.
+
+    Args:
+        table: a children table (``claimant=True``, with ``nom_allocataire``) or a schooling table.
+        claimant: whether the table carries the claimant's surname (children files).
+    """
+    features = identity_features(table, claimant=claimant)
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.arange(len(table), dtype=np.int64),
+            "nom_colle": features["nom_colle"],
+            "nom_tokens": features["nom_tokens"],
+            "noms_famille": features["noms_famille"],
+            "nom_phon": features["nom_phon"],
+            "nom1_phon": features["nom1_phon"],
+            "prenom1": features["prenom1"],
+            "prenom1_canon": features["prenom1_canon"],
+            "prenoms_canon": features["prenoms_canon"],
+            "prenoms_colle": features["prenoms_colle"],
+            "prenom1_phon": features["prenom1_phon"],
+            "dob": table["date_naissance"],
+            "sexe": table["sexe"],
+            "adresse_cle": features["adresse_cle"],
+            "adresse_voie": features["adresse_voie"],
+            "code_postal": table["code_postal"].str.strip(),
+        }
+    ).reset_index(drop=True)
+    for column in _NULLABLE:
+        frame[column] = frame[column].replace("", None)
+    return frame

@@ -1,0 +1,346 @@
+"""The only module that talks to Splink.
+
+Everything Splink-specific lives here: the comparisons designed for French children's records, the
+blocking rules, the EM training and the scoring of candidate pairs. The rest of Veille sees plain
+pandas frames in and out, so that the backend (DuckDB by default; Splink's Spark or PostgreSQL
+backends for a user who outgrows one machine) can change without touching the rest.
+
+The comparisons use DuckDB's list and string functions; porting to another backend means translating
+the SQL conditions of this module only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import splink.comparison_level_library as cll
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.comparison_library import CustomComparison
+
+# Columns the two input frames must both carry (see ``veille.matching.frames``).
+MATCH_COLUMNS: tuple[str, ...] = (
+    "unique_id",
+    "nom_colle",
+    "nom_tokens",
+    "noms_famille",
+    "nom_phon",
+    "nom1_phon",
+    "prenom1",
+    "prenom1_canon",
+    "prenoms_canon",
+    "prenoms_colle",
+    "prenom1_phon",
+    "dob",
+    "sexe",
+    "adresse_cle",
+    "adresse_voie",
+    "code_postal",
+)
+
+Progress = Callable[[str], None]
+
+
+def _level(sql: str, label: str, **configure: Any) -> cll.CustomLevel:
+    level = cll.CustomLevel(sql, label_for_charts=label)
+    if configure:
+        level.configure(**configure)
+    return level
+
+
+def _null(column: str) -> cll.CustomLevel:
+    return _level(
+        f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "valeur absente", is_null_level=True
+    )
+
+
+def surname_comparison() -> CustomComparison:
+    """Surnames: glued form, parts of a double surname, the claimant's surname, typos, sound."""
+    return CustomComparison(
+        output_column_name="nom",
+        comparison_description="nom de famille",
+        comparison_levels=[
+            _null("nom_colle"),
+            _level(
+                '"nom_colle_l" = "nom_colle_r"',
+                "nom identique",
+                tf_adjustment_column="nom_colle",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                'list_has_all("nom_tokens_l", "nom_tokens_r") OR list_has_all("nom_tokens_r", "nom_tokens_l")',
+                "une partie d'un nom double",
+            ),
+            _level('list_has_any("noms_famille_l", "noms_famille_r")', "nom d'usage ou de l'autre parent"),
+            _level(
+                'jaro_winkler_similarity("nom_colle_l", "nom_colle_r") >= 0.92 '
+                'OR damerau_levenshtein("nom_colle_l", "nom_colle_r") <= 1',
+                "nom avec une faute de frappe",
+            ),
+            _level(
+                '"nom_phon_l" = "nom_phon_r" OR "nom1_phon_l" = "nom1_phon_r"',
+                "nom qui sonne pareil",
+            ),
+            _level(
+                'jaro_winkler_similarity("nom_colle_l", "nom_colle_r") >= 0.8',
+                "nom proche",
+            ),
+            cll.ElseLevel().configure(label_for_charts="nom différent"),
+        ],
+    )
+
+
+def first_name_comparison() -> CustomComparison:
+    """First names: exact, transliteration variant, compound forms, any first name, typos, sound."""
+    return CustomComparison(
+        output_column_name="prenom",
+        comparison_description="prénoms",
+        comparison_levels=[
+            _null("prenom1"),
+            _level(
+                '"prenom1_l" = "prenom1_r"',
+                "premier prénom identique",
+                tf_adjustment_column="prenom1",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                '"prenom1_canon_l" = "prenom1_canon_r" OR "prenoms_colle_l" = "prenoms_colle_r"',
+                "même prénom, autre graphie",
+            ),
+            _level(
+                'list_has_any("prenoms_canon_l", "prenoms_canon_r") '
+                'OR starts_with("prenoms_colle_l", "prenoms_colle_r") '
+                'OR starts_with("prenoms_colle_r", "prenoms_colle_l")',
+                "un autre des prénoms",
+            ),
+            _level(
+                'jaro_winkler_similarity("prenom1_l", "prenom1_r") >= 0.92 '
+                'OR damerau_levenshtein("prenom1_l", "prenom1_r") <= 1',
+                "prénom avec une faute de frappe",
+            ),
+            _level('"prenom1_phon_l" = "prenom1_phon_r"', "prénom qui sonne pareil"),
+            cll.ElseLevel().configure(label_for_charts="prénom différent"),
+        ],
+    )
+
+
+def birth_date_comparison() -> CustomComparison:
+    """Birth dates as ISO strings: exact, day/month swapped, one digit, year off by one."""
+    return CustomComparison(
+        output_column_name="date_naissance",
+        comparison_description="date de naissance",
+        comparison_levels=[
+            _null("dob"),
+            _level('"dob_l" = "dob_r"', "date identique"),
+            _level(
+                'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
+                'AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
+                'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)',
+                "jour et mois inversés",
+            ),
+            _level('damerau_levenshtein("dob_l", "dob_r") <= 1', "un chiffre différent"),
+            _level(
+                'substr("dob_l", 6, 5) = substr("dob_r", 6, 5) '
+                'AND abs(CAST(substr("dob_l", 1, 4) AS INTEGER) - CAST(substr("dob_r", 1, 4) AS INTEGER)) = 1',
+                "année décalée d'un an",
+            ),
+            cll.ElseLevel().configure(label_for_charts="date différente"),
+        ],
+    )
+
+
+def sex_comparison() -> CustomComparison:
+    return CustomComparison(
+        output_column_name="sexe",
+        comparison_description="sexe",
+        comparison_levels=[
+            _null("sexe"),
+            _level('"sexe_l" = "sexe_r"', "même sexe"),
+            cll.ElseLevel().configure(label_for_charts="sexe différent"),
+        ],
+    )
+
+
+def address_comparison() -> CustomComparison:
+    return CustomComparison(
+        output_column_name="adresse",
+        comparison_description="adresse",
+        comparison_levels=[
+            _null("adresse_voie"),
+            _level(
+                '"adresse_cle_l" = "adresse_cle_r"',
+                "même adresse",
+                tf_adjustment_column="adresse_cle",
+                tf_adjustment_weight=1.0,
+            ),
+            _level('"adresse_voie_l" = "adresse_voie_r"', "même voie"),
+            _level(
+                'jaro_winkler_similarity("adresse_voie_l", "adresse_voie_r") >= 0.9',
+                "voie proche",
+            ),
+            cll.ElseLevel().configure(label_for_charts="adresse différente"),
+        ],
+    )
+
+
+def postcode_comparison() -> CustomComparison:
+    return CustomComparison(
+        output_column_name="code_postal",
+        comparison_description="code postal",
+        comparison_levels=[
+            _null("code_postal"),
+            _level('"code_postal_l" = "code_postal_r"', "même code postal"),
+            cll.ElseLevel().configure(label_for_charts="autre code postal"),
+        ],
+    )
+
+
+def blocking_rules() -> list[Any]:
+    """Candidate pairs: each rule survives one kind of error in the others' columns.
+
+    A pair is scored if any rule holds, so a child is missed only when every rule's columns are damaged
+    at once. Each rule keeps pair counts near-linear in the number of records (no address-only or
+    date-only rule: a tower block or a popular birthday would explode them).
+    """
+    return [
+        block_on("dob", "nom1_phon"),
+        block_on("dob", "prenom1_canon"),
+        block_on("nom_colle", "prenom1_canon"),
+        block_on("dob", "prenom1_phon"),
+        CustomRule(
+            'l."noms_famille" = r."noms_famille" AND l."dob" = r."dob"',
+            arrays_to_explode=["noms_famille"],
+        ),
+        CustomRule(
+            'l."prenoms_canon" = r."prenoms_canon" AND l."nom1_phon" = r."nom1_phon" '
+            'AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+            arrays_to_explode=["prenoms_canon"],
+        ),
+        block_on("adresse_cle", "prenom1_phon"),
+    ]
+
+
+def build_settings() -> SettingsCreator:
+    return SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            surname_comparison(),
+            first_name_comparison(),
+            birth_date_comparison(),
+            sex_comparison(),
+            address_comparison(),
+            postcode_comparison(),
+        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
+        em_convergence=0.001,
+        max_iterations=20,
+    )
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Candidate pairs with their match weight, and the trained model that scored them.
+
+    Attributes:
+        pairs: one row per candidate pair: ``child_uid``, ``record_uid``, ``match_weight``,
+            ``match_probability`` and one ``gamma_<comparison>`` column per comparison.
+        model: the Splink settings with trained parameters (``save_model_to_json`` form), so that a
+            decision can be explained and the run replayed.
+        level_labels: for each comparison, its gamma value -> French label.
+    """
+
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    level_labels: dict[str, dict[int, str]]
+
+
+def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        # Splink numbers non-null levels from the most specific (highest gamma) down to 0.
+        labels[comparison["output_column_name"]] = {
+            len(levels) - 1 - i: lvl.get("label_for_charts", "") for i, lvl in enumerate(levels)
+        }
+        labels[comparison["output_column_name"]][-1] = "valeur absente"
+    return labels
+
+
+def score_pairs(
+    children: pd.DataFrame,
+    records: pd.DataFrame,
+    *,
+    threshold_match_weight: float,
+    seed: int = 42,
+    progress: Progress | None = None,
+    model: dict[str, Any] | None = None,
+) -> ScoredPairs:
+    """Train a model on the two frames (EM, no labels) and score their candidate pairs.
+
+    Args:
+        children: standardised children records, columns ``MATCH_COLUMNS``.
+        records: standardised schooling records, same columns.
+        threshold_match_weight: pairs below this weight are not returned.
+        seed: seed of the random sampling used to estimate u probabilities (reproducible runs).
+        progress: called with a French label at the start of each step.
+        model: a previously saved model to replay instead of training a new one.
+
+    Returns:
+        The scored pairs and the model.
+    """
+    say = progress or (lambda _label: None)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    connection = duckdb.connect()
+    connection.execute("SET preserve_insertion_order = false")
+    db_api = DuckDBAPI(connection=connection)
+    left = db_api.register(children.loc[:, list(MATCH_COLUMNS)], dataset_display_name="enfants")
+    right = db_api.register(records.loc[:, list(MATCH_COLUMNS)], dataset_display_name="scolarite")
+    linker = Linker([left, right], model if model is not None else build_settings(), log_level=logging.ERROR)
+    if model is None:
+        say("Apprentissage du modèle (sans étiquettes)")
+        _train(linker, n_pairs_max=float(len(children)) * float(len(records)), seed=seed)
+    say("Comparaison des paires candidates")
+    predictions = linker.inference.predict(threshold_match_weight=threshold_match_weight)
+    gamma_columns = [f"gamma_{name}" for name in _comparison_names(linker)]
+    pairs = connection.sql(
+        f"""
+        SELECT
+            CASE WHEN source_dataset_l = 'enfants' THEN unique_id_l ELSE unique_id_r END AS child_uid,
+            CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
+            match_weight, match_probability, {", ".join(gamma_columns)}
+        FROM {predictions.physical_name}
+        """
+    ).df()
+    trained = linker.misc.save_model_to_json()
+    connection.close()
+    return ScoredPairs(pairs=pairs, model=trained, level_labels=_level_labels(trained))
+
+
+def _comparison_names(linker: Linker) -> list[str]:
+    return [c.output_column_name for c in linker._settings_obj.comparisons]
+
+
+def _train(linker: Linker, *, n_pairs_max: float, seed: int) -> None:
+    # A child and its own school record agree on name, first name and date: such pairs are near-certain
+    # matches, and about four in five schooled children have one.
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nom_colle", "prenom1", "dob")], recall=0.8
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(1.5e6, n_pairs_max), seed=seed)
+    # Each EM pass blocks on some columns and learns the m probabilities of the others.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob", "nom1_phon"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob", "prenom1_canon"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("nom_colle", "prenom1_canon"), estimate_without_term_frequencies=True
+    )

@@ -1,0 +1,178 @@
+"""The files a crossing writes, and its French summary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from veille import __version__
+from veille.compulsory import SchoolYear
+from veille.matching.results import CrossingResult, Status
+
+UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
+MATCHES_FILE = "rapprochements.csv"
+SUMMARY_FILE = "synthese.json"
+MODEL_FILE = "modele.json"
+
+UNSCHOOLED_COLUMNS = (
+    "organisme",
+    "identifiant",
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "sexe",
+    "adresse",
+    "code_postal",
+    "commune",
+    "nom_allocataire",
+    "prenom_allocataire",
+    "statut",
+    "score",
+    "motif",
+    "candidat_source",
+    "candidat_identifiant",
+    "candidat_nom",
+    "candidat_prenoms",
+    "candidat_date_naissance",
+    "candidat_etablissement",
+    "niveaux",
+)
+
+STATUS_LABELS = {
+    Status.MATCHED.value: "rapprochés (scolarisés)",
+    Status.UNCERTAIN.value: "incertains (à vérifier)",
+    Status.UNFOUND.value: "non trouvés (sans scolarité connue)",
+    Status.OUT_OF_SCOPE.value: "hors obligation d'instruction",
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file given to the crossing, as the summary records it."""
+
+    path: str
+    kind: str  # "enfants" or "scolarite"
+    rows: int
+    sha256: str
+
+
+def fingerprint(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def age_at_start(birth_dates: pd.Series, year: SchoolYear) -> pd.Series:
+    born = pd.to_datetime(birth_dates, format="%Y-%m-%d", errors="coerce")
+    start = pd.Timestamp(year.start)
+    had_birthday = (born.dt.month < start.month) | ((born.dt.month == start.month) & (born.dt.day <= start.day))
+    return (start.year - born.dt.year - (~had_birthday).astype(int)).astype("Int64")
+
+
+def summary(
+    result: CrossingResult,
+    schooling: pd.DataFrame,
+    inputs: Sequence[InputFile],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    children = result.children
+    year = SchoolYear.parse(result.school_year)
+    ages = age_at_start(children["date_naissance"], year)
+    by_age = (
+        pd.crosstab(ages, children["statut"]).sort_index()
+        if len(children)
+        else pd.DataFrame()
+    )
+    return {
+        "veille": __version__,
+        "annee_scolaire": result.school_year,
+        "fichiers": [vars(f) for f in inputs],
+        "enfants": {
+            "total": len(children),
+            "par_organisme": children["organisme"].value_counts().sort_index().to_dict(),
+            "par_statut": {s.value: result.count(s) for s in Status},
+            "par_age_au_1er_septembre": {
+                str(age): {k: int(v) for k, v in row.items() if v} for age, row in by_age.iterrows()
+            },
+        },
+        "scolarite": {
+            "total": len(schooling),
+            "par_source": schooling["source"].value_counts().sort_index().to_dict(),
+            "rapproches": len(result.matches),
+        },
+        "seuils_poids": result.thresholds,
+        "durees_secondes": timings,
+    }
+
+
+def write_outputs(
+    result: CrossingResult,
+    out_dir: str | Path,
+    synthesis: dict[str, Any],
+) -> dict[str, Path]:
+    """Write the result files; returns their paths by role."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "sans_scolarite": out / UNSCHOOLED_FILE,
+        "rapprochements": out / MATCHES_FILE,
+        "synthese": out / SUMMARY_FILE,
+        "modele": out / MODEL_FILE,
+    }
+    flagged = result.children[
+        result.children["statut"].isin([Status.UNFOUND.value, Status.UNCERTAIN.value])
+    ]
+    # Unfound first, then the ones to check; each by file order, as agents work through them.
+    flagged = flagged.assign(_order=flagged["statut"].ne(Status.UNFOUND.value)).sort_values(
+        "_order", kind="stable"
+    )
+    flagged.loc[:, [c for c in UNSCHOOLED_COLUMNS if c in flagged]].to_csv(
+        paths["sans_scolarite"], index=False, encoding="utf-8"
+    )
+    result.matches.to_csv(paths["rapprochements"], index=False, encoding="utf-8")
+    write_summary(paths["synthese"], synthesis)
+    model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
+    paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
+    return paths
+
+
+def write_summary(path: Path, synthesis: dict[str, Any]) -> None:
+    path.write_text(json.dumps(synthesis, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def summary_text(synthesis: dict[str, Any], paths: dict[str, Path]) -> str:
+    """The short French summary printed at the end of a crossing."""
+    children = synthesis["enfants"]
+    statuses = children["par_statut"]
+    compulsory = sum(v for k, v in statuses.items() if k != Status.OUT_OF_SCOPE.value)
+    lines = [
+        f"Croisement terminé — année scolaire {synthesis['annee_scolaire']}",
+        "",
+        f"Enfants des fichiers CAF/MSA : {children['total']}"
+        + "".join(f"  {k} : {v}" for k, v in children["par_organisme"].items()),
+        f"Dossiers de scolarité : {synthesis['scolarite']['total']}"
+        + "".join(f"  {k} : {v}" for k, v in synthesis["scolarite"]["par_source"].items()),
+        f"Enfants soumis à l'obligation d'instruction : {compulsory}",
+    ]
+    for status in (Status.MATCHED, Status.UNCERTAIN, Status.UNFOUND, Status.OUT_OF_SCOPE):
+        lines.append(f"  {STATUS_LABELS[status.value]:<40} {statuses[status.value]:>8}")
+    total = synthesis["durees_secondes"].get("total", 0.0)
+    lines += [
+        "",
+        f"Durée : {total:.1f} s",
+        "",
+        "Fichiers produits :",
+        f"  enfants à examiner : {paths['sans_scolarite']}",
+        f"  rapprochements     : {paths['rapprochements']}",
+        f"  synthèse           : {paths['synthese']}",
+        f"  modèle             : {paths['modele']}",
+    ]
+    return "\n".join(lines)

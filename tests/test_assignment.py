@@ -1,0 +1,41 @@
+import pandas as pd
+
+from veille.matching.assignment import assign_one_to_one
+
+
+def pairs(*rows):
+    return pd.DataFrame(rows, columns=["child_uid", "record_uid", "source", "match_weight"])
+
+
+def kept(frame, min_weight=0.0):
+    out = assign_one_to_one(frame, min_weight=min_weight)
+    return sorted(zip(out["child_uid"], out["record_uid"], strict=True))
+
+
+def test_it_gives_a_twins_record_to_the_twin_it_fits_best():
+    # Twin 1 is schooled (record 10), twin 2 is not: record 10 scores well against both.
+    assert kept(pairs((1, 10, "ONDE", 18.0), (2, 10, "ONDE", 6.0))) == [(1, 10)]
+
+
+def test_it_resolves_crossed_twins_by_total_weight():
+    # Record 11 slightly prefers child 1, but child 1 fits record 10 far better.
+    frame = pairs((1, 10, "ONDE", 20.0), (1, 11, "ONDE", 9.0), (2, 11, "ONDE", 8.5), (2, 10, "ONDE", 7.0))
+    assert kept(frame) == [(1, 10), (2, 11)]
+
+
+def test_it_does_not_hand_a_weak_record_to_a_second_child_to_assign_more_pairs():
+    frame = pairs((1, 10, "ONDE", 20.0), (2, 10, "ONDE", 5.0), (1, 11, "ONDE", 6.0))
+    assert kept(frame) == [(1, 10)]
+
+
+def test_it_lets_a_child_hold_records_from_two_sources():
+    frame = pairs((1, 10, "ONDE", 15.0), (1, 20, "CNED", 14.0), (2, 20, "CNED", 3.0))
+    assert kept(frame) == [(1, 10), (1, 20)]
+
+
+def test_it_never_assigns_a_pair_below_the_threshold():
+    assert kept(pairs((1, 10, "ONDE", -1.0)), min_weight=0.0) == []
+
+
+def test_it_returns_an_empty_frame_when_nothing_is_scored():
+    assert kept(pairs()) == []
