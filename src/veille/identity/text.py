@@ -1,0 +1,93 @@
+"""Text normalisation shared by every identity field (surnames, first names, addresses).
+
+Everything the matcher compares goes through :func:`normalise` first, so that case, accents and
+punctuation never make two spellings of the same identity differ.
+
+Example:
+    >>> normalise("  N'Diaye-Lefèvre,  Zoë ")
+    'NDIAYE LEFEVRE ZOE'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that NFKD does not decompose into a base letter plus a combining mark.
+_SPECIAL_LETTERS: dict[str, str] = {
+    "Œ": "OE",
+    "œ": "oe",
+    "Æ": "AE",
+    "æ": "ae",
+    "ß": "ss",
+    "ẞ": "SS",
+    "Đ": "D",
+    "đ": "d",
+    "Ð": "D",
+    "ð": "d",
+    "Ø": "O",
+    "ø": "o",
+    "Ł": "L",
+    "ł": "l",
+    "Ħ": "H",
+    "ħ": "h",
+    "Þ": "TH",
+    "þ": "th",
+    "ı": "i",
+    "ĸ": "k",
+}
+
+# Apostrophes and quotes vanish without leaving a space: N'DIAYE and NDIAYE must be the same name,
+# which is how most school software stores them.
+_GLUE = "'’‘`´ʼʻ′\"«»“”„"
+# Separators become a space: they split compound names and address parts.
+_SEPARATORS = "-‐‑‒–—―,./\\_;:()[]{}+&|\t\n\r\u00a0\u202f"
+
+_TRANSLATION = str.maketrans(
+    {**_SPECIAL_LETTERS, **dict.fromkeys(_GLUE, ""), **dict.fromkeys(_SEPARATORS, " ")}
+)
+_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
+_SPACES = re.compile(r" +")
+
+
+def _is_kept(char: str) -> bool:
+    # Letters of other scripts (Arabic, Cyrillic…) are kept rather than silently emptied.
+    return char == " " or char.isalnum()
+
+
+def normalise(s: str) -> str:
+    """Upper case, without accents or punctuation, single-spaced.
+
+    Rules, in order:
+
+    * letters that have no decomposition are spelled out (Œ→OE, Æ→AE, ß→SS, Đ→D, Ø→O, Ł→L, Þ→TH);
+    * apostrophes and quotes (' ’ ` ´ « » …) are removed without a space (N'DIAYE→NDIAYE);
+    * hyphens, dashes, commas, dots, slashes, underscores, semicolons, colons, brackets, ``+`` and
+      ``&`` become a space;
+    * accents are removed (NFKD, combining marks dropped), the text is upper-cased;
+    * any other punctuation or symbol is removed, spaces are collapsed and trimmed.
+
+    Args:
+        s: any text; ``None``-like inputs are the caller's business (pass ``""``).
+
+    Returns:
+        The normalised text, ``""`` for an empty or punctuation-only input.
+
+    Examples:
+        >>> normalise("Chloé-Zoë")
+        'CHLOE ZOE'
+        >>> normalise("Nguyễn Đức")
+        'NGUYEN DUC'
+        >>> normalise("L'HOMME")
+        'LHOMME'
+        >>> normalise("Œdipe, Æsa; Strauß")
+        'OEDIPE AESA STRAUSS'
+    """
+    if not s:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", s.translate(_TRANSLATION))
+    # Translate again: NFKD can expose characters of the tables (e.g. a compatibility apostrophe).
+    stripped = "".join(c for c in decomposed.translate(_TRANSLATION) if not unicodedata.combining(c))
+    upper = stripped.upper()
+    cleaned = _NOT_WORD.sub("", upper) if upper.isascii() else "".join(c for c in upper if _is_kept(c))
+    return _SPACES.sub(" ", cleaned).strip()
