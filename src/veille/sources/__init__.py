@@ -1,0 +1,32 @@
+"""Reading and validating the cells' source files.
+
+Children files (``fichier enfants``, from the CAF or the MSA) and schooling files (``fichier
+scolarité``) arrive as CSV, XLSX or ODS, possibly inside 7z archives encrypted with AES-256. They
+are read into canonical tables (``veille.columns``), every value a string, with the file name and
+line number of each row. See ``shared/formats/FORMAT.md``.
+"""
+
+from veille.sources.archives import PasswordOption
+from veille.sources.dates import parse_date
+from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
+from veille.sources.readers import (
+    FileReport,
+    ReadResult,
+    read_children_files,
+    read_schooling_files,
+    write_rejects,
+)
+
+__all__ = [
+    "FileReport",
+    "PasswordOption",
+    "PasswordRequired",
+    "Problem",
+    "ReadResult",
+    "SourceError",
+    "WrongPassword",
+    "parse_date",
+    "read_children_files",
+    "read_schooling_files",
+    "write_rejects",
+]

@@ -1,0 +1,123 @@
+"""7z archives encrypted with AES-256, the way the CNIL recommends sending personal data.
+
+The decrypted content is never written to disk: members are extracted into memory buffers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import py7zr
+from py7zr.exceptions import PasswordRequired as _Py7zPasswordRequired
+from py7zr.io import Py7zIO, WriterFactory
+
+from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
+
+#: a password, or a function asked for it (with the archive's name) only when an archive needs one
+PasswordOption = str | Callable[[str], str | None] | None
+
+
+class _MemoryWriter(Py7zIO):
+    """An in-memory destination for one archive member."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+
+    def write(self, s: bytes | bytearray) -> int:
+        return self.buffer.write(s)
+
+    def read(self, size: int | None = None) -> bytes:
+        return self.buffer.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.buffer.seek(offset, whence)
+
+    def flush(self) -> None:
+        return None
+
+    def size(self) -> int:
+        return self.buffer.getbuffer().nbytes
+
+
+class _MemoryFactory(WriterFactory):
+    """Hands py7zr a memory buffer for each member instead of a file on disk."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, _MemoryWriter] = {}
+
+    def create(self, filename: str) -> Py7zIO:
+        product = _MemoryWriter()
+        self.products[filename] = product
+        return product
+
+
+def _is_skipped(name: str) -> bool:
+    """Operating-system clutter some archivers add (``__MACOSX/``, ``.DS_Store``, ``Thumbs.db``)."""
+    parts = name.replace("\\", "/").split("/")
+    return "__MACOSX" in parts or parts[-1].startswith(".") or parts[-1].lower() == "thumbs.db"
+
+
+def _extract(path: Path, password: str | None) -> list[tuple[str, bytes]]:
+    with py7zr.SevenZipFile(path, mode="r", password=password) as archive:
+        names = [
+            info.filename
+            for info in archive.list()
+            if not info.is_directory and not _is_skipped(info.filename)
+        ]
+        factory = _MemoryFactory()
+        archive.extractall(factory=factory)
+    products = factory.products
+    if not set(names) <= set(products) and len(products) >= len(names):
+        # py7zr renamed some member (duplicate names): fall back to its own names, in order.
+        return [
+            (name, writer.buffer.getvalue()) for name, writer in products.items() if not _is_skipped(name)
+        ]
+    # A member absent from the products is an empty file (py7zr creates no writer for it).
+    return [(name, products[name].buffer.getvalue() if name in products else b"") for name in names]
+
+
+def _resolve(password: PasswordOption, archive_name: str) -> str | None:
+    if password is None or isinstance(password, str):
+        return password or None
+    return password(archive_name) or None
+
+
+def _archive_error(archive_name: str, message: str, cls: type[SourceError] = SourceError) -> SourceError:
+    return cls(message, [Problem(archive_name, None, None, None, message)])
+
+
+def extract_archive(path: Path, archive_name: str, password: PasswordOption) -> list[tuple[str, bytes]]:
+    """The members of a 7z archive, as (name inside the archive, content), decrypted in memory.
+
+    The password (or the function giving it) is used only if the archive turns out to be encrypted.
+    """
+    damaged = (
+        f"l'archive « {archive_name} » n'a pas pu être lue : elle est abîmée ou incomplète. "
+        "Demandez à l'expéditeur de la renvoyer."
+    )
+    try:
+        return _extract(path, None)
+    except _Py7zPasswordRequired:
+        pass
+    except Exception:  # Bad7zFile, CrcError, lzma.LZMAError, and assorted others on damaged archives
+        raise _archive_error(archive_name, damaged) from None
+
+    secret = _resolve(password, archive_name)
+    if secret is None:
+        raise _archive_error(
+            archive_name,
+            f"l'archive « {archive_name} » est chiffrée : il faut son mot de passe pour la lire. "
+            "Relancez en donnant le mot de passe (transmis séparément par l'expéditeur).",
+            PasswordRequired,
+        )
+    try:
+        return _extract(path, secret)
+    except Exception:  # a wrong key yields garbage, and py7zr fails on it in many ways
+        raise _archive_error(
+            archive_name,
+            f"mot de passe incorrect pour l'archive « {archive_name} » (ou archive abîmée). "
+            "Vérifiez le mot de passe transmis par l'expéditeur, attention aux majuscules, et réessayez.",
+            WrongPassword,
+        ) from None

@@ -1,0 +1,287 @@
+"""Reading the cells' children files and schooling files into canonical tables."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from veille.columns import BOOKKEEPING_COLUMNS
+from veille.sources.archives import PasswordOption, extract_archive
+from veille.sources.formats import RawTable, detect_format, empty_file_error, file_error, read_table
+from veille.sources.headers import accepted_headers, map_headers
+from veille.sources.problems import Problem, SourceError, invalid_rows_error
+from veille.sources.validation import CHILDREN, SCHOOLING, Kind, validate
+
+
+@dataclass
+class FileReport:
+    """What was read from one file (or one member of an archive)."""
+
+    path: str  # as given; for an archive member "path/to/archive.7z:member.csv"
+    fichier: str  # as shown in messages: base name, "archive.7z:member.csv" for a member
+    format: str  # "csv", "xlsx", "ods", "7z:csv", …
+    encoding: str | None = None
+    separator: str | None = None
+    rows_read: int = 0  # data rows, blank rows excluded
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    blank_rows: int = 0  # entirely empty rows, skipped
+    header_mapping: dict[str, str] = field(default_factory=dict)  # original header -> canonical column
+    ignored_headers: list[str] = field(default_factory=list)  # headers that could not be placed
+    #: canonical column -> value taken from the file name because the column was absent
+    inferred: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    """The canonical table of all files read, what was read from each, and the rows set aside."""
+
+    table: pd.DataFrame
+    files: list[FileReport]
+    rejects: list[Problem]
+
+
+def read_children_files(
+    paths: Sequence[str | Path], *, password: PasswordOption = None, skip_invalid: bool = False
+) -> ReadResult:
+    """Read children files (CAF, MSA): CSV, XLSX, ODS, or 7z archives of them.
+
+    By default any invalid row raises :class:`SourceError` listing the problems; with
+    ``skip_invalid`` the invalid rows are left out of the table and listed in ``rejects``.
+    """
+    return _read_files(paths, CHILDREN, password, skip_invalid)
+
+
+def read_schooling_files(
+    paths: Sequence[str | Path], *, password: PasswordOption = None, skip_invalid: bool = False
+) -> ReadResult:
+    """Read schooling files (ONDE, SIECLE, private schools, CNED, IEF, médico-social …)."""
+    return _read_files(paths, SCHOOLING, password, skip_invalid)
+
+
+def write_rejects(path: str | Path, problems: Sequence[Problem]) -> None:
+    """Write the rejected rows' problems as CSV (UTF-8, ``,``): fichier,ligne,colonne,valeur,motif."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["fichier", "ligne", "colonne", "valeur", "motif"])
+        for problem in problems:
+            writer.writerow(
+                [
+                    problem.fichier,
+                    "" if problem.ligne is None else problem.ligne,
+                    problem.colonne or "",
+                    problem.valeur or "",
+                    problem.message,
+                ]
+            )
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _FileOutcome:
+    frame: pd.DataFrame
+    bad: np.ndarray
+    problems: list[Problem]
+    report: FileReport
+
+
+def _empty_table(kind: Kind) -> pd.DataFrame:
+    table = pd.DataFrame({column: pd.Series([], dtype=object) for column in (*kind.columns, "fichier")})
+    table["ligne"] = pd.Series([], dtype="int64")
+    return table[[*kind.columns, *BOOKKEEPING_COLUMNS]]
+
+
+def _read_files(
+    paths: Sequence[str | Path], kind: Kind, password: PasswordOption, skip_invalid: bool
+) -> ReadResult:
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    outcomes: list[_FileOutcome] = []
+    for path in paths:
+        outcomes.extend(_read_path(Path(path), kind, password))
+
+    problems = [problem for outcome in outcomes for problem in outcome.problems]
+    if problems and not skip_invalid:
+        raise invalid_rows_error(problems)
+
+    frames = []
+    for outcome in outcomes:
+        kept = outcome.frame[~outcome.bad]
+        outcome.report.rows_kept = len(kept)
+        outcome.report.rows_rejected = int(outcome.bad.sum())
+        frames.append(kept)
+    table = pd.concat(frames, ignore_index=True) if frames else _empty_table(kind)
+    table = table[[*kind.columns, *BOOKKEEPING_COLUMNS]].reset_index(drop=True)
+    table["ligne"] = table["ligne"].astype("int64")
+    return ReadResult(table, [outcome.report for outcome in outcomes], problems)
+
+
+def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOutcome]:
+    name = path.name or str(path)
+    if not path.exists():
+        raise file_error(
+            name,
+            f"le fichier « {name} » est introuvable (chemin : {path}). "
+            "Vérifiez le chemin et le nom du fichier.",
+        )
+    if path.is_dir():
+        raise file_error(name, f"« {path} » est un dossier, pas un fichier. Donnez le chemin d'un fichier.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(
+            name,
+            f"le fichier « {name} » n'a pas pu être lu ({exc.strerror or exc}). "
+            "Vérifiez qu'il n'est pas ouvert dans un autre programme et que vous avez le droit de le lire.",
+        ) from None
+    if not data.strip():
+        raise empty_file_error(name)
+    fmt = detect_format(name, data)
+    if fmt != "7z":
+        return [_read_table_file(str(path), name, data, fmt, kind, [name])]
+
+    members = extract_archive(path, name, password)
+    if not members:
+        raise file_error(name, f"l'archive « {name} » ne contient aucun fichier.")
+    outcomes = []
+    for member, content in members:
+        display = f"{name}:{member}"
+        member_format = detect_format(display, content) if content.strip() else "csv"
+        if member_format == "7z":
+            raise file_error(
+                display,
+                f"« {display} » est une archive dans l'archive. Extrayez-la et donnez-la directement.",
+            )
+        member_name = member.replace("\\", "/").rsplit("/", 1)[-1]
+        outcomes.append(
+            _read_table_file(
+                f"{path}:{member}", display, content, member_format, kind, [member_name, name], prefix="7z:"
+            )
+        )
+    return outcomes
+
+
+def _read_table_file(
+    path: str,
+    fichier: str,
+    data: bytes,
+    fmt: str,
+    kind: Kind,
+    names: list[str],
+    prefix: str = "",
+) -> _FileOutcome:
+    raw = read_table(fichier, data, fmt)
+    report = FileReport(
+        path=path, fichier=fichier, format=prefix + raw.format, encoding=raw.encoding, separator=raw.separator
+    )
+
+    rows = raw.rows
+    # Entirely empty rows (trailing formatting, blank lines) are not data.
+    stripped = {position: rows[position].str.strip().to_numpy(dtype=object) for position in rows.columns}
+    filled = np.zeros(len(rows), dtype=bool)
+    for values in stripped.values():
+        filled |= values != ""
+    report.blank_rows = int((~filled).sum())
+    report.rows_read = int(filled.sum())
+    if report.rows_read == 0:
+        raise empty_file_error(fichier)
+    everything = bool(filled.all())
+
+    mapping = map_headers(raw.headers, kind.columns)
+    report.header_mapping = dict(mapping.mapping)
+    report.ignored_headers = list(mapping.ignored)
+    report.ignored_headers.extend(
+        f"(colonne {position + 1} sans en-tête)"
+        for position, header in enumerate(raw.headers)
+        if not header and position in stripped and (stripped[position] != "").any()
+    )
+    _check_headers(fichier, raw, mapping.positions, mapping.conflicts, kind)
+
+    found = {column: position for position, column in mapping.positions.items()}
+    empty = np.full(report.rows_read, "", dtype=object)
+    frame = pd.DataFrame(
+        {
+            column: (
+                (stripped[found[column]] if everything else stripped[found[column]][filled])
+                if column in found
+                else empty
+            )
+            for column in kind.columns
+        }
+    )
+    if kind.category not in found:
+        value = _infer_category(fichier, names, kind)
+        frame[kind.category] = value
+        report.inferred[kind.category] = value
+    frame["fichier"] = fichier
+    frame["ligne"] = rows.index.to_numpy(dtype="int64")[filled]
+
+    frame, problems, bad = validate(frame, kind, fichier, raw.bad_lines)
+    return _FileOutcome(frame, bad, problems, report)
+
+
+def _check_headers(
+    fichier: str, raw: RawTable, positions: dict[int, str], conflicts: dict[str, list[str]], kind: Kind
+) -> None:
+    if not positions:
+        separator = ""
+        if raw.separator is not None:
+            separator = " et que le séparateur est « ; » ou « , »"
+        raise file_error(
+            fichier,
+            f"aucun en-tête de colonne reconnu dans « {fichier} ». La première ligne doit donner le nom "
+            f"des colonnes ({', '.join(kind.columns)}). Vérifiez que le fichier commence bien par "
+            f"une ligne d'en-têtes{separator}.",
+        )
+    if conflicts:
+        details = " ; ".join(
+            f"{', '.join(f'« {header} »' for header in headers)} désignent toutes la colonne {column}"
+            for column, headers in conflicts.items()
+        )
+        raise file_error(
+            fichier,
+            f"colonnes en double dans « {fichier} » : {details}. "
+            "Supprimez ou renommez les colonnes en trop dans le fichier source.",
+        )
+    present = set(positions.values())
+    missing = [column for column in kind.required if column not in present]
+    if missing:
+        details = " ; ".join(
+            f"{column} (en-têtes acceptés : {accepted_headers(column)})" for column in missing
+        )
+        plural = "colonnes obligatoires manquantes" if len(missing) > 1 else "colonne obligatoire manquante"
+        raise SourceError(
+            f"{fichier} : {plural} : {details}. "
+            f"Ajoutez {'ces colonnes' if len(missing) > 1 else 'cette colonne'} au fichier, ou renommez "
+            "l'en-tête existant avec un des noms acceptés.",
+            [Problem(fichier, 1, column, None, "colonne obligatoire manquante") for column in missing],
+        )
+
+
+def _infer_category(fichier: str, names: list[str], kind: Kind) -> str:
+    """The organisation or source of a file without that column, read from its name (or its archive's)."""
+    for name in names:
+        found = kind.category_from_name(name)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise file_error(
+                fichier,
+                f"la colonne {kind.category} manque dans « {fichier} », et son nom évoque à la fois "
+                f"{' et '.join(found)}. Ajoutez une colonne {kind.category} au fichier, ou renommez-le "
+                f"pour qu'il ne contienne que l'un de ces mots.",
+            )
+    raise file_error(
+        fichier,
+        f"colonne obligatoire manquante dans « {fichier} » : {kind.category} "
+        f"(en-têtes acceptés : {accepted_headers(kind.category)}). Ajoutez cette colonne "
+        f"({kind.category_hint}), ou mettez l'un de ces mots dans le nom du fichier "
+        f"(par exemple « {kind.label}_{kind.category_hint.split(', ')[0].lower()}.csv »).",
+    )
