@@ -250,6 +250,26 @@ def test_it_reports_a_line_with_too_many_fields(tmp_path: Path) -> None:
     ]
 
 
+def test_it_refuses_a_quote_that_is_never_closed_rather_than_lose_rows(tmp_path: Path) -> None:
+    lines = [
+        ";".join(CHILD_HEADER),
+        ";".join(child(identifiant="A1").values()),
+        ";".join(child(identifiant="A2", nom='"MARTIN').values()),
+        ";".join(child(identifiant="A3").values()),
+    ]
+    with pytest.raises(SourceError, match="guillemet ouvert ligne 3 qui n'est jamais fermé"):
+        read_children_files([write_text(tmp_path / "enfants.csv", lines)])
+
+
+def test_it_reads_a_utf16_tab_separated_export(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "enfants.txt", [child(prenoms="Inès")], "\t", "utf-16")
+
+    result = read_children_files([path])
+
+    assert result.table.at[0, "prenoms"] == "Inès"
+    assert (result.files[0].encoding, result.files[0].separator) == ("utf-16", "\t")
+
+
 # --------------------------------------------------------------------------------- spreadsheets
 
 

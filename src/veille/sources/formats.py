@@ -181,14 +181,27 @@ def _read_csv_slowly(fichier: str, text: str, separator: str) -> tuple[pd.DataFr
     Lines with too many non-empty fields are kept (truncated) and reported as bad lines; lines with
     fewer fields are padded with empty cells (some exports drop trailing empty cells).
     """
+    records: list[list[str]] = []
     try:
-        records = list(csv.reader(io.StringIO(text), delimiter=separator))
+        for record in csv.reader(io.StringIO(text), delimiter=separator, strict=True):
+            records.append(record)
     except csv.Error as exc:
-        raise file_error(
-            fichier,
-            f"le fichier « {fichier} » n'a pas pu être lu comme un CSV ({exc}). "
-            "Vérifiez les guillemets et le séparateur, ou enregistrez-le à nouveau depuis le tableur.",
-        ) from None
+        if "unexpected end of data" in str(exc):
+            # An opening quote never closed swallows every following line: refuse rather than lose rows.
+            raise file_error(
+                fichier,
+                f"le fichier « {fichier} » a un guillemet ouvert ligne {len(records) + 1} qui n'est jamais "
+                "fermé : toutes les lignes suivantes seraient perdues. Corrigez ce guillemet dans le fichier "
+                "source.",
+            ) from None
+        try:  # other oddities ('"abc"def') are read leniently, as a spreadsheet would
+            records = list(csv.reader(io.StringIO(text), delimiter=separator))
+        except csv.Error as lenient_exc:
+            raise file_error(
+                fichier,
+                f"le fichier « {fichier} » n'a pas pu être lu comme un CSV ({lenient_exc}). "
+                "Vérifiez les guillemets et le séparateur, ou enregistrez-le à nouveau depuis le tableur.",
+            ) from None
     if not records:
         raise empty_file_error(fichier)
     width = len(records[0])
