@@ -71,7 +71,9 @@ COMPLEMENTS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 # Complement words that stand alone (no identifier follows them).
-_LONE_COMPLEMENTS: frozenset[str] = frozenset({"RDC", "REZ", "CHAUSSEE"})
+_LONE_COMPLEMENTS: frozenset[str] = frozenset({"RDC"})
+# REZ DE CHAUSSEE, as a whole only: CHAUSSEE alone is a street type.
+_GROUND_FLOOR = re.compile(r"\bREZ DE CHAUSSEE\b")
 
 _SUFFIXES: dict[str, str] = {
     "B": "BIS",
@@ -194,7 +196,7 @@ def standardise_address(raw: str) -> Address:
         >>> standardise_address("Bât. C, appt 12, 3 bis all. des Tilleuls")
         Address(number='3', suffix='BIS', street='ALLEE DES TILLEULS')
     """
-    words = _drop_complements(normalise(raw).split())
+    words = _drop_complements(_GROUND_FLOOR.sub(" ", normalise(raw)).split())
     number = suffix = ""
     for index, word in enumerate(words):
         match = _NUMBER.match(word)

@@ -92,6 +92,9 @@ def surname_tokens(raw: str) -> tuple[str, ...]:
         for position, word in enumerate(words)
         if word not in USAGE_MARKERS and not (word in _CONNECTORS and 0 < position < len(words) - 1)
     ]
+    if not kept:
+        # A surname made only of marker words (DIT) is a surname, not a marker.
+        kept = [_EXPANSIONS.get(word, word) for word in words]
     tokens: list[str] = []
     pending = ""
     for word in kept:
