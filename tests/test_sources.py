@@ -350,6 +350,8 @@ def test_it_reads_ods_with_date_cells_and_numbers(tmp_path: Path) -> None:
         ("date de naiss.", "date_naissance"),
         ("Naissance", "date_naissance"),
         ("Date de naissance de l'enfant", "date_naissance"),
+        ("Date de naissance (JJ/MM/AAAA)", "date_naissance"),
+        ("N° INE", "identifiant"),
         ("Prénom", "prenoms"),
         ("prénoms", "prenoms"),
         ("PRENOM(S)", "prenoms"),
@@ -461,7 +463,7 @@ def test_it_refuses_a_file_without_a_recognisable_header(tmp_path: Path) -> None
     with pytest.raises(SourceError) as error:
         read_children_files([write_text(tmp_path / "enfants.csv", lines)])
 
-    assert "aucun en-tête de colonne reconnu dans « enfants.csv »" in str(error.value)
+    assert "Aucun en-tête de colonne reconnu dans « enfants.csv »" in str(error.value)
     assert "première ligne" in str(error.value)
 
 
@@ -509,7 +511,7 @@ def test_it_refuses_a_file_without_source_column_nor_source_in_its_name(
     with pytest.raises(SourceError) as error:
         read_schooling_files([write_text(tmp_path / file_name, lines)])
 
-    assert f"colonne obligatoire manquante dans « {file_name} » : source" in str(error.value)
+    assert str(error.value).startswith(f"{file_name} : colonne obligatoire manquante : source")
     assert "ONDE" in str(error.value)
 
 
@@ -710,7 +712,7 @@ def test_it_lists_the_first_twenty_problems_and_counts_the_others(tmp_path: Path
 
     message = str(error.value)
     assert len(error.value.problems) == 25
-    assert message.startswith("25 lignes invalides dans le fichier enfants.csv (25 problèmes) :")
+    assert message.startswith("25 lignes invalides dans le fichier « enfants.csv » (25 problèmes) :")
     assert "ligne 21, colonne date_naissance" in message
     assert "ligne 22, colonne" not in message
     assert "… et 5 autres problèmes." in message
@@ -728,7 +730,7 @@ def test_it_checks_every_file_before_failing(tmp_path: Path) -> None:
         read_children_files([first, second])
 
     assert [problem.fichier for problem in error.value.problems] == ["enfants_1.csv", "enfants_2.csv"]
-    assert "2 fichiers (enfants_1.csv, enfants_2.csv)" in str(error.value)
+    assert "2 fichiers (« enfants_1.csv », « enfants_2.csv »)" in str(error.value)
 
 
 # ---------------------------------------------------------------------------------- skip_invalid
@@ -838,7 +840,7 @@ def test_it_refuses_a_file_without_rows(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "enfants.csv"
     path.write_bytes(content)
 
-    with pytest.raises(SourceError, match=r"le fichier « enfants\.csv » ne contient aucune ligne"):
+    with pytest.raises(SourceError, match=r"^Le fichier « enfants\.csv » ne contient aucune ligne"):
         read_children_files([path])
 
 
@@ -853,11 +855,18 @@ def test_it_refuses_a_header_only_xlsx(tmp_path: Path) -> None:
         read_children_files([tmp_path / "enfants.xlsx"])
 
 
+def test_it_says_a_single_line_that_is_not_a_header_is_not_a_header(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "enfants.csv", [";".join(child().values())])
+
+    with pytest.raises(SourceError, match="Aucun en-tête de colonne reconnu"):
+        read_children_files([path])
+
+
 def test_it_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as error:
         read_children_files([tmp_path / "absent.csv"])
 
-    assert "le fichier « absent.csv » est introuvable" in str(error.value)
+    assert str(error.value).startswith("Le fichier « absent.csv » est introuvable (chemin : ")
     assert error.value.problems[0].fichier == "absent.csv"
 
 

@@ -142,7 +142,7 @@ def test_it_requires_a_password_for_an_encrypted_archive(
     with pytest.raises(PasswordRequired) as error:
         read_children_files([archive], password=password)
 
-    assert "l'archive « envoi.7z » est chiffrée : il faut son mot de passe pour la lire" in str(error.value)
+    assert "L'archive « envoi.7z » est chiffrée : il faut son mot de passe pour la lire" in str(error.value)
     assert error.value.problems[0].fichier == "envoi.7z"
     assert error.value.__cause__ is None
 
@@ -157,7 +157,7 @@ def test_it_says_when_the_password_is_wrong(tmp_path: Path, header_encryption: b
     with pytest.raises(WrongPassword) as error:
         read_children_files([archive], password=wrong)
 
-    assert str(error.value).startswith("mot de passe incorrect pour l'archive « envoi.7z »")
+    assert str(error.value).startswith("Mot de passe incorrect pour l'archive « envoi.7z »")
     assert isinstance(error.value, SourceError)
     assert error.value.__cause__ is None
     assert error.value.__suppress_context__
@@ -179,7 +179,7 @@ def test_it_refuses_a_damaged_archive_in_french(tmp_path: Path, cut: int) -> Non
     with pytest.raises(SourceError) as error:
         read_children_files([archive])
 
-    assert "l'archive « envoi.7z »" in str(error.value)
+    assert "L'archive « envoi.7z »" in str(error.value)
 
 
 def test_it_refuses_an_empty_archive(tmp_path: Path) -> None:

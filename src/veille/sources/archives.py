@@ -85,7 +85,7 @@ def _resolve(password: PasswordOption, archive_name: str) -> str | None:
 
 
 def _archive_error(archive_name: str, message: str, cls: type[SourceError] = SourceError) -> SourceError:
-    return cls(message, [Problem(archive_name, None, None, None, message)])
+    return cls(message[:1].upper() + message[1:], [Problem(archive_name, None, None, None, message)])
 
 
 def extract_archive(path: Path, archive_name: str, password: PasswordOption) -> list[tuple[str, bytes]]:

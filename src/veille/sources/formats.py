@@ -44,8 +44,9 @@ class RawTable:
 
 
 def file_error(fichier: str, message: str) -> SourceError:
-    """An error about a whole file, carrying one problem without line or column."""
-    return SourceError(f"{fichier} : {message}", [Problem(fichier, None, None, None, message)])
+    """An error about a whole file (``message`` names it), carrying one problem without line or column."""
+    shown = message if message.startswith(fichier) else message[:1].upper() + message[1:]
+    return SourceError(shown, [Problem(fichier, None, None, None, message)])
 
 
 def empty_file_error(fichier: str) -> SourceError:

@@ -3,7 +3,8 @@
 The synonym table below is data: add a header seen in a real file to the list of its column.
 Matching ignores case, accents, spaces, underscores and punctuation, and small words such as
 "de", "du", "le" (``Date de naissance`` = ``DATE_NAISSANCE`` = ``date naissance``); a trailing
-"enfant" or "élève" is ignored too (``Nom de l'enfant`` = ``Nom``).
+"enfant" or "élève" is ignored too (``Nom de l'enfant`` = ``Nom``), and so is a remark in
+parentheses when the header is not known with it (``Date de naissance (JJ/MM/AAAA)``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "identifiant enfant",
         "INE",
         "numéro INE",
+        "n° INE",
         "numéro",
         "num",
         "n°",
@@ -48,7 +50,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date de naiss.",
         "date naiss",
         "naissance",
-        "date naissance enfant",
     ),
     "sexe": ("sexe", "genre", "civilité", "sexe enfant"),
     "nom_allocataire": (
@@ -126,7 +127,14 @@ def canonical_column(header: str, columns: Sequence[str]) -> str | None:
 
 def _find(table: dict[str, str], header: str) -> str | None:
     tokens = _tokens(header)
-    return table.get("".join(tokens)) or table.get(_without_trailing_words(tokens))
+    found = table.get("".join(tokens)) or table.get(_without_trailing_words(tokens))
+    if found is None and "(" in header:
+        # "Date de naissance (JJ/MM/AAAA)": try again without the remark in parentheses.
+        without_remark = re.sub(r"\([^)]*\)", " ", header)
+        if without_remark.strip():
+            tokens = _tokens(without_remark)
+            found = table.get("".join(tokens)) or table.get(_without_trailing_words(tokens))
+    return found
 
 
 def accepted_headers(column: str) -> str:

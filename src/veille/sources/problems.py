@@ -65,7 +65,11 @@ def invalid_rows_error(problems: Sequence[Problem]) -> SourceError:
     """Build the all-or-nothing error listing the first problems and counting the others."""
     files = list(dict.fromkeys(p.fichier for p in problems))
     rows = {(p.fichier, p.ligne) for p in problems}
-    in_files = f"le fichier {files[0]}" if len(files) == 1 else f"{len(files)} fichiers ({', '.join(files)})"
+    in_files = (
+        f"le fichier « {files[0]} »"
+        if len(files) == 1
+        else f"{len(files)} fichiers ({', '.join(f'« {name} »' for name in files)})"
+    )
     lines = [
         f"{_plural(len(rows), 'ligne invalide', 'lignes invalides')} dans {in_files} "
         f"({_plural(len(problems), 'problème', 'problèmes')}) :"

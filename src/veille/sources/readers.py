@@ -128,7 +128,7 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
     if not path.exists():
         raise file_error(
             name,
-            f"le fichier « {name} » est introuvable (chemin : {path}). "
+            f"le fichier « {name} » est introuvable (chemin : {path.absolute()}). "
             "Vérifiez le chemin et le nom du fichier.",
         )
     if path.is_dir():
@@ -190,11 +190,13 @@ def _read_table_file(
         filled |= values != ""
     report.blank_rows = int((~filled).sum())
     report.rows_read = int(filled.sum())
+    mapping = map_headers(raw.headers, kind.columns)
     if report.rows_read == 0:
+        if not mapping.positions:  # a single line, and not a header line
+            _check_headers(fichier, raw, mapping.positions, mapping.conflicts, kind)
         raise empty_file_error(fichier)
     everything = bool(filled.all())
 
-    mapping = map_headers(raw.headers, kind.columns)
     report.header_mapping = dict(mapping.mapping)
     report.ignored_headers = list(mapping.ignored)
     report.ignored_headers.extend(
@@ -280,7 +282,7 @@ def _infer_category(fichier: str, names: list[str], kind: Kind) -> str:
             )
     raise file_error(
         fichier,
-        f"colonne obligatoire manquante dans « {fichier} » : {kind.category} "
+        f"{fichier} : colonne obligatoire manquante : {kind.category} "
         f"(en-têtes acceptés : {accepted_headers(kind.category)}). Ajoutez cette colonne "
         f"({kind.category_hint}), ou mettez l'un de ces mots dans le nom du fichier "
         f"(par exemple « {kind.label}_{kind.category_hint.split(', ')[0].lower()}.csv »).",
