@@ -132,6 +132,7 @@ def test_it_reads_the_format_example_children_file(tmp_path: Path) -> None:
         },
     ]
     report = result.files[0]
+    assert (report.path, report.given_path, report.fichier) == (str(path), str(path), "enfants.csv")
     assert (report.format, report.encoding, report.separator) == ("csv", "cp1252", ";")
     assert (report.rows_read, report.rows_kept, report.ignored_headers) == (3, 3, [])
     assert result.rejects == []

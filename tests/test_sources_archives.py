@@ -67,6 +67,11 @@ def test_it_reads_each_member_of_an_archive_as_its_own_file(tmp_path: Path) -> N
         "envoi.7z:enfants.csv",
         "envoi.7z:dossier/enfants_msa.csv",
     ]
+    assert [report.path for report in result.files] == [
+        f"{archive}:enfants.csv",
+        f"{archive}:dossier/enfants_msa.csv",
+    ]
+    assert [report.given_path for report in result.files] == [str(archive), str(archive)]
     assert result.table["organisme"].tolist() == ["CAF", "CAF", "MSA"]
     assert result.files[1].inferred == {"organisme": "MSA"}
     assert result.table["ligne"].tolist() == [2, 3, 2]

@@ -23,6 +23,7 @@ class FileReport:
     """What was read from one file (or one member of an archive)."""
 
     path: str  # as given; for an archive member "path/to/archive.7z:member.csv"
+    given_path: str  # the path exactly as the caller gave it (the archive's, for a member)
     fichier: str  # as shown in messages: base name, "archive.7z:member.csv" for a member
     format: str  # "csv", "xlsx", "ods", "7z:csv", …
     encoding: str | None = None
@@ -145,7 +146,7 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
         raise empty_file_error(name)
     fmt = detect_format(name, data)
     if fmt != "7z":
-        return [_read_table_file(str(path), name, data, fmt, kind, [name])]
+        return [_read_table_file(str(path), str(path), name, data, fmt, kind, [name])]
 
     members = extract_archive(path, name, password)
     if not members:
@@ -162,7 +163,14 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
         member_name = member.replace("\\", "/").rsplit("/", 1)[-1]
         outcomes.append(
             _read_table_file(
-                f"{path}:{member}", display, content, member_format, kind, [member_name, name], prefix="7z:"
+                f"{path}:{member}",
+                str(path),
+                display,
+                content,
+                member_format,
+                kind,
+                [member_name, name],
+                prefix="7z:",
             )
         )
     return outcomes
@@ -170,6 +178,7 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
 
 def _read_table_file(
     path: str,
+    given_path: str,
     fichier: str,
     data: bytes,
     fmt: str,
@@ -179,7 +188,12 @@ def _read_table_file(
 ) -> _FileOutcome:
     raw = read_table(fichier, data, fmt)
     report = FileReport(
-        path=path, fichier=fichier, format=prefix + raw.format, encoding=raw.encoding, separator=raw.separator
+        path=path,
+        given_path=given_path,
+        fichier=fichier,
+        format=prefix + raw.format,
+        encoding=raw.encoding,
+        separator=raw.separator,
     )
 
     rows = raw.rows
