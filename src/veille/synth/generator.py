@@ -64,7 +64,7 @@ RATES: dict[str, float] = {
     "third_first_name": 0.06,
     "compound_first_name": 0.035,
     "comma_between_first_names": 0.08,  # of the children with several first names, in the CAF file
-    "double_surname": 0.07,  # of the households
+    "double_surname": 0.05,  # of the households
     "child_takes_mother_surname": 0.12,  # of the households (single mothers)
     "mixed_couple": 0.15,
     "claimant_is_father": 0.12,
@@ -77,22 +77,24 @@ RATES: dict[str, float] = {
     "compound_spaced": 0.25,
     "compound_glued": 0.10,
     "compound_truncated": 0.10,
-    "double_first_part": 0.25,
+    "double_first_part": 0.20,
     "double_second_part": 0.10,
     "double_swapped": 0.05,
     "double_other_separator": 0.15,
-    "usage_name_other_parent": 0.025,  # when the other parent's surname differs
-    "particle_variant": 0.20,
-    "transliteration": 0.20,  # when the first name has known variants
+    "usage_name_other_parent": 0.015,  # when the other parent's surname differs
+    "particle_variant": 0.15,
+    "transliteration": 0.15,  # when the first name has known variants
     "surname_typo": 0.03,
     "first_name_typo": 0.03,
-    "day_month_swap": 0.035,  # of the dates whose day can be a month (about 1.3 % of all)
+    "day_month_swap": 0.03,  # of the dates whose day can be a month (about 1.3 % of all)
     "digit_typo": 0.015,
     "year_off": 0.005,
     "school_sex_missing": 0.10,
     "school_sex_wrong": 0.003,
-    "address_other_parent": 0.55,  # of the records of children of separated parents (~5 % overall)
+    "address_other_parent": 0.45,  # of the records of children of separated parents (~5 % overall)
     "address_empty": 0.04,
+    "moved": 0.10,  # of the households: moved since the school enrolment (the school has the old address)
+    "address_previous": 0.7,  # of the records of children of those households
     "behind_primary": 0.04,
     "behind_secondary": 0.10,
     "ahead": 0.005,
@@ -159,6 +161,7 @@ class _Household:
     claimant_is_father: bool
     address: _Address
     other_address: _Address | None
+    previous_address: _Address | None
     private: bool
     caf_upper: bool
     school_index: int
@@ -422,6 +425,9 @@ class _Generator:
         if rng.random() < RATES["separated_parents"]:
             place = N.COMMUNE if rng.random() < 0.5 else rng.choice(N.NEIGHBOURS)
             other = pools.address(rng, place)
+        previous = None
+        if rng.random() < RATES["moved"]:
+            previous = pools.address(rng, N.COMMUNE if rng.random() < 0.8 else rng.choice(N.NEIGHBOURS))
         return _Household(
             organisme="MSA" if msa else "CAF",
             claimant=claimant,
@@ -434,6 +440,7 @@ class _Generator:
             claimant_is_father=claimant_is_father,
             address=address,
             other_address=other,
+            previous_address=previous,
             private=rng.random() < RATES["private"],
             caf_upper=not msa or rng.random() > RATES["msa_mixed_case"],
             school_index=rng.randrange(1 << 30),
@@ -539,7 +546,7 @@ class _Generator:
                 groups.setdefault(child.twin_group, []).append(child)
         twin_sets = [g for g in groups.values() if len(g) >= 2]
         rng.shuffle(twin_sets)
-        for group in twin_sets[: max(1, round(0.03 * target))]:
+        for group in twin_sets[: max(1, round(0.02 * target))]:
             one = rng.choice(group)
             if take(one, "jumeau_seul_non_scolarise"):
                 protected.update(id(other) for other in group if other is not one)
@@ -571,7 +578,9 @@ class _Generator:
             if take(child):
                 self.homonym_targets.append(child)
         # The rest across all ages and origins, a little more at 3 (PS) and at 14-15 (dropping out).
-        pool = [c for c in compulsory if not c.unschooled and id(c) not in protected]
+        # Twins are left out: an unschooled twin is the deliberate case above, kept rare as in life
+        # (twins are nearly always enrolled together).
+        pool = [c for c in compulsory if not c.unschooled and id(c) not in protected and c.twin_group < 0]
         weights = []
         for child in pool:
             age = _age_at(child.born, self.rentree)
@@ -784,6 +793,9 @@ class _Generator:
         if household.other_address is not None and rng.random() < RATES["address_other_parent"]:
             address = household.other_address
             tags.append("adresse_autre_parent")
+        elif household.previous_address is not None and rng.random() < RATES["address_previous"]:
+            address = household.previous_address
+            tags.append("adresse_ancienne")
         address_text, postcode, commune = address.retyped(rng), address.postcode, address.commune
         if rng.random() < RATES["address_empty"]:
             address_text = ""
@@ -847,6 +859,7 @@ class _Generator:
             claimant_is_father=False,
             address=self.pools.address(rng, place),
             other_address=None,
+            previous_address=None,
             private=rng.random() < RATES["private"],
             caf_upper=True,
             school_index=rng.randrange(1 << 30),

@@ -117,19 +117,21 @@ def retype_address(
 ) -> str:
     """The same address as a school office types it: case, accents, abbreviations, 'bis' forms."""
     style = rng.random()
-    if style < 0.25:
+    if style < 0.15:
         return render_address(number, suffix, street_type, street, complement if rng.random() < 0.5 else "")
     kind = strip_accents(street_type).upper()
     name = strip_accents(street).upper()
     if rng.random() < 0.6:
         name = name.replace("'", " ").replace("-", " ")
-    if style < 0.75:
+    if rng.random() < 0.6:
         kind = rng.choice(_ABBREVIATIONS.get(kind, (kind,)))
     if suffix:
         bis = {"bis": ("B", "BIS", " BIS", " B"), "ter": ("T", "TER", " TER")}[suffix]
         head = f"{number}{rng.choice(bis)}"
     else:
         head = str(number)
+    if rng.random() < 0.25:
+        head += ","  # '12, rue ...' as on the enrolment form
     if rng.random() < 0.03:
         head = ""  # number forgotten
     text = f"{head} {kind} {name}".strip()
