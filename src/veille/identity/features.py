@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from veille.identity.addresses import standardise_address
-from veille.identity.first_names import canonical_first_name, first_name_tokens
+from veille.identity.first_names import first_name_tokens, variant_table
 from veille.identity.phonetic import phonetic_key
 from veille.identity.surnames import surname_tokens, surname_variants
 
@@ -57,17 +57,11 @@ def _surname_fields(raw: str) -> tuple[Any, ...]:
     )
 
 
-def _first_name_fields(raw: str) -> tuple[Any, ...]:
+def _first_name_fields(raw: str, canonical: Callable[[str, str], str]) -> tuple[Any, ...]:
     tokens = first_name_tokens(raw)
     first = tokens[0] if tokens else ""
-    canonicals = list(dict.fromkeys(canonical_first_name(token) for token in tokens))
-    return (
-        first,
-        canonical_first_name(first) if first else "",
-        phonetic_key(first),
-        canonicals,
-        "".join(tokens),
-    )
+    canonicals = list(dict.fromkeys(canonical(token, token) for token in tokens))
+    return (first, canonical(first, first), phonetic_key(first), canonicals, "".join(tokens))
 
 
 def _address_fields(raw: str) -> tuple[Any, ...]:
@@ -75,46 +69,46 @@ def _address_fields(raw: str) -> tuple[Any, ...]:
     return (address.number, address.street, address.key)
 
 
-def _clean(column: pd.Series) -> pd.Series:
-    return column.fillna("").astype(str)
+def _factorize(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Row codes into the distinct values of ``column``; a missing value is read as ``""``."""
+    codes, uniques = pd.factorize(column, sort=False)
+    distinct = [value if isinstance(value, str) else str(value) for value in uniques]
+    # Missing values (code -1) point to an extra "" at the end, which spares a fillna over every row.
+    codes[codes < 0] = len(distinct)
+    distinct.append("")
+    return codes, distinct
 
 
 def _per_distinct(
-    column: pd.Series, compute: Callable[[str], tuple[Any, ...]], names: Sequence[str]
-) -> dict[str, np.ndarray]:
-    """Run ``compute`` once per distinct value and spread its fields back to every row."""
-    codes, distinct = pd.factorize(_clean(column), sort=False)
+    codes: np.ndarray, distinct: list[str], compute: Callable[[str], tuple[Any, ...]], names: Sequence[str]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Run ``compute`` once per distinct value; its fields per distinct value and spread to every row."""
     results = [compute(value) for value in distinct]
-    fields: dict[str, np.ndarray] = {}
+    per_value: dict[str, np.ndarray] = {}
+    per_row: dict[str, np.ndarray] = {}
     for position, name in enumerate(names):
-        # Filled element by element: np.array() would turn equal-length lists into a 2-D array.
-        values = np.empty(len(results), dtype=object)
-        for index, result in enumerate(results):
-            values[index] = result[position]
-        fields[name] = values[codes]
-    return fields
+        # Built with fromiter: np.array() would turn equal-length lists into a 2-D array.
+        values = np.fromiter((result[position] for result in results), dtype=object, count=len(results))
+        per_value[name] = values
+        per_row[name] = values[codes]
+    return per_row, per_value
 
 
-def _family_names(table: pd.DataFrame, nom_tokens: np.ndarray) -> np.ndarray:
+def _family_names(
+    child_codes: np.ndarray, child_lists: list[list[str]], claimant_column: pd.Series
+) -> np.ndarray:
     """Child's surname tokens followed by the claimant's, once per distinct (child, claimant) pair."""
-    child_codes, _child_names = pd.factorize(_clean(table["nom"]), sort=False)
-    claimant_codes, claimant_names = pd.factorize(_clean(table["nom_allocataire"]), sort=False)
-    pair_codes, pairs = pd.factorize(
-        child_codes.astype(np.int64) * (len(claimant_names) + 1) + claimant_codes
-    )
-    # Any row of a pair carries the child's tokens, already computed: take one per pair.
-    some_rows = np.zeros(len(pairs), dtype=np.int64)
-    some_rows[pair_codes] = np.arange(len(pair_codes))
-    claimant_variants: dict[int, list[str]] = {}
-    values = np.empty(len(pairs), dtype=object)
-    for index, pair in enumerate(pairs):
-        claimant_code = int(pair % (len(claimant_names) + 1))
-        variants = claimant_variants.get(claimant_code)
-        if variants is None:
-            variants = surname_variants(surname_tokens(claimant_names[claimant_code]))
-            claimant_variants[claimant_code] = variants
-        values[index] = list(dict.fromkeys([*nom_tokens[some_rows[index]], *variants]))
-    return values[pair_codes]
+    claimant_codes, claimant_names = _factorize(claimant_column)
+    claimant_lists = [surname_variants(surname_tokens(name)) for name in claimant_names]
+    width = len(claimant_names)
+    pair_codes, pairs = pd.factorize(child_codes.astype(np.int64) * width + claimant_codes, sort=False)
+    pairs = np.asarray(pairs, dtype=np.int64)
+    merged: list[list[str]] = []
+    for child, claimant in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
+        own, other = child_lists[child], claimant_lists[claimant]
+        # Most claimants share the child's surname: reuse the child's list rather than build a copy.
+        merged.append(own if other == own or not other else list(dict.fromkeys(own + other)))
+    return np.fromiter(merged, dtype=object, count=len(merged))[pair_codes]
 
 
 def identity_features(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
@@ -153,12 +147,21 @@ def identity_features(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
         >>> identity_features(frame, claimant=False).loc[0, ["nom_colle", "prenom1", "adresse_cle"]].tolist()
         ['BENAHMED', 'YANIS', '12||RUE DE LEPEULE']
     """
-    fields: dict[str, np.ndarray] = {}
-    fields.update(_per_distinct(table["nom"], _surname_fields, _SURNAME_FIELDS))
-    fields.update(_per_distinct(table["prenoms"], _first_name_fields, _FIRST_NAME_FIELDS))
-    fields.update(_per_distinct(table["adresse"], _address_fields, _ADDRESS_FIELDS))
+    nom_codes, noms = _factorize(table["nom"])
+    fields, per_surname = _per_distinct(nom_codes, noms, _surname_fields, _SURNAME_FIELDS)
+    # The table's own dict.get, looked up once rather than through canonical_first_name for every name.
+    canonical = variant_table().get
+    fields.update(
+        _per_distinct(
+            *_factorize(table["prenoms"]),
+            lambda raw: _first_name_fields(raw, canonical),
+            _FIRST_NAME_FIELDS,
+        )[0]
+    )
+    fields.update(_per_distinct(*_factorize(table["adresse"]), _address_fields, _ADDRESS_FIELDS)[0])
     if claimant:
-        fields["noms_famille"] = _family_names(table, fields["nom_tokens"])
+        child_lists = per_surname["nom_tokens"].tolist()
+        fields["noms_famille"] = _family_names(nom_codes, child_lists, table["nom_allocataire"])
     else:
         fields["noms_famille"] = fields["nom_tokens"]
     return pd.DataFrame({name: fields[name] for name in FEATURE_COLUMNS}, index=table.index)

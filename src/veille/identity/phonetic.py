@@ -25,16 +25,35 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Sequence
 
 from veille.identity.text import normalise
+
+
+def _rewriter(rules: Sequence[tuple[str, str]]) -> Callable[[str], str]:
+    """Apply ``rules`` one after the other.
+
+    Each rule writes sounds (lower case, digits) that no later rule reads again, so the order only
+    matters where two rules could match the same letters: the first listed wins. One ``re.sub`` per
+    rule measured faster than a single alternation with a Python callback.
+    """
+    compiled = [(re.compile(pattern), replacement) for pattern, replacement in rules]
+
+    def rewrite(text: str) -> str:
+        for pattern, replacement in compiled:
+            text = pattern.sub(replacement, text)
+        return text
+
+    return rewrite
+
 
 # During the rewrite, upper-case letters are still spelling and lower-case letters or digits are
 # already sounds, so that a later rule never re-reads the output of an earlier one.
 _VOWEL = "AEIOUYaeiou"
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
+_CONSONANTS = _rewriter(
+    (
         # Endings read as a single sound.
         (r"E?AU(?:LT|LD|X|T|D)$", "o"),
         # B before V or R: LEFEBVRE / LEFEVRE / LEFEBRE.
@@ -66,9 +85,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _DOUBLE = re.compile(r"(.)\1+")
 _SILENT_FINAL = "EDTSXZz"
-_NASAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
+_NASALS = _rewriter(
+    (
         # A vowel + N not followed by a vowel, or + M followed by B or P. Read after doubles are
         # collapsed (NGUYENN is NGUYEN) but before final letters are dropped, so that JEANNE (a vowel
         # after the N) keeps an N where JEAN has a nasal vowel.
@@ -77,14 +95,13 @@ _NASAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"ON(?![{_VOWEL}])|OM(?=[BP])", "2"),
     )
 )
-_VOWEL_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"X", "ks"),
+_VOWELS = _rewriter(
+    (
         (r"EAU|AU", "o"),
         (r"OU|U", "u"),
         (r"OI", "ua"),
         (r"AI|EI|EU|E", "e"),
+        (r"X", "ks"),
     )
 )
 
@@ -112,16 +129,18 @@ def phonetic_key(token: str) -> str:
         >>> phonetic_key("NGUYEN") == phonetic_key("NGUYENN")
         True
     """
-    text = "".join(c for c in normalise(token) if "A" <= c <= "Z")
-    if not text:
-        return ""
-    for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
-    text = _DOUBLE.sub(r"\1", text)
-    for pattern, replacement in _NASAL_RULES:
-        text = pattern.sub(replacement, text)
+    if token.isascii() and token.isalpha() and token.isupper():
+        text = token  # already normalised, the usual case: skip the normalisation
+    else:
+        text = "".join(c for c in normalise(token) if "A" <= c <= "Z")
+    return _key(text) if text else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _key(text: str) -> str:
+    # Cached: the same surname token comes back for every sibling and for the claimant.
+    text = _DOUBLE.sub(r"\1", _CONSONANTS(text))
+    text = _NASALS(text)
     while len(text) > 1 and text[-1] in _SILENT_FINAL:
         text = text[:-1]
-    for pattern, replacement in _VOWEL_RULES:
-        text = pattern.sub(replacement, text)
-    return _DOUBLE.sub(r"\1", text).upper()
+    return _DOUBLE.sub(r"\1", _VOWELS(text)).upper()
