@@ -12,7 +12,7 @@ Limits (why the matcher uses it only to block candidate pairs and to add evidenc
 * it does not know the language of a name: CH is always the sound of CHAT (except before R and L, as
   in CHRISTOPHE, CHLOE), so the Italian CHIARA is read as the French CHIARA; a final Z is silent as in
   CHEZ, which also hides it in GONZALEZ;
-* U and OU are one vowel (useful for YOUSSEF/YUSUF, NOUR/NUR, wrong for LUC/LOUK); O and OU stay apart,
+* U and OU are one vowel (useful for NOUR/NUR, YOUNES/YUNES, wrong for LUC/LOUK); O and OU stay apart,
   so MOHAMED and MOUHAMED differ (the first-name table merges them);
 * B before V or R is read V (LEFEBVRE, LEFEBRE, LEFEVRE), which also makes GABRIEL and GAVRIEL alike;
 * an English Soundex would merge MOHAMED and MAMADOU; this key keeps them apart, but keys of short
