@@ -45,14 +45,17 @@ def main() -> None:
     result = cross(to_columns(a, kind="enfants"), to_columns(b, kind="scolarite"), school_year="2026-2027")
     found = {
         (left, right)
-        for left, right in zip(result.matches["identifiant"], result.matches["source_identifiant"], strict=True)
+        for left, right in zip(
+            result.matches["identifiant"], result.matches["source_identifiant"], strict=True
+        )
     }
     truth = {(rec, rec.replace("-org", "-dup-0")) for rec in a.index}
     true_positives = len(found & truth)
     precision = true_positives / len(found) if found else 0.0
     recall = true_positives / len(truth)
     f1 = 2 * precision * recall / (precision + recall) if true_positives else 0.0
-    print(f"paires trouvées {len(found)}, vraies {true_positives}, précision {precision:.4f}, rappel {recall:.4f}")
+    print(f"paires trouvées {len(found)}, vraies {true_positives}")
+    print(f"précision {precision:.4f}, rappel {recall:.4f}")
     print(f"F1 {f1:.6f}")
 
 

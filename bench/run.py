@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -64,8 +63,15 @@ def ensure_commune(n: int) -> Path:
     folder = OUT / f"commune_{n}"
     if not (folder / "verite.csv").exists():
         subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "veille"), "demo-donnees", str(folder), "--enfants", str(n),
-             "--graine", str(SEED)],
+            [
+                str(ROOT / ".venv" / "bin" / "veille"),
+                "demo-donnees",
+                str(folder),
+                "--enfants",
+                str(n),
+                "--graine",
+                str(SEED),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -83,14 +89,28 @@ def bench_commune(n: int, approaches: list[str]) -> list[Row]:
         out = OUT / f"resultats_{n}_{approach}"
         args = ["--enfants", *children, "--scolarite", *schooling, "--sortie", str(out)]
         if approach == "veille":
-            command = [str(ROOT / ".venv" / "bin" / "veille"), "croiser", *args, "--annee-scolaire", "2026-2027"]
+            command = [
+                str(ROOT / ".venv" / "bin" / "veille"),
+                "croiser",
+                *args,
+                "--annee-scolaire",
+                "2026-2027",
+            ]
         else:
             command = [sys.executable, str(ANCHORS / f"{approach}.py"), *args]
         seconds, peak, _ = run_measured(command, cwd=ANCHORS)
         scores = score_flags(out / "enfants_sans_scolarite.csv", folder / "verite.csv")
         rows.append(
-            Row(f"commune {n:,}".replace(",", " "), approach, scores["enfants"], scores["rappel"],
-                scores["precision_non_trouve"], scores["part_incertain"], seconds, peak)
+            Row(
+                f"commune {n:,}".replace(",", " "),
+                approach,
+                scores["children"],
+                scores["recall"],
+                scores["precision_non_trouve"],
+                scores["incertain_share"],
+                seconds,
+                peak,
+            )
         )
         print(format_row(rows[-1]), flush=True)
     return rows
@@ -99,7 +119,9 @@ def bench_commune(n: int, approaches: list[str]) -> list[Row]:
 def bench_febrl() -> Row:
     seconds, peak, output = run_measured([sys.executable, str(ROOT / "bench" / "febrl4.py")])
     f1 = float([line for line in output.splitlines() if line.startswith("F1 ")][-1].split()[1])
-    row = Row("FEBRL4 (5 000 × 5 000)", "veille", 5000, None, None, None, seconds, peak, note=f"F1 = {f1:.4f}")
+    row = Row(
+        "FEBRL4 (5 000 × 5 000)", "veille", 5000, None, None, None, seconds, peak, note=f"F1 = {f1:.4f}"
+    )
     print(format_row(row), flush=True)
     return row
 
@@ -129,10 +151,16 @@ def machine() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Banc d'essai de Veille contre les deux approches de référence.")
+    parser = argparse.ArgumentParser(
+        description="Banc d'essai de Veille contre les deux approches de référence."
+    )
     parser.add_argument("--tailles", type=int, nargs="+", default=[10_000, 100_000, 500_000])
-    parser.add_argument("--references-jusqua", type=int, default=100_000,
-                        help="taille maximale à laquelle lancer les approches de référence")
+    parser.add_argument(
+        "--references-jusqua",
+        type=int,
+        default=100_000,
+        help="taille maximale à laquelle lancer les approches de référence",
+    )
     parser.add_argument("--sans-febrl", action="store_true")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()

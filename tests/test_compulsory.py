@@ -36,7 +36,8 @@ def test_it_starts_the_school_year_on_the_first_of_september():
 
 
 @pytest.mark.parametrize(
-    ("today", "expected"), [(datetime.date(2026, 11, 23), "2026-2027"), (datetime.date(2027, 6, 30), "2026-2027")]
+    ("today", "expected"),
+    [(datetime.date(2026, 11, 23), "2026-2027"), (datetime.date(2027, 6, 30), "2026-2027")],
 )
 def test_it_knows_the_current_school_year(today, expected):
     assert str(SchoolYear.current(today)) == expected

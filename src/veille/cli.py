@@ -144,8 +144,10 @@ def demo_donnees(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     commune = generate_commune(args.enfants, seed=args.graine, school_year=args.annee_scolaire)
     written = write_commune(commune, args.dossier)
-    print(f"Commune synthétique de {args.enfants} enfants (graine {args.graine}) écrite en "
-          f"{time.perf_counter() - started:.1f} s :")
+    print(
+        f"Commune synthétique de {args.enfants} enfants (graine {args.graine}) écrite en "
+        f"{time.perf_counter() - started:.1f} s :"
+    )
     for path in written.values():
         print(f"  {path}")
     print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
@@ -158,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Veille : repérer les enfants soumis à l'obligation d'instruction qui ne sont "
         "scolarisés nulle part.",
     )
-    commands = parser.add_subparsers(dest="commande", required=True, metavar="COMMANDE", parser_class=FrenchParser)
+    commands = parser.add_subparsers(
+        dest="commande", required=True, metavar="COMMANDE", parser_class=FrenchParser
+    )
 
     crossing = commands.add_parser(
         "croiser",
@@ -166,16 +170,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Croise les fichiers enfants (CAF, MSA) avec les fichiers de scolarité et écrit la "
         "liste des enfants sans scolarité connue.",
     )
-    crossing.add_argument("--enfants", nargs="+", required=True, metavar="FICHIER",
-                          help="fichiers enfants : CSV, XLSX, ODS, ou archive 7z chiffrée")
-    crossing.add_argument("--scolarite", nargs="+", required=True, metavar="FICHIER",
-                          help="fichiers de scolarité (ONDE, SIECLE, privé, CNED, IEF, médico-social…)")
+    crossing.add_argument(
+        "--enfants",
+        nargs="+",
+        required=True,
+        metavar="FICHIER",
+        help="fichiers enfants : CSV, XLSX, ODS, ou archive 7z chiffrée",
+    )
+    crossing.add_argument(
+        "--scolarite",
+        nargs="+",
+        required=True,
+        metavar="FICHIER",
+        help="fichiers de scolarité (ONDE, SIECLE, privé, CNED, IEF, médico-social…)",
+    )
     crossing.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier des résultats")
-    crossing.add_argument("--annee-scolaire", metavar="AAAA-AAAA",
-                          help="année scolaire de référence (par défaut : l'année en cours)")
-    crossing.add_argument("--ignorer-lignes-invalides", action="store_true",
-                          help="écarter les lignes invalides au lieu de refuser le fichier ; elles sont "
-                          "écrites avec leur motif dans DOSSIER/lignes_rejetees.csv")
+    crossing.add_argument(
+        "--annee-scolaire",
+        metavar="AAAA-AAAA",
+        help="année scolaire de référence (par défaut : l'année en cours)",
+    )
+    crossing.add_argument(
+        "--ignorer-lignes-invalides",
+        action="store_true",
+        help="écarter les lignes invalides au lieu de refuser le fichier ; elles sont "
+        "écrites avec leur motif dans DOSSIER/lignes_rejetees.csv",
+    )
     crossing.set_defaults(run=croiser)
 
     demo = commands.add_parser(
@@ -198,6 +218,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrompu.", file=sys.stderr)
         return 130
+    except Exception as error:
+        # A traceback could print children's data into a terminal log: show it only on request.
+        if os.environ.get("VEILLE_DEBUG"):
+            raise
+        print(
+            f"Erreur interne de Veille ({type(error).__name__}). Rien n'a été perdu : les fichiers "
+            "d'entrée sont intacts. Relancez avec VEILLE_DEBUG=1 pour le détail, et signalez-le.",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

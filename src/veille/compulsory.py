@@ -37,7 +37,9 @@ class SchoolYear:
     def parse(cls, text: str) -> SchoolYear:
         found = _YEAR.match(text)
         if not found or int(found.group(2)) != int(found.group(1)) + 1:
-            raise ValueError(f"« {text} » n'est pas une année scolaire (attendu : AAAA-AAAA, par exemple 2026-2027)")
+            raise ValueError(
+                f"« {text} » n'est pas une année scolaire (attendu : AAAA-AAAA, par exemple 2026-2027)"
+            )
         return cls(int(found.group(1)))
 
     @classmethod

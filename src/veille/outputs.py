@@ -73,7 +73,9 @@ def fingerprint(path: str | Path) -> str:
 def age_at_start(birth_dates: pd.Series, year: SchoolYear) -> pd.Series:
     born = pd.to_datetime(birth_dates, format="%Y-%m-%d", errors="coerce")
     start = pd.Timestamp(year.start)
-    had_birthday = (born.dt.month < start.month) | ((born.dt.month == start.month) & (born.dt.day <= start.day))
+    had_birthday = (born.dt.month < start.month) | (
+        (born.dt.month == start.month) & (born.dt.day <= start.day)
+    )
     return (start.year - born.dt.year - (~had_birthday).astype(int)).astype("Int64")
 
 
@@ -86,11 +88,7 @@ def summary(
     children = result.children
     year = SchoolYear.parse(result.school_year)
     ages = age_at_start(children["date_naissance"], year)
-    by_age = (
-        pd.crosstab(ages, children["statut"]).sort_index()
-        if len(children)
-        else pd.DataFrame()
-    )
+    by_age = pd.crosstab(ages, children["statut"]).sort_index() if len(children) else pd.DataFrame()
     return {
         "veille": __version__,
         "annee_scolaire": result.school_year,
@@ -127,9 +125,7 @@ def write_outputs(
         "synthese": out / SUMMARY_FILE,
         "modele": out / MODEL_FILE,
     }
-    flagged = result.children[
-        result.children["statut"].isin([Status.UNFOUND.value, Status.UNCERTAIN.value])
-    ]
+    flagged = result.children[result.children["statut"].isin([Status.UNFOUND.value, Status.UNCERTAIN.value])]
     # Unfound first, then the ones to check; each by file order, as agents work through them.
     flagged = flagged.assign(_order=flagged["statut"].ne(Status.UNFOUND.value)).sort_values(
         "_order", kind="stable"

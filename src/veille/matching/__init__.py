@@ -78,7 +78,9 @@ def cross(
     right = match_frame(schooling, claimant=False)
     lap("normalisation")
 
-    scored = score_pairs(left, right, threshold_match_weight=thresholds.shown, seed=seed, progress=say, model=model)
+    scored = score_pairs(
+        left, right, threshold_match_weight=thresholds.shown, seed=seed, progress=say, model=model
+    )
     lap("comparaison")
 
     say("Attribution des dossiers et classement")
@@ -87,8 +89,9 @@ def cross(
     assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain)
     compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
     decided = classify(len(children), compulsory, pairs, assigned, thresholds)
-    table = _children_table(children, schooling, decided, pairs, scored.level_labels)
-    matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels)
+    prior = _candidate_prior(len(assigned), len(pairs))
+    table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
+    matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
     lap("classement")
     return CrossingResult(
         children=table,
@@ -98,6 +101,20 @@ def cross(
         school_year=str(year),
         timings=Timings(steps),
     )
+
+
+def _candidate_prior(n_assigned: int, n_pairs: int) -> float:
+    """log2 prior odds that a candidate pair is the same child: the share of candidates assigned.
+
+    The probability shown to agents is the evidence combined with this prior, which is about what a
+    person means by "how likely is this record to be this child's", given the candidates there were.
+    """
+    rate = min(max(n_assigned / n_pairs, 1e-6), 1 - 1e-6) if n_pairs else 0.5
+    return float(np.log2(rate / (1 - rate)))
+
+
+def _probability(weight: np.ndarray, prior: float) -> np.ndarray:
+    return np.round(1.0 / (1.0 + np.power(2.0, -(weight + prior))), 4)
 
 
 def _levels_text(frame: pd.DataFrame, labels: dict[str, dict[int, str]]) -> pd.Series:
@@ -120,6 +137,7 @@ def _children_table(
     decided: pd.DataFrame,
     pairs: pd.DataFrame,
     labels: dict[str, dict[int, str]],
+    prior: float,
 ) -> pd.DataFrame:
     table = children.drop(columns=["fichier", "ligne"], errors="ignore").copy()
     table["statut"] = decided["statut"].to_numpy()
@@ -128,7 +146,7 @@ def _children_table(
     safe = np.where(has, record, 0)
     weight = decided["match_weight"].to_numpy()
     table["poids"] = np.where(has, np.round(weight, 2), np.nan)
-    table["score"] = np.where(has, np.round(1.0 / (1.0 + np.power(2.0, -weight)), 4), np.nan)
+    table["score"] = np.where(has, _probability(weight, prior), np.nan)
     table["motif"] = decided["motif"].to_numpy()
     for column in ("source", "identifiant", "nom", "prenoms", "date_naissance", "etablissement"):
         values = schooling[column].to_numpy()[safe] if len(schooling) else np.full(len(table), "")
@@ -148,8 +166,11 @@ def _matches_table(
     assigned: pd.DataFrame,
     thresholds: Thresholds,
     labels: dict[str, dict[int, str]],
+    prior: float,
 ) -> pd.DataFrame:
-    accepted = assigned[assigned["match_weight"] >= thresholds.match].sort_values(["child_uid", "match_weight"])
+    accepted = assigned[assigned["match_weight"] >= thresholds.match].sort_values(
+        ["child_uid", "match_weight"]
+    )
     child = accepted["child_uid"].to_numpy()
     record = accepted["record_uid"].to_numpy()
     out = pd.DataFrame(
@@ -167,7 +188,7 @@ def _matches_table(
             "etablissement": schooling["etablissement"].to_numpy()[record],
             "uai": schooling["uai"].to_numpy()[record],
             "poids": np.round(accepted["match_weight"].to_numpy(), 2),
-            "score": np.round(1.0 / (1.0 + np.power(2.0, -accepted["match_weight"].to_numpy())), 4),
+            "score": _probability(accepted["match_weight"].to_numpy(), prior),
         }
     )
     out["niveaux"] = _levels_text(accepted.reset_index(drop=True), labels).to_numpy()

@@ -12,6 +12,7 @@ the SQL conditions of this module only.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,6 @@ import duckdb
 import pandas as pd
 import splink.comparison_level_library as cll
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-from splink.blocking_rule_library import CustomRule
 from splink.comparison_library import CustomComparison
 
 # Columns the two input frames must both carry (see ``veille.matching.frames``).
@@ -54,9 +54,7 @@ def _level(sql: str, label: str, **configure: Any) -> cll.CustomLevel:
 
 
 def _null(column: str) -> cll.CustomLevel:
-    return _level(
-        f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "valeur absente", is_null_level=True
-    )
+    return _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "valeur absente", is_null_level=True)
 
 
 def surname_comparison() -> CustomComparison:
@@ -73,13 +71,14 @@ def surname_comparison() -> CustomComparison:
                 tf_adjustment_weight=1.0,
             ),
             _level(
-                'list_has_all("nom_tokens_l", "nom_tokens_r") OR list_has_all("nom_tokens_r", "nom_tokens_l")',
+                'list_has_all("nom_tokens_l", "nom_tokens_r") '
+                'OR list_has_all("nom_tokens_r", "nom_tokens_l")',
                 "une partie d'un nom double",
             ),
             _level('list_has_any("noms_famille_l", "noms_famille_r")', "nom d'usage ou de l'autre parent"),
             _level(
                 'jaro_winkler_similarity("nom_colle_l", "nom_colle_r") >= 0.92 '
-                'OR damerau_levenshtein("nom_colle_l", "nom_colle_r") <= 1',
+                'OR levenshtein("nom_colle_l", "nom_colle_r") <= 1',
                 "nom avec une faute de frappe",
             ),
             _level(
@@ -120,7 +119,7 @@ def first_name_comparison() -> CustomComparison:
             ),
             _level(
                 'jaro_winkler_similarity("prenom1_l", "prenom1_r") >= 0.92 '
-                'OR damerau_levenshtein("prenom1_l", "prenom1_r") <= 1',
+                'OR levenshtein("prenom1_l", "prenom1_r") <= 1',
                 "prénom avec une faute de frappe",
             ),
             _level('"prenom1_phon_l" = "prenom1_phon_r"', "prénom qui sonne pareil"),
@@ -130,7 +129,10 @@ def first_name_comparison() -> CustomComparison:
 
 
 def birth_date_comparison() -> CustomComparison:
-    """Birth dates as ISO strings: exact, day/month swapped, one digit, year off by one."""
+    """Birth dates as ISO strings: exact, day/month swapped, one digit, year off by one.
+
+    (DuckDB's damerau_levenshtein is a hundred times slower than hamming or levenshtein: avoided.)
+    """
     return CustomComparison(
         output_column_name="date_naissance",
         comparison_description="date de naissance",
@@ -143,10 +145,12 @@ def birth_date_comparison() -> CustomComparison:
                 'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)',
                 "jour et mois inversés",
             ),
-            _level('damerau_levenshtein("dob_l", "dob_r") <= 1', "un chiffre différent"),
+            # Both sides are ISO dates of equal length: one mistyped digit is one differing position.
+            _level('hamming("dob_l", "dob_r") <= 1', "un chiffre différent"),
             _level(
                 'substr("dob_l", 6, 5) = substr("dob_r", 6, 5) '
-                'AND abs(CAST(substr("dob_l", 1, 4) AS INTEGER) - CAST(substr("dob_r", 1, 4) AS INTEGER)) = 1',
+                'AND abs(CAST(substr("dob_l", 1, 4) AS INTEGER) '
+                '- CAST(substr("dob_r", 1, 4) AS INTEGER)) = 1',
                 "année décalée d'un an",
             ),
             cll.ElseLevel().configure(label_for_charts="date différente"),
@@ -200,29 +204,78 @@ def postcode_comparison() -> CustomComparison:
     )
 
 
-def blocking_rules() -> list[Any]:
-    """Candidate pairs: each rule survives one kind of error in the others' columns.
+@dataclass(frozen=True)
+class BlockingRule:
+    """Records are compared when they agree on every key of at least one rule.
 
-    A pair is scored if any rule holds, so a child is missed only when every rule's columns are damaged
-    at once. Each rule keeps pair counts near-linear in the number of records (no address-only or
-    date-only rule: a tower block or a popular birthday would explode them).
+    Attributes:
+        name: what the rule survives, in French (written to the model file).
+        keys: SQL expressions over one record's columns (``dob``, ``nom_colle``…).
+        explode: a list column whose elements are matched one by one (any shared element).
     """
-    return [
-        block_on("dob", "nom1_phon"),
-        block_on("dob", "prenom1_canon"),
-        block_on("nom_colle", "prenom1_canon"),
-        block_on("dob", "prenom1_phon"),
-        CustomRule(
-            'l."noms_famille" = r."noms_famille" AND l."dob" = r."dob"',
-            arrays_to_explode=["noms_famille"],
-        ),
-        CustomRule(
-            'l."prenoms_canon" = r."prenoms_canon" AND l."nom1_phon" = r."nom1_phon" '
-            'AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
-            arrays_to_explode=["prenoms_canon"],
-        ),
-        block_on("adresse_cle", "prenom1_phon"),
-    ]
+
+    name: str
+    keys: tuple[str, ...]
+    explode: str | None = None
+
+
+YEAR, MONTH_DAY, YEAR_MONTH = "substr(dob, 1, 4)", "substr(dob, 6, 5)", "substr(dob, 1, 7)"
+SURNAME_INITIAL, FIRST_NAME_INITIAL = "substr(nom_colle, 1, 1)", "substr(prenom1, 1, 1)"
+
+# A pair is scored if any rule holds, so a child is missed only when every rule's keys are damaged at
+# once. Each rule stays selective in a city of 500,000 children: no rule on the date alone or the
+# address alone (a popular birthday or a tower block would explode the count of pairs).
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("date exacte, nom proche à l'oreille", ("dob", "nom1_phon")),
+    BlockingRule("date exacte, même prénom", ("dob", "prenom1_canon")),
+    BlockingRule("date exacte, prénom proche à l'oreille", ("dob", "prenom1_phon")),
+    BlockingRule("date exacte, nom commençant pareil", ("dob", "substr(nom_colle, 1, 2)")),
+    BlockingRule("mêmes nom et prénom, même année", ("nom_colle", "prenom1_canon", YEAR)),
+    BlockingRule("mêmes nom et prénom, mêmes jour et mois", ("nom_colle", "prenom1_canon", MONTH_DAY)),
+    BlockingRule("même nom, prénom de même initiale, même année", ("nom_colle", FIRST_NAME_INITIAL, YEAR)),
+    BlockingRule("même nom, mêmes jour et mois", ("nom_colle", MONTH_DAY)),
+    BlockingRule("même nom, même mois de naissance", ("nom_colle", YEAR_MONTH)),
+    BlockingRule(
+        "même prénom, même mois de naissance, initiale du nom", ("prenom1_canon", YEAR_MONTH, SURNAME_INITIAL)
+    ),
+    BlockingRule(
+        "même prénom, mêmes jour et mois, initiale du nom", ("prenom1_canon", MONTH_DAY, SURNAME_INITIAL)
+    ),
+    BlockingRule(
+        "nom d'usage ou partie du nom, même prénom", ("noms_famille", "prenom1_canon"), "noms_famille"
+    ),
+    BlockingRule("nom d'usage ou partie du nom, date exacte", ("noms_famille", "dob"), "noms_famille"),
+    BlockingRule(
+        "un autre des prénoms, nom proche, même année", ("prenoms_canon", "nom1_phon", YEAR), "prenoms_canon"
+    ),
+    BlockingRule("même adresse, prénom proche, même année", ("adresse_cle", "prenom1_phon", YEAR)),
+)
+
+
+def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
+    if rule.explode:
+        source = f"(SELECT * EXCLUDE ({rule.explode}), unnest({rule.explode}) AS {rule.explode} FROM {table})"
+    else:
+        source = table
+    keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
+    not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
+    return f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+
+
+def candidate_pairs_sql(left: str, right: str, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> str:
+    """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
+
+    Each rule is a plain equi-join, and the union removes duplicates once: cheaper and more
+    predictable than excluding, rule after rule, the pairs found by the previous ones.
+    """
+    joins = []
+    for rule in rules:
+        on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
+        joins.append(
+            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r "
+            f"FROM ({_rule_keys_sql(rule, left)}) AS l JOIN ({_rule_keys_sql(rule, right)}) AS r ON {on}"
+        )
+    return "\nUNION\n".join(joins)
 
 
 def build_settings() -> SettingsCreator:
@@ -236,7 +289,7 @@ def build_settings() -> SettingsCreator:
             address_comparison(),
             postcode_comparison(),
         ],
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
         em_convergence=0.001,
@@ -249,8 +302,10 @@ class ScoredPairs:
     """Candidate pairs with their match weight, and the trained model that scored them.
 
     Attributes:
-        pairs: one row per candidate pair: ``child_uid``, ``record_uid``, ``match_weight``,
-            ``match_probability`` and one ``gamma_<comparison>`` column per comparison.
+        pairs: one row per candidate pair: ``child_uid``, ``record_uid``, ``match_weight`` and one
+            ``gamma_<comparison>`` column per comparison. ``match_weight`` is the evidence of the
+            comparisons alone (log2 Bayes factor, term frequencies included), without Splink's prior
+            of two random records matching, so that thresholds do not depend on the files' sizes.
         model: the Splink settings with trained parameters (``save_model_to_json`` form), so that a
             decision can be explained and the run replayed.
         level_labels: for each comparison, its gamma value -> French label.
@@ -287,7 +342,7 @@ def score_pairs(
     Args:
         children: standardised children records, columns ``MATCH_COLUMNS``.
         records: standardised schooling records, same columns.
-        threshold_match_weight: pairs below this weight are not returned.
+        threshold_match_weight: pairs whose evidence is below this weight are not returned.
         seed: seed of the random sampling used to estimate u probabilities (reproducible runs).
         progress: called with a French label at the start of each step.
         model: a previously saved model to replay instead of training a new one.
@@ -307,20 +362,38 @@ def score_pairs(
         say("Apprentissage du modèle (sans étiquettes)")
         _train(linker, n_pairs_max=float(len(children)) * float(len(records)), seed=seed)
     say("Comparaison des paires candidates")
-    predictions = linker.inference.predict(threshold_match_weight=threshold_match_weight)
+    connection.execute(
+        f"""
+        CREATE TABLE candidate_pairs AS
+        SELECT '0' AS match_key,
+               'enfants-__-' || CAST(uid_l AS VARCHAR) AS join_key_l,
+               'scolarite-__-' || CAST(uid_r AS VARCHAR) AS join_key_r
+        FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
+        """
+    )
+    linker.table_management.register_blocked_pairs_for_predict(db_api.register("candidate_pairs"))
+    # Splink's weight adds the prior of two random records matching, about 1 / (number of records):
+    # it would make every threshold depend on the commune's size. The evidence alone does not.
+    prior = _prior_weight(linker)
+    predictions = linker.inference.predict(threshold_match_weight=threshold_match_weight + prior)
     gamma_columns = [f"gamma_{name}" for name in _comparison_names(linker)]
     pairs = connection.sql(
         f"""
         SELECT
             CASE WHEN source_dataset_l = 'enfants' THEN unique_id_l ELSE unique_id_r END AS child_uid,
             CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
-            match_weight, match_probability, {", ".join(gamma_columns)}
+            match_weight - {prior!r} AS match_weight, {", ".join(gamma_columns)}
         FROM {predictions.physical_name}
         """
     ).df()
     trained = linker.misc.save_model_to_json()
     connection.close()
     return ScoredPairs(pairs=pairs, model=trained, level_labels=_level_labels(trained))
+
+
+def _prior_weight(linker: Linker) -> float:
+    rate = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+    return math.log2(rate / (1.0 - rate))
 
 
 def _comparison_names(linker: Linker) -> list[str]:
@@ -333,7 +406,7 @@ def _train(linker: Linker, *, n_pairs_max: float, seed: int) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("nom_colle", "prenom1", "dob")], recall=0.8
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(1.5e6, n_pairs_max), seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, n_pairs_max), seed=seed)
     # Each EM pass blocks on some columns and learns the m probabilities of the others.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("dob", "nom1_phon"), estimate_without_term_frequencies=True

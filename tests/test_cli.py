@@ -1,0 +1,156 @@
+"""The ``veille`` command end to end, on a small synthetic commune."""
+
+import csv
+import json
+
+import pytest
+
+from veille.cli import main
+from veille.outputs import UNSCHOOLED_COLUMNS
+from veille.synth.scoring import score_flags
+
+
+@pytest.fixture(scope="module")
+def commune(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("commune")
+    assert main(["demo-donnees", str(folder), "--enfants", "4000", "--graine", "5"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def crossed(commune, tmp_path_factory):
+    out = tmp_path_factory.mktemp("resultats")
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            *map(str, sorted(commune.glob("enfants_*.csv"))),
+            "--scolarite",
+            *map(str, sorted(commune.glob("scolarite_*.csv"))),
+            "--sortie",
+            str(out),
+            "--annee-scolaire",
+            "2026-2027",
+        ]
+    )
+    return code, out
+
+
+def test_it_exits_with_zero_and_writes_every_result_file(crossed):
+    code, out = crossed
+    assert code == 0
+    for name in ("enfants_sans_scolarite.csv", "rapprochements.csv", "synthese.json", "modele.json"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_it_writes_the_columns_the_cell_expects(crossed):
+    _, out = crossed
+    with open(out / "enfants_sans_scolarite.csv", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header == list(UNSCHOOLED_COLUMNS)
+
+
+def test_it_finds_the_unschooled_children_without_flooding_the_agents(crossed, commune):
+    _, out = crossed
+    scores = score_flags(out / "enfants_sans_scolarite.csv", commune / "verite.csv")
+    # Floors for a 4,000-child commune (the benchmark measures the targets at full size).
+    assert scores["recall"] >= 0.97, scores
+    assert scores["precision_non_trouve"] >= 0.85, scores
+    assert scores["incertain_share"] <= 0.01, scores
+
+
+def test_it_summarises_counts_by_status_source_and_age(crossed):
+    _, out = crossed
+    synthesis = json.loads((out / "synthese.json").read_text(encoding="utf-8"))
+    statuses = synthesis["enfants"]["par_statut"]
+    assert sum(statuses.values()) == synthesis["enfants"]["total"] == 4000
+    assert statuses["hors_obligation"] > 0
+    assert "ONDE" in synthesis["scolarite"]["par_source"]
+    assert synthesis["enfants"]["par_age_au_1er_septembre"]
+    assert synthesis["durees_secondes"]["total"] > 0
+
+
+def test_it_prints_a_french_summary_with_the_result_paths(crossed, capsys, commune, tmp_path):
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            str(commune / "enfants_caf.csv"),
+            "--scolarite",
+            str(commune / "scolarite_onde.csv"),
+            "--sortie",
+            str(tmp_path),
+            "--annee-scolaire",
+            "2026-2027",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Croisement terminé" in printed
+    assert str(tmp_path / "enfants_sans_scolarite.csv") in printed
+
+
+def test_it_exits_with_two_and_a_french_message_on_a_bad_date(tmp_path, capsys):
+    children = tmp_path / "enfants.csv"
+    children.write_text(
+        "organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;31/02/2015;F\n",
+        encoding="utf-8",
+    )
+    schooling = tmp_path / "onde.csv"
+    schooling.write_text("source,identifiant,nom,prenoms,date_naissance\nONDE,A1,DUPONT,Lea,2015-02-03\n")
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            str(children),
+            "--scolarite",
+            str(schooling),
+            "--sortie",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "ligne 2" in err and "date_naissance" in err and "31/02/2015" in err
+    assert "Traceback" not in err
+
+
+def test_it_exits_with_two_on_a_missing_file(tmp_path, capsys):
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            str(tmp_path / "absent.csv"),
+            "--scolarite",
+            str(tmp_path / "x.csv"),
+            "--sortie",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "absent.csv" in capsys.readouterr().err
+
+
+def test_it_rejects_a_malformed_school_year(tmp_path, capsys):
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            "a.csv",
+            "--scolarite",
+            "b.csv",
+            "--sortie",
+            str(tmp_path),
+            "--annee-scolaire",
+            "2026",
+        ]
+    )
+    assert code == 2
+    assert "année scolaire" in capsys.readouterr().err
+
+
+def test_it_speaks_french_when_an_option_is_missing(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["croiser", "--enfants", "a.csv"])
+    assert exit_info.value.code == 2
+    assert "arguments obligatoires manquants" in capsys.readouterr().err
