@@ -31,11 +31,29 @@ def assign_one_to_one(pairs: pd.DataFrame, *, min_weight: float) -> pd.DataFrame
         >>> sorted(assign_one_to_one(pairs, min_weight=0).itertuples(index=False))[0][:2]
         (1, 11)
     """
-    eligible = pairs[pairs["match_weight"] >= min_weight]
+    eligible = _drop_dominated(pairs[pairs["match_weight"] >= min_weight])
     kept = [_assign_within(group, min_weight) for _, group in eligible.groupby("source", sort=False)]
     if not kept:
         return eligible.iloc[0:0]
     return pd.concat(kept, ignore_index=True)
+
+
+# A pair this many bits below both its child's best pair and its record's best pair is never worth
+# taking: a brother's record scores far below one's own record and below the brother's.
+DOMINATED_MARGIN = 8.0
+
+
+def _drop_dominated(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Keep the pairs that could be in an optimal assignment, to keep the problem small.
+
+    Siblings share a surname and an address, so in a large commune the pairs linking each child to a
+    brother's or sister's record chain whole neighbourhoods together; they are dominated on both ends.
+    """
+    weight = pairs["match_weight"]
+    best_of_child = weight.groupby(pairs["child_uid"]).transform("max")
+    best_of_record = weight.groupby(pairs["record_uid"]).transform("max")
+    keep = (weight >= best_of_child - DOMINATED_MARGIN) | (weight >= best_of_record - DOMINATED_MARGIN)
+    return pairs[keep]
 
 
 def _assign_within(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
@@ -48,8 +66,15 @@ def _assign_within(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
     """
     child_codes, children = pd.factorize(pairs["child_uid"])
     record_codes, records = pd.factorize(pairs["record_uid"])
+    # A child and a record that have no other candidate need no solver: the common case by far.
+    alone = (np.bincount(child_codes)[child_codes] == 1) & (np.bincount(record_codes)[record_codes] == 1)
+    contested = pairs[~alone]
+    if contested.empty:
+        return pairs[alone]
+    child_codes, children = pd.factorize(contested["child_uid"])
+    record_codes, records = pd.factorize(contested["record_uid"])
     n_children, n_records = len(children), len(records)
-    gains = pairs["match_weight"].to_numpy() - min_weight
+    gains = contested["match_weight"].to_numpy() - min_weight
     # The solver minimises a positive cost: cost = ceiling - gain, "unassigned" costs the ceiling.
     ceiling = float(gains.max()) + 1.0
     rows = np.concatenate([child_codes, np.arange(n_children)])
@@ -57,5 +82,4 @@ def _assign_within(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
     costs = np.concatenate([ceiling - gains + 1e-9, np.full(n_children, ceiling)])
     graph = csr_matrix((costs, (rows, cols)), shape=(n_children, n_records + n_children))
     matched = min_weight_full_bipartite_matching(graph)[1]
-    chosen_record = matched[child_codes]
-    return pairs[chosen_record == record_codes]
+    return pd.concat([pairs[alone], contested[matched[child_codes] == record_codes]])

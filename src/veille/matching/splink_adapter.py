@@ -220,6 +220,11 @@ class BlockingRule:
 
 
 YEAR, MONTH_DAY, YEAR_MONTH = "substr(dob, 1, 4)", "substr(dob, 6, 5)", "substr(dob, 1, 7)"
+# The same key for a date and its day/month swap (2015-04-09 and 2015-09-04).
+SWAP_PROOF_DATE = (
+    "substr(dob, 1, 4) || least(substr(dob, 6, 2), substr(dob, 9, 2)) "
+    "|| greatest(substr(dob, 6, 2), substr(dob, 9, 2))"
+)
 SURNAME_INITIAL, FIRST_NAME_INITIAL = "substr(nom_colle, 1, 1)", "substr(prenom1, 1, 1)"
 
 # A pair is scored if any rule holds, so a child is missed only when every rule's keys are damaged at
@@ -234,6 +239,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("mêmes nom et prénom, mêmes jour et mois", ("nom_colle", "prenom1_canon", MONTH_DAY)),
     BlockingRule("même nom, prénom de même initiale, même année", ("nom_colle", FIRST_NAME_INITIAL, YEAR)),
     BlockingRule("même nom, mêmes jour et mois", ("nom_colle", MONTH_DAY)),
+    BlockingRule("même nom, date aux jour et mois inversés", ("nom_colle", SWAP_PROOF_DATE)),
+    BlockingRule("même prénom, date aux jour et mois inversés", ("prenom1_canon", SWAP_PROOF_DATE)),
     BlockingRule("même nom, même mois de naissance", ("nom_colle", YEAR_MONTH)),
     BlockingRule(
         "même prénom, même mois de naissance, initiale du nom", ("prenom1_canon", YEAR_MONTH, SURNAME_INITIAL)
@@ -248,7 +255,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         "un autre des prénoms, nom proche, même année", ("prenoms_canon", "nom1_phon", YEAR), "prenoms_canon"
     ),
-    BlockingRule("même adresse, prénom proche, même année", ("adresse_cle", "prenom1_phon", YEAR)),
+    BlockingRule("même adresse, même mois de naissance", ("adresse_cle", YEAR_MONTH)),
 )
 
 
