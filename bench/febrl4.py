@@ -26,6 +26,9 @@ def to_columns(frame: pd.DataFrame, *, kind: str) -> pd.DataFrame:
             "adresse": (frame["street_number"] + " " + frame["address_1"]).str.strip(),
             "code_postal": frame["postcode"],
             "commune": frame["suburb"],
+            # FEBRL's social security number stands for the national identifier Veille compares when
+            # both files carry one.
+            "ine": frame["soc_sec_id"],
         }
     )
     if kind == "enfants":

@@ -22,6 +22,7 @@ _NULLABLE = (
     "adresse_cle",
     "adresse_voie",
     "code_postal",
+    "ine",
 )
 
 
@@ -51,6 +52,8 @@ def match_frame(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
             "adresse_cle": features["adresse_cle"],
             "adresse_voie": features["adresse_voie"],
             "code_postal": table["code_postal"].str.strip(),
+            # Optional: the national identifier, where a file carries one.
+            "ine": table["ine"].str.strip().str.upper() if "ine" in table else "",
         }
     ).reset_index(drop=True)
     for column in _NULLABLE:

@@ -41,6 +41,7 @@ MATCH_COLUMNS: tuple[str, ...] = (
     "adresse_cle",
     "adresse_voie",
     "code_postal",
+    "ine",
 )
 
 Progress = Callable[[str], None]
@@ -76,6 +77,7 @@ def surname_comparison() -> CustomComparison:
                 "une partie d'un nom double",
             ),
             _level('list_has_any("noms_famille_l", "noms_famille_r")', "nom d'usage ou de l'autre parent"),
+            _level('"nom_colle_l" = "prenom1_r" OR "prenom1_l" = "nom_colle_r"', "nom et prénom inversés"),
             _level(
                 'jaro_winkler_similarity("nom_colle_l", "nom_colle_r") >= 0.92 '
                 'OR levenshtein("nom_colle_l", "nom_colle_r") <= 1',
@@ -123,6 +125,7 @@ def first_name_comparison() -> CustomComparison:
                 "prénom avec une faute de frappe",
             ),
             _level('"prenom1_phon_l" = "prenom1_phon_r"', "prénom qui sonne pareil"),
+            _level('"prenom1_l" = "nom_colle_r" OR "nom_colle_l" = "prenom1_r"', "nom et prénom inversés"),
             cll.ElseLevel().configure(label_for_charts="prénom différent"),
         ],
     )
@@ -204,6 +207,23 @@ def postcode_comparison() -> CustomComparison:
     )
 
 
+def national_id_comparison() -> CustomComparison:
+    """The national pupil identifier (INE), when both files carry it (L131-6-1 gives every child one)."""
+    return CustomComparison(
+        output_column_name="ine",
+        comparison_description="identifiant national",
+        comparison_levels=[
+            _null("ine"),
+            _level('"ine_l" = "ine_r"', "même identifiant national"),
+            _level('hamming("ine_l", "ine_r") <= 1', "identifiant avec un caractère différent"),
+            # Two neighbouring characters swapped, or one dropped or added: levenshtein is cheap here
+            # because only pairs already blocked reach this level.
+            _level('levenshtein("ine_l", "ine_r") <= 2', "identifiant avec deux caractères différents"),
+            cll.ElseLevel().configure(label_for_charts="identifiant différent"),
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class BlockingRule:
     """Records are compared when they agree on every key of at least one rule.
@@ -212,11 +232,15 @@ class BlockingRule:
         name: what the rule survives, in French (written to the model file).
         keys: SQL expressions over one record's columns (``dob``, ``nom_colle``…).
         explode: a list column whose elements are matched one by one (any shared element).
+        max_block: keys shared by more records than this, on either side, are skipped. Such a rule
+            helps where its keys discriminate (postcodes across a department) and fades out where they
+            do not (one commune, one postcode) instead of exploding the count of pairs.
     """
 
     name: str
     keys: tuple[str, ...]
     explode: str | None = None
+    max_block: int | None = None
 
 
 YEAR, MONTH_DAY, YEAR_MONTH = "substr(dob, 1, 4)", "substr(dob, 6, 5)", "substr(dob, 1, 7)"
@@ -226,6 +250,9 @@ SWAP_PROOF_DATE = (
     "|| greatest(substr(dob, 6, 2), substr(dob, 9, 2))"
 )
 SURNAME_INITIAL, FIRST_NAME_INITIAL = "substr(nom_colle, 1, 1)", "substr(prenom1, 1, 1)"
+# The same key when the surname and the first name were typed in each other's column.
+SWAP_PROOF_NAMES = "least(nom_colle, prenom1) || '|' || greatest(nom_colle, prenom1)"
+CAPPED = 30
 
 # A pair is scored if any rule holds, so a child is missed only when every rule's keys are damaged at
 # once. Each rule stays selective in a city of 500,000 children: no rule on the date alone or the
@@ -256,6 +283,12 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "un autre des prénoms, nom proche, même année", ("prenoms_canon", "nom1_phon", YEAR), "prenoms_canon"
     ),
     BlockingRule("même adresse, même mois de naissance", ("adresse_cle", YEAR_MONTH)),
+    BlockingRule("nom et prénom, même inversés", (SWAP_PROOF_NAMES,)),
+    BlockingRule("même identifiant national", ("ine",)),
+    BlockingRule("même code postal, date exacte", ("code_postal", "dob"), max_block=CAPPED),
+    BlockingRule("même code postal, nom proche", ("code_postal", "nom1_phon"), max_block=CAPPED),
+    BlockingRule("même code postal, prénom proche", ("code_postal", "prenom1_phon"), max_block=CAPPED),
+    BlockingRule("même code postal, même voie", ("code_postal", "adresse_voie"), max_block=CAPPED),
 )
 
 
@@ -266,7 +299,14 @@ def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
         source = table
     keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
     not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
-    return f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+    rows = f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+    if rule.max_block is None:
+        return rows
+    names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
+    return (
+        f"SELECT * EXCLUDE (block_size) FROM (SELECT *, count(*) OVER (PARTITION BY {names}) AS block_size "
+        f"FROM ({rows})) WHERE block_size <= {rule.max_block}"
+    )
 
 
 def candidate_pairs_sql(left: str, right: str, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> str:
@@ -285,17 +325,21 @@ def candidate_pairs_sql(left: str, right: str, rules: tuple[BlockingRule, ...] =
     return "\nUNION\n".join(joins)
 
 
-def build_settings() -> SettingsCreator:
+def build_settings(*, national_id: bool = False) -> SettingsCreator:
+    """The model's settings; the national identifier is compared only when both sides carry one."""
+    comparisons = [
+        surname_comparison(),
+        first_name_comparison(),
+        birth_date_comparison(),
+        sex_comparison(),
+        address_comparison(),
+        postcode_comparison(),
+    ]
+    if national_id:
+        comparisons.append(national_id_comparison())
     return SettingsCreator(
         link_type="link_only",
-        comparisons=[
-            surname_comparison(),
-            first_name_comparison(),
-            birth_date_comparison(),
-            sex_comparison(),
-            address_comparison(),
-            postcode_comparison(),
-        ],
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
@@ -364,7 +408,9 @@ def score_pairs(
     db_api = DuckDBAPI(connection=connection)
     left = db_api.register(children.loc[:, list(MATCH_COLUMNS)], dataset_display_name="enfants")
     right = db_api.register(records.loc[:, list(MATCH_COLUMNS)], dataset_display_name="scolarite")
-    linker = Linker([left, right], model if model is not None else build_settings(), log_level=logging.ERROR)
+    national_id = bool(children["ine"].notna().any() and records["ine"].notna().any())
+    settings = model if model is not None else build_settings(national_id=national_id)
+    linker = Linker([left, right], settings, log_level=logging.ERROR)
     if model is None:
         say("Apprentissage du modèle (sans étiquettes)")
         _train(linker, n_pairs_max=float(len(children)) * float(len(records)), seed=seed)
