@@ -22,6 +22,7 @@ import pandas as pd
 import splink.comparison_level_library as cll
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
+from splink.internals.comparison_creator import ComparisonCreator
 
 # Columns the two input frames must both carry (see ``veille.matching.frames``).
 MATCH_COLUMNS: tuple[str, ...] = (
@@ -327,7 +328,7 @@ def candidate_pairs_sql(left: str, right: str, rules: tuple[BlockingRule, ...] =
 
 def build_settings(*, national_id: bool = False) -> SettingsCreator:
     """The model's settings; the national identifier is compared only when both sides carry one."""
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         surname_comparison(),
         first_name_comparison(),
         birth_date_comparison(),
