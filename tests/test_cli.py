@@ -154,3 +154,37 @@ def test_it_speaks_french_when_an_option_is_missing(capsys):
         main(["croiser", "--enfants", "a.csv"])
     assert exit_info.value.code == 2
     assert "arguments obligatoires manquants" in capsys.readouterr().err
+
+
+def test_it_replays_a_crossing_with_a_saved_model(crossed, commune, tmp_path):
+    _, out = crossed
+    args = ["croiser", "--enfants", *map(str, sorted(commune.glob("enfants_*.csv")))]
+    args += [
+        "--scolarite",
+        *map(str, sorted(commune.glob("scolarite_*.csv"))),
+        "--annee-scolaire",
+        "2026-2027",
+    ]
+    assert main([*args, "--sortie", str(tmp_path), "--modele", str(out / "modele.json")]) == 0
+    replayed = (tmp_path / "enfants_sans_scolarite.csv").read_text(encoding="utf-8")
+    assert replayed == (out / "enfants_sans_scolarite.csv").read_text(encoding="utf-8")
+
+
+def test_it_refuses_an_unreadable_model_in_french(commune, tmp_path, capsys):
+    broken = tmp_path / "modele.json"
+    broken.write_text("{pas du json", encoding="utf-8")
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            str(commune / "enfants_caf.csv"),
+            "--scolarite",
+            str(commune / "scolarite_onde.csv"),
+            "--sortie",
+            str(tmp_path / "o"),
+            "--modele",
+            str(broken),
+        ]
+    )
+    assert code == 2
+    assert "illisible" in capsys.readouterr().err

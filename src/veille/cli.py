@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from veille.sources import FileReport
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -104,7 +108,16 @@ def croiser(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_rejects(out_dir / "lignes_rejetees.csv", rejects)
 
-    result = cross(children.table, schooling.table, school_year=year, progress=steps)
+    model = None
+    if args.modele:
+        try:
+            saved = json.loads(Path(args.modele).read_text(encoding="utf-8"))
+            model = saved["splink"]
+        except (OSError, ValueError, KeyError) as error:
+            steps.finish()
+            print(f"\nErreur : le modèle « {args.modele} » est illisible ({error}).", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    result = cross(children.table, schooling.table, school_year=year, progress=steps, model=model)
     steps.finish()
     inputs = [
         InputFile(str(path), kind, _rows(report_list, path), fingerprint(path))
@@ -128,11 +141,9 @@ def croiser(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _rows(reports: Sequence[object], path: str) -> int:
-    name = Path(path).name
-    return sum(
-        int(getattr(r, "rows_kept", 0)) for r in reports if Path(str(getattr(r, "path", ""))).name == name
-    )
+def _rows(reports: Sequence[FileReport], path: str) -> int:
+    # given_path: the path as typed, also for each member of an archive.
+    return sum(report.rows_kept for report in reports if str(report.given_path) == str(path))
 
 
 def demo_donnees(args: argparse.Namespace) -> int:
@@ -195,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="écarter les lignes invalides au lieu de refuser le fichier ; elles sont "
         "écrites avec leur motif dans DOSSIER/lignes_rejetees.csv",
+    )
+    crossing.add_argument(
+        "--modele",
+        metavar="FICHIER",
+        help="rejouer un croisement avec le modèle enregistré (modele.json) d'un précédent, "
+        "au lieu d'en apprendre un nouveau",
     )
     crossing.set_defaults(run=croiser)
 

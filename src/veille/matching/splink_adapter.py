@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -388,6 +390,7 @@ def score_pairs(
     seed: int = 42,
     progress: Progress | None = None,
     model: dict[str, Any] | None = None,
+    memory_limit: str = "1500MB",
 ) -> ScoredPairs:
     """Train a model on the two frames (EM, no labels) and score their candidate pairs.
 
@@ -398,6 +401,7 @@ def score_pairs(
         seed: seed of the random sampling used to estimate u probabilities (reproducible runs).
         progress: called with a French label at the start of each step.
         model: a previously saved model to replay instead of training a new one.
+        memory_limit: DuckDB's memory budget; beyond it, DuckDB spills to a temporary folder.
 
     Returns:
         The scored pairs and the model.
@@ -406,6 +410,11 @@ def score_pairs(
     logging.getLogger("splink").setLevel(logging.ERROR)
     connection = duckdb.connect()
     connection.execute("SET preserve_insertion_order = false")
+    # DuckDB takes 80 % of the machine by default; a modest laptop must keep room for the rest, and
+    # DuckDB spills to disk beyond its limit rather than failing.
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    spill = tempfile.mkdtemp(prefix="veille-")
+    connection.execute(f"SET temp_directory = '{spill}'")
     db_api = DuckDBAPI(connection=connection)
     left = db_api.register(children.loc[:, list(MATCH_COLUMNS)], dataset_display_name="enfants")
     right = db_api.register(records.loc[:, list(MATCH_COLUMNS)], dataset_display_name="scolarite")
@@ -438,10 +447,12 @@ def score_pairs(
             CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
             match_weight - {prior!r} AS match_weight, {", ".join(gamma_columns)}
         FROM {predictions.physical_name}
+        ORDER BY child_uid, record_uid
         """
     ).df()
     trained = linker.misc.save_model_to_json()
     connection.close()
+    shutil.rmtree(spill, ignore_errors=True)
     return ScoredPairs(pairs=pairs, model=trained, level_labels=_level_labels(trained))
 
 

@@ -766,12 +766,18 @@ class _Generator:
             if swapped is not None:
                 tags.append("inversion_jour_mois")
                 return swapped
+        # A school's form refuses a birth date after the rentrée, and so does Veille's reader.
+        latest = self.rentree
         if rng.random() < RATES["digit_typo"]:
-            tags.append("chiffre_date")
-            return mistype_digit(born, rng)
+            typed = mistype_digit(born, rng)
+            if typed <= latest:
+                tags.append("chiffre_date")
+                return typed
         if rng.random() < RATES["year_off"]:
-            tags.append("annee_decalee")
-            return shift_year(born, rng)
+            shifted = shift_year(born, rng)
+            if shifted <= latest:
+                tags.append("annee_decalee")
+                return shifted
         return born
 
     def _record(self, child: _Child, source: str, level: int) -> None:
