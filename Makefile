@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 DEMO_ENFANTS ?= 5000
 
-.PHONY: install demo test lint bench clean
+PG_URL ?= postgres://postgres@127.0.0.1:5432/veille
+DJANGO := VEILLE_DEBUG=1 $(BIN)/python manage.py
+
+.PHONY: install demo test test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +26,22 @@ demo: $(STAMP)
 		--sortie $(DEMO_DIR)/resultats --annee-scolaire 2026-2027
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench manage.py
+	$(BIN)/ruff check src tests bench manage.py
 	$(BIN)/mypy
+	$(DJANGO) makemigrations --check --dry-run
 
-test: $(STAMP) lint
+# The whole suite on SQLite, then every test that touches the database again on PostgreSQL.
+test: lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	bin/ensure-chromium
 	$(BIN)/pytest
+
+test-postgres: $(STAMP)
+	bin/ensure-postgres
+	bin/ensure-chromium
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/web
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

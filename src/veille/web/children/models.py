@@ -1,0 +1,68 @@
+"""The children of the mayor's list, as the CAF and the MSA sent them, and when their data must go."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+
+def end_of_school_year_turning_16(birth_date: date) -> date:
+    """The last day (31 August) of the school year in which the child turns 16 (R131-10-4).
+
+    Example:
+        >>> end_of_school_year_turning_16(date(2010, 10, 2))
+        datetime.date(2027, 8, 31)
+        >>> end_of_school_year_turning_16(date(2010, 3, 2))
+        datetime.date(2026, 8, 31)
+    """
+    year = birth_date.year + 16
+    return date(year + 1 if birth_date.month >= 9 else year, 8, 31)
+
+
+class ChildQuerySet(models.QuerySet["Child"]):
+    def in_commune(self, commune: models.Model) -> ChildQuerySet:
+        return self.filter(commune=commune)
+
+    def due_for_purge(self, today: date) -> ChildQuerySet:
+        """Children whose data must be deleted: past the end of the year they turn 16, or moved away."""
+        return self.filter(models.Q(retention_until__lt=today) | models.Q(moved_away_on__isnull=False))
+
+
+class Child(models.Model):
+    """One child of a children file (CAF or MSA), kept from run to run by (organisme, identifiant)."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="children")
+    organisme = models.CharField(max_length=3)
+    source_id = models.CharField("identifiant", max_length=64)
+    last_name = models.CharField("nom", max_length=200)
+    first_names = models.CharField("prénoms", max_length=200)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, blank=True)
+    claimant_last_name = models.CharField("nom de l'allocataire", max_length=200, blank=True)
+    claimant_first_name = models.CharField("prénom de l'allocataire", max_length=200, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    first_seen_at = models.DateTimeField("vu pour la première fois", auto_now_add=True)
+    last_seen_at = models.DateTimeField("vu pour la dernière fois", auto_now=True)
+    retention_until = models.DateField("données conservées jusqu'au")
+    moved_away_on = models.DateField("a quitté la commune le", null=True, blank=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "organisme", "source_id"], name="one_child_per_source_id"
+            )
+        ]
+        ordering = ["last_name", "first_names"]
+        verbose_name = "enfant"
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_names}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.retention_until = end_of_school_year_turning_16(self.birth_date)
+        super().save(*args, **kwargs)

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from veille.web.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("compte/", include("veille.web.accounts.urls")),
+    path("communes/<slug:commune>/", include("veille.web.territories.urls")),
+    path("communes/<slug:commune>/journal/", include("veille.web.audit.urls")),
+    path("communes/<slug:commune>/enfants/", include("veille.web.children.urls")),
+    path("communes/<slug:commune>/imports/", include("veille.web.imports.urls")),
+    path("communes/<slug:commune>/dossiers/", include("veille.web.cases.urls")),
+    path("communes/<slug:commune>/documents/", include("veille.web.documents.urls")),
+    path("communes/<slug:commune>/reunions/", include("veille.web.meetings.urls")),
+]
