@@ -39,3 +39,18 @@ def test_it_never_assigns_a_pair_below_the_threshold():
 
 def test_it_returns_an_empty_frame_when_nothing_is_scored():
     assert kept(pairs()) == []
+
+
+def test_it_never_undoes_a_confident_match_to_place_weak_pairs():
+    # Exact total weight would give record 10 to child 2 (6 + 14 > 15); a sure match stays.
+    frame = pairs((1, 10, "ONDE", 15.0), (1, 11, "ONDE", 6.0), (2, 10, "ONDE", 14.0))
+    assert kept(frame) == [(1, 11), (2, 10)]
+    out = assign_one_to_one(frame, min_weight=0.0, confident=15.0)
+    assert sorted(zip(out["child_uid"], out["record_uid"], strict=True)) == [(1, 10)]
+
+
+def test_it_solves_each_group_of_linked_pairs_on_its_own():
+    # Two independent households: the answer of one must not depend on the other.
+    one = pairs((1, 10, "ONDE", 20.0), (1, 11, "ONDE", 9.0), (2, 11, "ONDE", 8.5), (2, 10, "ONDE", 7.0))
+    other = pairs((3, 12, "ONDE", 5.0), (4, 12, "ONDE", 4.0), (4, 13, "ONDE", 3.5))
+    assert kept(pd.concat([one, other])) == [(1, 10), (2, 11), (3, 12), (4, 13)]

@@ -86,7 +86,7 @@ def cross(
     say("Attribution des dossiers et classement")
     pairs = scored.pairs
     pairs["source"] = schooling["source"].to_numpy()[pairs["record_uid"].to_numpy()]
-    assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain)
+    assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain, confident=thresholds.match)
     compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
     decided = classify(len(children), compulsory, pairs, assigned, thresholds)
     prior = _candidate_prior(len(assigned), len(pairs))

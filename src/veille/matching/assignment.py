@@ -2,25 +2,31 @@
 
 Twins and siblings share a surname, an address and sometimes a birth date: a school record of one twin
 scores well against the other. Within one source, each record goes to at most one child and each child
-takes at most one record, maximising the total match weight (an exact sparse assignment, SciPy's
-LAPJVsp). Across sources a child may hold several records (enrolled at a school and at the CNED),
-which is why the assignment is done source by source.
+takes at most one record, maximising the total match weight: confident pairs first, then the weaker
+ones, each an exact assignment solved on every connected component of the graph of pairs (SciPy's
+Hungarian solver on small ones, LAPJVsp on large ones). Across sources a child may hold several
+records (enrolled at a school and at the CNED), which is why the assignment is done source by source.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 
-def assign_one_to_one(pairs: pd.DataFrame, *, min_weight: float) -> pd.DataFrame:
+def assign_one_to_one(
+    pairs: pd.DataFrame, *, min_weight: float, confident: float = float("inf")
+) -> pd.DataFrame:
     """Keep, within each source, a one-to-one set of pairs of maximal total weight above the threshold.
 
     Args:
         pairs: columns ``child_uid``, ``record_uid``, ``source``, ``match_weight``.
         min_weight: pairs below this weight are never assigned.
+        confident: pairs at or above this weight are assigned first, and the weaker pairs among what
+            they leave free (by default, one exact assignment of all pairs).
 
     Returns:
         The kept rows of ``pairs`` (same columns).
@@ -32,7 +38,9 @@ def assign_one_to_one(pairs: pd.DataFrame, *, min_weight: float) -> pd.DataFrame
         (1, 11)
     """
     eligible = _drop_dominated(pairs[pairs["match_weight"] >= min_weight])
-    kept = [_assign_within(group, min_weight) for _, group in eligible.groupby("source", sort=False)]
+    kept = [
+        _assign_within(group, min_weight, confident) for _, group in eligible.groupby("source", sort=False)
+    ]
     if not kept:
         return eligible.iloc[0:0]
     return pd.concat(kept, ignore_index=True)
@@ -56,30 +64,77 @@ def _drop_dominated(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs[keep]
 
 
-def _assign_within(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
-    """Maximum-gain one-to-one assignment, solved exactly on the sparse graph of pairs.
+def _assign_within(pairs: pd.DataFrame, min_weight: float, confident: float) -> pd.DataFrame:
+    """Maximum-gain one-to-one assignment, confident pairs first.
 
-    The gain of a pair is its weight above the threshold. Each child also gets a private "unassigned"
-    column of gain 0, so that every child can be matched (the solver wants a full matching) and the
-    solver never pairs an extra child with a weak record just to assign more pairs: the record of one
-    twin is not handed to the other to make up the numbers.
+    The confident pairs (at or above ``confident``) are assigned first, then the rest among the
+    children and records they left free. A sure match is never undone to make room for weak pairs; it
+    also keeps the problem small: in a large commune the weak pairs of the children with no record
+    (too young, unschooled) chain hundreds of thousands of children and records into one component,
+    on which an exact solver takes minutes.
     """
+    first = _solve(pairs[pairs["match_weight"] >= confident], min_weight)
+    free = ~pairs["child_uid"].isin(first["child_uid"]) & ~pairs["record_uid"].isin(first["record_uid"])
+    return pd.concat([first, _solve(pairs[free], min_weight)])
+
+
+# Beyond this many cells (children × records of one component), the sparse solver is used.
+DENSE_CELLS = 250_000
+
+
+def _solve(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
+    """Exact maximum-gain one-to-one assignment, solved component by component.
+
+    The gain of a pair is its weight above the threshold (plus a hair, so that a pair at the threshold
+    beats leaving both unassigned). A child may stay unassigned at gain 0, so the solver never pairs an
+    extra child with a weak record just to assign more pairs: the record of one twin is not handed to
+    the other to make up the numbers.
+    """
+    if pairs.empty:
+        return pairs
     child_codes, children = pd.factorize(pairs["child_uid"])
     record_codes, records = pd.factorize(pairs["record_uid"])
-    # A child and a record that have no other candidate need no solver: the common case by far.
-    alone = (np.bincount(child_codes)[child_codes] == 1) & (np.bincount(record_codes)[record_codes] == 1)
-    contested = pairs[~alone]
-    if contested.empty:
-        return pairs[alone]
-    child_codes, children = pd.factorize(contested["child_uid"])
-    record_codes, records = pd.factorize(contested["record_uid"])
     n_children, n_records = len(children), len(records)
-    gains = contested["match_weight"].to_numpy() - min_weight
-    # The solver minimises a positive cost: cost = ceiling - gain, "unassigned" costs the ceiling.
+    nodes = n_children + n_records
+    graph = csr_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (child_codes, n_children + record_codes)), shape=(nodes, nodes)
+    )
+    component = connected_components(graph, directed=False)[1][child_codes]
+    # A child and a record that have no other candidate need no solver: the common case by far.
+    keep = np.bincount(component)[component] == 1
+    contested = np.flatnonzero(~keep)
+    gains = pairs["match_weight"].to_numpy() - min_weight + 1e-9
+    order = contested[np.argsort(component[contested], kind="stable")]
+    for block in np.split(order, np.flatnonzero(np.diff(component[order])) + 1):
+        if block.size:
+            keep[block] = _solve_component(child_codes[block], record_codes[block], gains[block])
+    return pairs[keep]
+
+
+def _solve_component(child_codes: np.ndarray, record_codes: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Which pairs of one connected component the optimal assignment keeps."""
+    rows, row_ids = np.unique(child_codes, return_inverse=True)
+    cols, col_ids = np.unique(record_codes, return_inverse=True)
+    n_rows, n_cols = len(rows), len(cols)
+    if n_rows * n_cols <= DENSE_CELLS:
+        # A missing pair has gain 0, the same as leaving both unassigned.
+        matrix = np.zeros((n_rows, n_cols))
+        matrix[row_ids, col_ids] = gains
+        chosen = np.zeros((n_rows, n_cols), dtype=bool)
+        chosen[linear_sum_assignment(matrix, maximize=True)] = True
+        return chosen[row_ids, col_ids]
+    # The sparse solver minimises a positive cost over a full matching: cost = ceiling - gain, and each
+    # child gets a private "unassigned" column at the ceiling.
     ceiling = float(gains.max()) + 1.0
-    rows = np.concatenate([child_codes, np.arange(n_children)])
-    cols = np.concatenate([record_codes, n_records + np.arange(n_children)])
-    costs = np.concatenate([ceiling - gains + 1e-9, np.full(n_children, ceiling)])
-    graph = csr_matrix((costs, (rows, cols)), shape=(n_children, n_records + n_children))
+    graph = csr_matrix(
+        (
+            np.concatenate([ceiling - gains, np.full(n_rows, ceiling)]),
+            (
+                np.concatenate([row_ids, np.arange(n_rows)]),
+                np.concatenate([col_ids, n_cols + np.arange(n_rows)]),
+            ),
+        ),
+        shape=(n_rows, n_cols + n_rows),
+    )
     matched = min_weight_full_bipartite_matching(graph)[1]
-    return pd.concat([pairs[alone], contested[matched[child_codes] == record_codes]])
+    return np.asarray(matched[row_ids] == col_ids)
