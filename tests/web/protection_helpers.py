@@ -33,3 +33,29 @@ def make_case(child: Child, **fields) -> Case:
     }
     values.update(fields)
     return Case.objects.create(commune=child.commune, child=child, **values)
+
+
+def open_archive(content: bytes, password: str | None, tmp_path) -> dict[str, bytes]:
+    """The members of an archive, extracted with py7zr (raises without the right password)."""
+    import io
+
+    import py7zr
+
+    out = tmp_path / "extrait"
+    with py7zr.SevenZipFile(io.BytesIO(content), mode="r", password=password) as archive:
+        archive.extractall(path=out)
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def everything_stored() -> str:
+    """Every value of every row of every table, as text: to prove something was not kept."""
+    from django.apps import apps
+
+    chunks = []
+    for model in apps.get_models():
+        for row in model._default_manager.all().values():
+            chunks.extend(str(v) for v in row.values())
+    from django.contrib.sessions.models import Session
+
+    chunks.extend(str(s.get_decoded()) for s in Session.objects.all())
+    return "\n".join(chunks)
