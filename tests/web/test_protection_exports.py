@@ -149,6 +149,7 @@ def test_the_right_of_access_archive_holds_the_child_its_cases_and_the_log(
     data = json.loads(members["droit_d_acces.json"])
     assert data["enfant"]["id"] == child.pk and data["enfant"]["last_name"] == "Quarvile"
     assert [c["id"] for c in data["dossiers"]] == [case.pk]
+    assert data["description_des_colonnes"]["children.child"]["birth_date"] == "date de naissance"
     logged = {(e["type"], e["identifiant"]) for e in data["journal_des_acces"]}
     assert ("cases.case", str(case.pk)) in logged
     assert ("children.child", str(child.pk)) in logged  # the identity check just made

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
@@ -88,15 +89,30 @@ def audit_rows(child: Child, case_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def field_labels(labels: list[str]) -> dict[str, dict[str, str]]:
+    """For each table, the French name of each column, so that a family can read the export."""
+    described: dict[str, dict[str, str]] = {}
+    for label in labels:
+        model = apps.get_model(label)
+        described[label] = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+    return described
+
+
 def subject_access_data(child: Child) -> dict[str, Any]:
     """Everything held about ``child``: the row, its related rows, its cases and theirs, the log."""
     cases = list(Case.objects.filter(child=child).order_by("pk"))
+    related = related_rows(child, skip=(Case,))
+    case_rows = [{**as_dict(case), "donnees_liees": related_rows(case)} for case in cases]
+    tables = {Child._meta.label_lower, Case._meta.label_lower, *related}
+    for row in case_rows:
+        tables.update(row["donnees_liees"])
     return {
         "produit_le": plain(timezone.now()),
         "enfant": as_dict(child),
-        "donnees_liees": related_rows(child, skip=(Case,)),
-        "dossiers": [{**as_dict(case), "donnees_liees": related_rows(case)} for case in cases],
+        "donnees_liees": related,
+        "dossiers": case_rows,
         "journal_des_acces": audit_rows(child, [case.pk for case in cases]),
+        "description_des_colonnes": field_labels(sorted(tables)),
     }
 
 
