@@ -165,6 +165,79 @@ def demo_donnees(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _setup_django() -> str | None:
+    """Connect to the web application's database; a French message instead of a crash if impossible."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veille.web.settings")
+    if (
+        os.environ["DJANGO_SETTINGS_MODULE"] == "veille.web.settings"
+        and not os.environ.get("VEILLE_SECRET_KEY")
+        and not os.environ.get("VEILLE_DEBUG")
+    ):
+        return (
+            "la variable d'environnement VEILLE_SECRET_KEY n'est pas définie : c'est celle de "
+            "l'application web, la commande en a besoin pour se connecter à sa base de données."
+        )
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        try:
+            django.setup()
+        except Exception as error:  # settings that cannot load: a message, not a traceback
+            return f"la configuration de l'application web ne se charge pas ({type(error).__name__})."
+    return None
+
+
+def purger(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    problem = _setup_django()
+    if problem:
+        print(f"Erreur : {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from django.utils import timezone
+
+    from veille.web.protection.purge import purge
+    from veille.web.territories.models import Commune
+
+    try:
+        today = date.fromisoformat(args.date) if args.date else timezone.localdate()
+    except ValueError:
+        print(f"Erreur : date « {args.date} » illisible ; format attendu AAAA-MM-JJ.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    commune = None
+    if args.commune:
+        commune = Commune.objects.filter(slug=args.commune).first()
+        if commune is None:
+            print(f"Erreur : aucune commune n'a l'identifiant « {args.commune} ».", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    report = purge(today=today, commune=commune, simulation=args.simulation)
+    where = f" (commune {commune.slug})" if commune else ""
+    if args.simulation:
+        print(
+            f"Simulation de la purge du {today:%d/%m/%Y}{where} : rien n'a été supprimé.\n"
+            f"  {len(report.items)} enfant(s) seraient supprimé(s), "
+            f"{report.cases} dossier(s) seraient rendus anonymes."
+        )
+    else:
+        print(
+            f"Purge du {today:%d/%m/%Y}{where} : {report.children} enfant(s) supprimé(s), "
+            f"{report.cases} dossier(s) rendus anonymes (conservés pour les bilans)."
+        )
+    for item in report.items:
+        cases = ", ".join(f"n° {pk}" for pk in item.case_ids) or "aucun"
+        state = " — ÉCHEC, données intactes" if item.child_id in report.failed else ""
+        print(f"  enfant n° {item.child_id} : {item.reason.label} ; dossiers : {cases}{state}")
+    if report.failed:
+        print(
+            f"Erreur : {len(report.failed)} enfant(s) n'ont pas pu être supprimés ; relancez la commande "
+            "et prévenez l'administrateur si l'échec persiste.",
+            file=sys.stderr,
+        )
+        return 1
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(
         prog="veille",
@@ -225,6 +298,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--graine", type=int, default=1, metavar="S", help="graine du hasard (1)")
     demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA")
     demo.set_defaults(run=demo_donnees)
+
+    purge = commands.add_parser(
+        "purger",
+        help="supprimer les données des enfants arrivées à échéance (16 ans, déménagement)",
+        description="Supprime les données personnelles des enfants après la fin de l'année scolaire de "
+        "leurs 16 ans ou le départ de leur famille ; leurs dossiers restent, anonymes, pour les bilans. "
+        "À lancer chaque jour (cron). Utilise la base de l'application web (VEILLE_SECRET_KEY, "
+        "DATABASE_URL).",
+    )
+    purge.add_argument(
+        "--simulation", action="store_true", help="lister ce qui serait supprimé, sans rien supprimer"
+    )
+    purge.add_argument("--date", metavar="AAAA-MM-JJ", help="faire comme si on était ce jour-là (rattrapage)")
+    purge.add_argument("--commune", metavar="IDENTIFIANT", help="une seule commune (par défaut : toutes)")
+    purge.set_defaults(run=purger)
     return parser
 
 

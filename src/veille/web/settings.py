@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "veille.web.cases",
     "veille.web.documents",
     "veille.web.meetings",
+    "veille.web.protection",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,7 @@ urlpatterns = [
     path("communes/<slug:commune>/dossiers/", include("veille.web.cases.urls")),
     path("communes/<slug:commune>/documents/", include("veille.web.documents.urls")),
     path("communes/<slug:commune>/reunions/", include("veille.web.meetings.urls")),
+    path("communes/<slug:commune>/protection/", include("veille.web.protection.urls")),
 ]
+
+handler500 = "veille.web.protection.views.server_error"

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]
