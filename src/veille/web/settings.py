@@ -150,7 +150,8 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_personal_data": {"()": "veille.web.protection.logfilters.NoPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]}},
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "veille": {"handlers": ["console"], "level": "INFO"},

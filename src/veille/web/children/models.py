@@ -6,6 +6,9 @@ from datetime import date
 
 from django.db import models
 
+#: the closure reason of a case whose family left the commune (its data go at once)
+MOVED_AWAY = "demenagement"
+
 
 def end_of_school_year_turning_16(birth_date: date) -> date:
     """The last day (31 August) of the school year in which the child turns 16 (R131-10-4).
@@ -25,8 +28,10 @@ class ChildQuerySet(models.QuerySet["Child"]):
         return self.filter(commune=commune)
 
     def due_for_purge(self, today: date) -> ChildQuerySet:
-        """Children whose data must be deleted: past the end of the year they turn 16, or moved away."""
-        return self.filter(models.Q(retention_until__lt=today) | models.Q(moved_away_on__isnull=False))
+        """Children whose data must be deleted on ``today``: past the end of the school year they turn
+        16, or moved away (a move date reached, or a case closed because the family moved)."""
+        moved = models.Q(moved_away_on__lte=today) | models.Q(cases__closure_reason=MOVED_AWAY)
+        return self.filter(models.Q(retention_until__lt=today) | moved).distinct()
 
 
 class Child(models.Model):

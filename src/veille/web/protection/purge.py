@@ -21,12 +21,10 @@ from django.utils import timezone
 from veille.web.audit.log import record
 from veille.web.audit.models import Action
 from veille.web.cases.models import Case
-from veille.web.children.models import Child
+from veille.web.children.models import MOVED_AWAY, Child
 from veille.web.children.signals import case_purged
 
 logger = logging.getLogger(__name__)
-
-MOVED_AWAY = "demenagement"
 
 
 class Reason(models.TextChoices):
@@ -65,11 +63,10 @@ class PurgeReport:
 
 def due_children(today: date, commune: models.Model | None = None) -> models.QuerySet[Child]:
     """Children whose personal data must be deleted on ``today``."""
-    moved = models.Q(moved_away_on__lte=today) | models.Q(cases__closure_reason=MOVED_AWAY)
-    children = Child.objects.filter(models.Q(retention_until__lt=today) | moved)
+    children = Child.objects.due_for_purge(today)
     if commune is not None:
         children = children.filter(commune=commune)
-    return children.distinct().order_by("commune_id", "pk")
+    return children.order_by("commune_id", "pk")
 
 
 def reason_for(child: Child, today: date, moved_case_child_ids: set[int]) -> Reason:
