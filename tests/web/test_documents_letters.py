@@ -81,7 +81,7 @@ def test_a_formal_notice_gives_the_fifteen_days_and_the_deadline(commune_a, memb
     )
     text = pdf_text(bytes(letter.pdf))
     assert "quinze jours" in text
-    assert "1 octobre 2025" in text
+    assert "1er octobre 2025" in text
     assert "3 avril 2016" in text
 
 

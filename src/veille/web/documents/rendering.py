@@ -82,11 +82,12 @@ def sample_context() -> dict[str, Any]:
 
 
 def french_date(value: date | None) -> str:
-    """``3 avril 2016`` (empty if no date)."""
+    """``3 avril 2016``, ``1er octobre 2025`` (empty if no date)."""
     if value is None:
         return ""
     with translation.override("fr"):
-        return formats.date_format(value, "j F Y")
+        text = formats.date_format(value, "j F Y")
+    return "1er" + text[1:] if value.day == 1 else text
 
 
 def age_on(birth_date: date, day: date) -> int:
