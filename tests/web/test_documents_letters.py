@@ -348,3 +348,24 @@ def test_an_edited_template_cannot_read_a_file_of_the_server(commune_a, member, 
     )
     assert "témoin" in text
     assert "CONTENU-DU-SERVEUR" not in text
+
+
+def test_the_referent_opens_the_editor_with_the_placeholders_and_an_older_version(
+    commune_a, member, client_as
+):
+    referent = member(Role.REFERENT)
+    LetterTemplate.objects.current(commune_a, LetterKind.CONVOCATION)
+    LetterTemplate.add_version(
+        commune=commune_a, kind="convocation", subject="Nouveau", body="<p>v2</p>", user=referent
+    )
+    client = client_as(referent)
+    edit = reverse("documents:template_edit", kwargs={"commune": "villeneuve", "kind": "convocation"})
+    page = client.get(edit)
+    assert page.status_code == 200
+    assert "{{ enfant.date_naissance }}" in page.text
+    assert "Nouveau" in page.text
+    older = client.get(edit + "?version=1")
+    assert "L131-6" in older.text
+    assert client.get(reverse("documents:letterhead", kwargs={"commune": "villeneuve"})).status_code == 200
+    unknown = reverse("documents:template_edit", kwargs={"commune": "villeneuve", "kind": "inconnu"})
+    assert client.get(unknown).status_code == 404
