@@ -1,0 +1,98 @@
+"""Letters of the cell: templates the référent edits (one version per save) and the letters produced.
+
+A ``LetterTemplate`` row is never changed once written: saving a template adds a version, so that a
+generated letter keeps pointing at the exact text it was produced from.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+
+
+class LetterKind(models.TextChoices):
+    INFORMATION = "information", "Courrier d'information à la famille"
+    CONVOCATION = "convocation", "Convocation de la famille"
+    FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure d'inscrire l'enfant"
+    PROSECUTOR_REFERRAL = "signalement_procureur", "Signalement au procureur de la République"
+    MAYOR_ENQUIRY = "enquete_mairie", "Formulaire d'enquête de la mairie (instruction dans la famille)"
+
+
+class LetterTemplateQuerySet(models.QuerySet["LetterTemplate"]):
+    def of(self, commune: models.Model, kind: str) -> LetterTemplateQuerySet:
+        """Every version of one kind of letter in one commune, newest first."""
+        return self.filter(commune=commune, kind=kind).order_by("-version")
+
+    def current(self, commune: models.Model, kind: str) -> LetterTemplate:
+        """The version in force, created from the shipped default the first time it is needed."""
+        latest = self.of(commune, kind).first()
+        if latest is not None:
+            return latest
+        from .defaults import DEFAULT_TEMPLATES
+
+        subject, body = DEFAULT_TEMPLATES[LetterKind(kind)]
+        return LetterTemplate.add_version(commune=commune, kind=kind, subject=subject, body=body, user=None)
+
+
+class LetterTemplate(models.Model):
+    """One version of the template of one kind of letter of a commune (Django template syntax)."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("type de courrier", max_length=30, choices=LetterKind.choices)
+    version = models.PositiveIntegerField("version")
+    subject = models.CharField("objet", max_length=300)
+    body = models.TextField("texte du courrier")
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = LetterTemplateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "kind", "version"], name="one_letter_template_version")
+        ]
+        ordering = ["kind", "-version"]
+        verbose_name = "modèle de courrier"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (version {self.version})"
+
+    @classmethod
+    def add_version(
+        cls, *, commune: models.Model, kind: str, subject: str, body: str, user: models.Model | None
+    ) -> LetterTemplate:
+        """Save a new version after the latest one; earlier versions stay as they were."""
+        with transaction.atomic():
+            latest = cls.objects.select_for_update().of(commune, kind).values_list("version", flat=True)
+            number = (latest.first() or 0) + 1
+            return cls.objects.create(
+                commune=commune, kind=kind, version=number, subject=subject, body=body, created_by=user
+            )
+
+
+class GeneratedLetter(models.Model):
+    """A letter produced for a case, kept as PDF bytes. Personal data: deleted when the case is purged."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField("type de courrier", max_length=30, choices=LetterKind.choices)
+    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")
+    generated_at = models.DateTimeField("produit le", auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    pdf = models.BinaryField("PDF")
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        verbose_name = "courrier produit"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — dossier n° {self.case_id}"
+
+    @property
+    def filename(self) -> str:
+        """A file name without personal data: kind, case number, letter number."""
+        return f"{self.kind}-dossier-{self.case_id}-courrier-{self.pk}.pdf"

@@ -1,0 +1,202 @@
+"""Render the référent's letter templates safely: a bare template engine and a dict of strings.
+
+An edited template is code written by a user. It is compiled by an engine of its own (no template
+loaders, no tag libraries, no context processors) and only a few harmless tags are allowed; it is
+rendered with a plain dict whose leaves are strings, never model instances, so that
+``{{ dossier.commune.memberships }}`` renders nothing: a template cannot reach data it was not given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import Lexer, Node, TokenType, VariableNode
+from django.utils import formats, translation
+
+ENGINE = Engine(
+    dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=True, string_if_invalid="", debug=False
+)
+
+ALLOWED_TAGS = frozenset(
+    {
+        "if", "elif", "else", "endif", "for", "empty", "endfor", "with", "endwith", "comment",
+        "endcomment", "firstof", "now", "spaceless", "endspaceless", "autoescape", "endautoescape",
+        "filter", "endfilter", "cycle", "ifchanged", "endifchanged", "verbatim", "endverbatim",
+        "templatetag", "widthratio",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    meaning: str
+    example: str
+
+
+PLACEHOLDERS: tuple[Placeholder, ...] = (
+    Placeholder("enfant.nom", "nom de famille de l'enfant", "EXEMPLE"),
+    Placeholder("enfant.prenoms", "prénoms de l'enfant", "Léa Camille"),
+    Placeholder("enfant.date_naissance", "date de naissance de l'enfant", "3 avril 2016"),
+    Placeholder("enfant.age", "âge de l'enfant aujourd'hui (en années)", "9"),
+    Placeholder("enfant.sexe", "« F » ou « M » (vide si inconnu)", "F"),
+    Placeholder("enfant.ne_ou_nee", "« né » ou « née » selon le sexe", "née"),
+    Placeholder("responsable.nom", "nom de l'allocataire (parent)", "EXEMPLE"),
+    Placeholder("responsable.prenom", "prénom de l'allocataire", "Camille"),
+    Placeholder("responsable.adresse", "adresse du foyer (rue)", "12 rue des Tilleuls"),
+    Placeholder("responsable.code_postal", "code postal du foyer", "59999"),
+    Placeholder("responsable.ville", "commune du foyer", "Villeneuve-sur-Fictif"),
+    Placeholder("commune.nom", "nom de la commune", "Villeneuve-sur-Fictif"),
+    Placeholder("commune.adresse", "adresse de la mairie", "Place de la Mairie, 59999 Villeneuve"),
+    Placeholder("commune.code_insee", "code INSEE de la commune", "59999"),
+    Placeholder("dossier.numero", "numéro du dossier", "42"),
+    Placeholder("dossier.domaine", "domaine du dossier", "Absence d'instruction"),
+    Placeholder("dossier.ouvert_le", "date d'ouverture du dossier", "2 septembre 2025"),
+    Placeholder("date_du_jour", "date du jour", "15 septembre 2025"),
+    Placeholder("echeance", "échéance donnée à la famille (mise en demeure : 15 jours)", "30 septembre 2025"),
+    Placeholder("rendez_vous", "date, heure et lieu d'un rendez-vous", "mardi 23 septembre à 14 h"),
+    Placeholder("signataire", "signataire des courriers de la commune", "Le maire"),
+)  # fmt: skip
+
+
+def _nest(flat: dict[str, str]) -> dict[str, Any]:
+    """``{"enfant.nom": "X"}`` → ``{"enfant": {"nom": "X"}}``."""
+    nested: dict[str, Any] = {}
+    for dotted, value in flat.items():
+        head, _, tail = dotted.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[head] = value
+    return nested
+
+
+def sample_context() -> dict[str, Any]:
+    """Fictitious values of every placeholder, for the preview of a template being edited."""
+    return _nest({p.name: p.example for p in PLACEHOLDERS})
+
+
+def french_date(value: date | None) -> str:
+    """``3 avril 2016``, ``1er octobre 2025`` (empty if no date)."""
+    if value is None:
+        return ""
+    with translation.override("fr"):
+        text = formats.date_format(value, "j F Y")
+    return "1er" + text[1:] if value.day == 1 else text
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on a given day."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def letter_context(
+    *,
+    case: Any,
+    commune: Any,
+    today: date,
+    due_date: date | None = None,
+    appointment: str = "",
+) -> dict[str, Any]:
+    """The dict of strings a letter of this case is rendered with; the only data a template sees.
+
+    Args:
+        case: the ``cases.Case``; its child may be gone (purged), the fields are then empty.
+        commune: the case's ``territories.Commune`` (letterhead and signatory).
+        today: the letter's date.
+        due_date: the deadline given to the family (``echeance``).
+        appointment: free text of a convocation's date, time and place (``rendez_vous``).
+    """
+    child = case.child
+    sex = (child.sex if child else "").upper()[:1]
+    flat = {
+        "enfant.nom": child.last_name if child else "",
+        "enfant.prenoms": child.first_names if child else "",
+        "enfant.date_naissance": french_date(child.birth_date) if child else "",
+        "enfant.age": str(age_on(child.birth_date, today)) if child else "",
+        "enfant.sexe": sex,
+        "enfant.ne_ou_nee": "née" if sex == "F" else "né",
+        "responsable.nom": child.claimant_last_name if child else "",
+        "responsable.prenom": child.claimant_first_name if child else "",
+        "responsable.adresse": child.address if child else "",
+        "responsable.code_postal": child.postal_code if child else "",
+        "responsable.ville": child.city if child else "",
+        "commune.nom": commune.name,
+        "commune.adresse": commune.address,
+        "commune.code_insee": commune.insee_code,
+        "dossier.numero": str(case.pk),
+        "dossier.domaine": case.get_domain_display(),
+        "dossier.ouvert_le": french_date(case.opened_at.date()) if case.opened_at else "",
+        "date_du_jour": french_date(today),
+        "echeance": french_date(due_date),
+        "rendez_vous": appointment,
+        "signataire": commune.signatory,
+    }
+    assert set(flat) == {p.name for p in PLACEHOLDERS}, "every placeholder has a value, and only those"
+    return _nest(flat)
+
+
+def default_due_date(kind: str, today: date) -> date | None:
+    """The deadline proposed when producing a letter: 15 days for a mise en demeure, none otherwise."""
+    return today + timedelta(days=15) if kind == "mise_en_demeure" else None
+
+
+def _walk(nodes: Any) -> Iterator[Node]:
+    for node in nodes:
+        yield node
+        for attr in node.child_nodelists:
+            yield from _walk(getattr(node, attr, None) or [])
+        if hasattr(node, "conditions_nodelists"):  # {% if %} keeps its branches apart
+            for _, branch in node.conditions_nodelists:
+                yield from _walk(branch)
+
+
+def validate_template(source: str) -> None:
+    """Refuse a template that does not compile, uses a forbidden tag or an unknown placeholder.
+
+    Raises:
+        ValidationError: with a French message the référent can act on.
+    """
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            tag = token.contents.split()[0] if token.contents.split() else ""
+            if tag not in ALLOWED_TAGS:
+                raise ValidationError(
+                    f"La balise « {{% {tag} %}} » n'est pas permise dans un modèle de courrier "
+                    f"(ligne {token.lineno}). Balises permises : if, for, with, firstof, now, comment."
+                )
+    try:
+        template = ENGINE.from_string(source)
+    except TemplateSyntaxError as error:
+        raise ValidationError(f"Le modèle contient une erreur de syntaxe : {error}") from error
+    known = sample_context()
+    for node in _walk(template.nodelist):
+        if not isinstance(node, VariableNode):
+            continue
+        var = node.filter_expression.var
+        lookups = getattr(var, "lookups", None)
+        if not lookups or lookups[0] not in known:
+            continue  # a literal, or a name bound by {% for %} / {% with %}
+        value: Any = known
+        for part in lookups:
+            if not isinstance(value, dict) or part not in value:
+                name = ".".join(lookups)
+                raise ValidationError(
+                    f"Le champ « {{{{ {name} }}}} » n'existe pas. Utilisez l'un des champs de la liste "
+                    f"ci-dessous (par exemple {{{{ enfant.nom }}}})."
+                )
+            value = value[part]
+    try:
+        ENGINE.from_string(source).render(Context(known, autoescape=True))
+    except Exception as error:  # a filter given a wrong argument fails only when rendering
+        raise ValidationError(f"Le modèle ne peut pas être mis en forme : {error}") from error
+
+
+def render_template_text(source: str, context: dict[str, Any]) -> str:
+    """Render an (already validated) template with a plain dict context."""
+    return ENGINE.from_string(source).render(Context(context, autoescape=True))
