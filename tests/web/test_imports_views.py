@@ -476,3 +476,27 @@ def test_the_child_page_shows_the_outcomes_of_every_run(crossed, commune_a, clie
     assert AuditEvent.objects.filter(
         action=Action.VIEW, object_type="children.child", object_id=str(child.pk), detail="fiche de l'enfant"
     ).exists()
+
+
+def test_the_upload_still_checks_the_csrf_token(commune_a, member, files):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member(Role.AGENT))
+
+    response = upload(client, commune_a, children_paths(files))
+
+    assert response.status_code == 403
+    assert Import.objects.count() == 0
+
+
+def test_the_expiry_command_drops_unconfirmed_imports(commune_a, member, client_as, files):
+    from django.core.management import call_command
+
+    upload(client_as(member(Role.AGENT)), commune_a, children_paths(files))
+    Import.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    call_command("expire_imports", stdout=io.StringIO())
+
+    assert Import.objects.get().status == ImportStatus.EXPIRED
+    assert Import.objects.get().pending_rows is None

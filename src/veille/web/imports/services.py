@@ -2,7 +2,16 @@
 record a person's decision on an uncertain match.
 
 Every function is keyword-only. The decrypted content of an upload lives only in memory; the archive
-password is passed through and forgotten (never in the database, the session or a log).
+password is passed through and forgotten (never in the database, the session or a log). Between
+validation and confirmation (one hour at most) the canonical rows wait in ``Import.pending_rows``, in
+the database that will hold them anyway, never in a file.
+
+People's decisions are applied by every later run (``cross(decisions=...)``: a pair declared different
+is dropped, a pair declared the same is forced). They are *not* fed to Splink as training labels
+(``estimate_m_from_pairwise_labels``): the pairs people decide are, by construction, the uncertain ones,
+with more disagreements than a typical true match; m-probabilities estimated from them alone would
+understate how often a true match agrees and weaken every clear match. Labels would help only mixed
+with a sample of clear matches, which the unsupervised EM already learns from.
 """
 
 from __future__ import annotations
