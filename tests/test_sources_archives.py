@@ -13,6 +13,7 @@ import py7zr
 import pytest
 
 from veille.sources import (
+    InMemoryFile,
     PasswordRequired,
     SourceError,
     WrongPassword,
@@ -254,3 +255,28 @@ def test_reading_an_archive_writes_nothing_to_disk(
     assert len(result.table) == 3
     assert writes == []
     assert _listing(tmp_path) == before
+
+
+def test_it_reads_an_archive_given_in_memory_as_it_reads_it_from_a_path(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path / "envoi_caf.7z", {"enfants.csv": CHILDREN_CSV}, header_encryption=True)
+
+    from_path = read_children_files([archive], password=PASSWORD)
+    in_memory = read_children_files([InMemoryFile("envoi_caf.7z", archive.read_bytes())], password=PASSWORD)
+
+    assert in_memory.table.equals(from_path.table)
+    assert in_memory.files[0].fichier == "envoi_caf.7z:enfants.csv"
+
+
+def test_it_reads_a_plain_file_given_in_memory(tmp_path: Path) -> None:
+    result = read_children_files([InMemoryFile("enfants_msa.csv", MSA_CSV)])
+
+    assert result.table["organisme"].tolist() == ["MSA"]
+    assert result.files[0].fichier == "enfants_msa.csv"
+    assert result.files[0].rows_read == 1
+
+
+def test_a_wrong_password_for_an_archive_in_memory_is_said_in_french(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path / "envoi.7z", {"enfants_caf.csv": CHILDREN_CSV})
+
+    with pytest.raises(WrongPassword, match="Mot de passe incorrect"):
+        read_children_files([InMemoryFile("envoi.7z", archive.read_bytes())], password="faux")

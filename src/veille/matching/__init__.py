@@ -19,7 +19,7 @@ child (``assignment``), then give each child a status (``classification``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -29,10 +29,30 @@ from veille.compulsory import SchoolYear, compulsory_mask
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
 from veille.matching.frames import match_frame
-from veille.matching.results import Candidate, ChildOutcome, CrossingResult, Status, Timings
+from veille.matching.results import (
+    Candidate,
+    ChildOutcome,
+    CrossingResult,
+    PairDecision,
+    Status,
+    Timings,
+)
 from veille.matching.splink_adapter import score_pairs
 
-__all__ = ["Candidate", "ChildOutcome", "CrossingResult", "Status", "Thresholds", "cross"]
+__all__ = [
+    "Candidate",
+    "ChildOutcome",
+    "CrossingResult",
+    "PairDecision",
+    "Status",
+    "Thresholds",
+    "cross",
+]
+
+#: Match weight given to a pair a person declared the same child: above any threshold, and above any
+#: competing pair, so that the assignment keeps it.
+DECIDED_SAME_WEIGHT = 60.0
+DECIDED_SAME_REASON = "rapprochement confirmé par la cellule"
 
 
 def cross(
@@ -44,6 +64,7 @@ def cross(
     progress: Callable[[str], None] | None = None,
     model: dict[str, Any] | None = None,
     seed: int = 42,
+    decisions: Iterable[PairDecision] | None = None,
 ) -> CrossingResult:
     """Cross the children files with the schooling files.
 
@@ -55,6 +76,9 @@ def cross(
         progress: called with a French label at the start of each step.
         model: a saved model (``CrossingResult.model``) to replay a run instead of training anew.
         seed: seed of the model's random sampling, for reproducible runs.
+        decisions: people's verdicts on (child, record) pairs: a pair declared different is never
+            matched, a pair declared the same is matched (whatever the model says). Decisions naming
+            a child or a record absent from the tables are ignored.
 
     Returns:
         A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
@@ -85,10 +109,17 @@ def cross(
 
     say("Attribution des dossiers et classement")
     pairs = scored.pairs
+    confirmed: set[tuple[int, int]] = set()
+    if decisions is not None:
+        pairs, confirmed = _apply_decisions(pairs, children, schooling, list(decisions))
     pairs["source"] = schooling["source"].to_numpy()[pairs["record_uid"].to_numpy()]
     assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain, confident=thresholds.match)
     compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
     decided = classify(len(children), compulsory, pairs, assigned, thresholds)
+    if confirmed:
+        retained = list(zip(decided.index, decided["record_uid"], strict=True))
+        by_person = np.array([pair in confirmed for pair in retained], dtype=bool)
+        decided.loc[by_person & compulsory, "motif"] = DECIDED_SAME_REASON
     prior = _candidate_prior(len(assigned), len(pairs))
     table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
     matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
@@ -101,6 +132,57 @@ def cross(
         school_year=str(year),
         timings=Timings(steps),
     )
+
+
+def _apply_decisions(
+    pairs: pd.DataFrame,
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    decisions: list[PairDecision],
+) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
+    """Drop the pairs declared different, force the pairs declared the same.
+
+    A pair declared the same that blocking did not propose is added, with unknown comparison levels.
+
+    Returns:
+        The pairs, and the (child_uid, record_uid) of the pairs declared the same.
+    """
+    child_uid = {
+        key: uid for uid, key in enumerate(zip(children["organisme"], children["identifiant"], strict=True))
+    }
+    record_uid = {
+        key: uid for uid, key in enumerate(zip(schooling["source"], schooling["identifiant"], strict=True))
+    }
+    different: set[tuple[int, int]] = set()
+    same: set[tuple[int, int]] = set()
+    for decision in decisions:
+        child = child_uid.get((decision.organisme, decision.identifiant))
+        record = record_uid.get((decision.source, decision.source_identifiant))
+        if child is None or record is None:
+            continue
+        (same if decision.same else different).add((child, record))
+    if not same and not different:
+        return pairs, same
+    keys = list(zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True))
+    is_different = np.array([key in different for key in keys], dtype=bool)
+    is_same = np.array([key in same for key in keys], dtype=bool)
+    pairs = pairs.copy()
+    pairs.loc[is_same, "match_weight"] = np.maximum(
+        pairs.loc[is_same, "match_weight"].to_numpy(), DECIDED_SAME_WEIGHT
+    )
+    pairs = pairs[~is_different]
+    present = {key for key, flag in zip(keys, is_same, strict=True) if flag}
+    missing = sorted(same - present)
+    if missing:
+        added = pd.DataFrame(
+            {
+                "child_uid": np.array([c for c, _ in missing], dtype=pairs["child_uid"].dtype),
+                "record_uid": np.array([r for _, r in missing], dtype=pairs["record_uid"].dtype),
+                "match_weight": DECIDED_SAME_WEIGHT,
+            }
+        )
+        pairs = pd.concat([pairs, added], ignore_index=True)
+    return pairs.reset_index(drop=True), same
 
 
 def _candidate_prior(n_assigned: int, n_pairs: int) -> float:

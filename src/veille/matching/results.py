@@ -20,6 +20,25 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class PairDecision:
+    """A person's verdict on a child and a schooling record, applied by every later crossing.
+
+    Attributes:
+        organisme: the child's organisation (CAF, MSA).
+        identifiant: the child's id in the children file.
+        source: the record's source (ONDE, SIECLE …).
+        source_identifiant: the record's id in its source.
+        same: True for "même enfant" (the pair is matched), False for "enfant différent" (never again).
+    """
+
+    organisme: str
+    identifiant: str
+    source: str
+    source_identifiant: str
+    same: bool
+
+
+@dataclass(frozen=True)
 class Candidate:
     """The schooling record that best matches a child, and why.
 

@@ -10,7 +10,9 @@ from veille.sources.archives import PasswordOption
 from veille.sources.dates import parse_date
 from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
 from veille.sources.readers import (
+    FileInput,
     FileReport,
+    InMemoryFile,
     ReadResult,
     read_children_files,
     read_schooling_files,
@@ -18,7 +20,9 @@ from veille.sources.readers import (
 )
 
 __all__ = [
+    "FileInput",
     "FileReport",
+    "InMemoryFile",
     "PasswordOption",
     "PasswordRequired",
     "Problem",

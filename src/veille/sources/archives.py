@@ -59,8 +59,10 @@ def _is_skipped(name: str) -> bool:
     return "__MACOSX" in parts or parts[-1].startswith(".") or parts[-1].lower() == "thumbs.db"
 
 
-def _extract(path: Path, password: str | None) -> list[tuple[str, bytes]]:
-    with py7zr.SevenZipFile(path, mode="r", password=password) as archive:
+def _extract(source: Path | bytes, password: str | None) -> list[tuple[str, bytes]]:
+    # Bytes already in memory are read through a fresh buffer each time (a failed try consumes it).
+    opened = io.BytesIO(source) if isinstance(source, bytes) else source
+    with py7zr.SevenZipFile(opened, mode="r", password=password) as archive:
         names = [
             info.filename
             for info in archive.list()
@@ -88,8 +90,12 @@ def _archive_error(archive_name: str, message: str, cls: type[SourceError] = Sou
     return cls(message[:1].upper() + message[1:], [Problem(archive_name, None, None, None, message)])
 
 
-def extract_archive(path: Path, archive_name: str, password: PasswordOption) -> list[tuple[str, bytes]]:
+def extract_archive(
+    path: Path | bytes, archive_name: str, password: PasswordOption
+) -> list[tuple[str, bytes]]:
     """The members of a 7z archive, as (name inside the archive, content), decrypted in memory.
+
+    ``path`` is the archive's path, or its content already in memory (an upload in the web app).
 
     The password (or the function giving it) is used only if the archive turns out to be encrypted.
     """

@@ -18,6 +18,22 @@ from veille.sources.problems import Problem, SourceError, invalid_rows_error
 from veille.sources.validation import CHILDREN, SCHOOLING, Kind, validate
 
 
+@dataclass(frozen=True)
+class InMemoryFile:
+    """A file already in memory (an upload), read like a path: its name tells the format and source.
+
+    Example:
+        >>> read_children_files([InMemoryFile("enfants_caf.csv", data)])  # doctest: +SKIP
+    """
+
+    name: str
+    data: bytes
+
+
+#: what the readers accept for one file
+FileInput = str | Path | InMemoryFile
+
+
 @dataclass
 class FileReport:
     """What was read from one file (or one member of an archive)."""
@@ -48,9 +64,11 @@ class ReadResult:
 
 
 def read_children_files(
-    paths: Sequence[str | Path], *, password: PasswordOption = None, skip_invalid: bool = False
+    paths: Sequence[FileInput], *, password: PasswordOption = None, skip_invalid: bool = False
 ) -> ReadResult:
     """Read children files (CAF, MSA): CSV, XLSX, ODS, or 7z archives of them.
+
+    Each file is a path, or an :class:`InMemoryFile` (content never written to disk).
 
     By default any invalid row raises :class:`SourceError` listing the problems; with
     ``skip_invalid`` the invalid rows are left out of the table and listed in ``rejects``.
@@ -59,7 +77,7 @@ def read_children_files(
 
 
 def read_schooling_files(
-    paths: Sequence[str | Path], *, password: PasswordOption = None, skip_invalid: bool = False
+    paths: Sequence[FileInput], *, password: PasswordOption = None, skip_invalid: bool = False
 ) -> ReadResult:
     """Read schooling files (ONDE, SIECLE, private schools, CNED, IEF, médico-social …)."""
     return _read_files(paths, SCHOOLING, password, skip_invalid)
@@ -100,13 +118,16 @@ def _empty_table(kind: Kind) -> pd.DataFrame:
 
 
 def _read_files(
-    paths: Sequence[str | Path], kind: Kind, password: PasswordOption, skip_invalid: bool
+    paths: Sequence[FileInput], kind: Kind, password: PasswordOption, skip_invalid: bool
 ) -> ReadResult:
-    if isinstance(paths, str | Path):
+    if isinstance(paths, str | Path | InMemoryFile):
         paths = [paths]
     outcomes: list[_FileOutcome] = []
     for path in paths:
-        outcomes.extend(_read_path(Path(path), kind, password))
+        if isinstance(path, InMemoryFile):
+            outcomes.extend(_read_content(path.name, path.name, path.data, path.data, kind, password))
+        else:
+            outcomes.extend(_read_path(Path(path), kind, password))
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     if problems and not skip_invalid:
@@ -142,13 +163,20 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
             f"le fichier « {name} » n'a pas pu être lu ({exc.strerror or exc}). "
             "Vérifiez qu'il n'est pas ouvert dans un autre programme et que vous avez le droit de le lire.",
         ) from None
+    return _read_content(str(path), name, data, path, kind, password)
+
+
+def _read_content(
+    given: str, name: str, data: bytes, source: Path | bytes, kind: Kind, password: PasswordOption
+) -> list[_FileOutcome]:
+    """Read one file's content; ``source`` is what the archive reader opens (the path, or the bytes)."""
     if not data.strip():
         raise empty_file_error(name)
     fmt = detect_format(name, data)
     if fmt != "7z":
-        return [_read_table_file(str(path), str(path), name, data, fmt, kind, [name])]
+        return [_read_table_file(given, given, name, data, fmt, kind, [name])]
 
-    members = extract_archive(path, name, password)
+    members = extract_archive(source, name, password)
     if not members:
         raise file_error(name, f"l'archive « {name} » ne contient aucun fichier.")
     outcomes = []
@@ -163,8 +191,8 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
         member_name = member.replace("\\", "/").rsplit("/", 1)[-1]
         outcomes.append(
             _read_table_file(
-                f"{path}:{member}",
-                str(path),
+                f"{given}:{member}",
+                given,
                 display,
                 content,
                 member_format,

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "children"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

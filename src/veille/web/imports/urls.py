@@ -1,2 +1,18 @@
+from django.urls import path
+
+from . import views
+
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("deposer/", views.upload, name="upload"),
+    path("depots/<int:pk>/", views.detail, name="detail"),
+    path("depots/<int:pk>/confirmer/", views.confirm, name="confirm"),
+    path("depots/<int:pk>/annuler/", views.cancel, name="cancel"),
+    path("croisements/lancer/", views.launch, name="launch"),
+    path("croisements/<int:pk>/", views.run, name="run"),
+    path("croisements/<int:pk>/avancement/", views.run_progress, name="run_progress"),
+    path("a-verifier/", views.review, name="review"),
+    path("a-verifier/<int:pk>/", views.review_item, name="review_item"),
+    path("a-verifier/<int:pk>/decision/", views.decide, name="decide"),
+]

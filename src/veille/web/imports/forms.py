@@ -1,0 +1,83 @@
+"""Forms of the imports app (French labels: the users are not programmers)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from veille.compulsory import SchoolYear
+
+from .models import Kind
+
+#: the largest upload accepted (a commune of 100 000 children is about 15 MB of CSV)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def school_year_choices() -> list[tuple[str, str]]:
+    current = SchoolYear.current()
+    years = [
+        SchoolYear.parse(f"{current.start.year + delta}-{current.start.year + delta + 1}")
+        for delta in (1, 0, -1)
+    ]
+    return [(str(year), str(year)) for year in years]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="Type de fichier", choices=Kind.choices, widget=forms.RadioSelect)
+    school_year = forms.ChoiceField(label="Année scolaire concernée")
+    files = MultipleFileField(
+        label="Fichiers (CSV, XLSX, ODS, ou archive 7z chiffrée)",
+        help_text="Vous pouvez choisir plusieurs fichiers du même type.",
+    )
+    password = forms.CharField(
+        label="Mot de passe de l'archive 7z (si elle est chiffrée)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=(
+            "Transmis séparément par l'expéditeur. Il sert à ouvrir l'archive et n'est jamais enregistré."
+        ),
+    )
+    skip_invalid = forms.BooleanField(
+        label="Garder les lignes valides et écarter les lignes invalides (elles seront listées)",
+        required=False,
+        help_text="Sans cette case, un fichier qui contient une seule ligne invalide est refusé en entier.",
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].choices = school_year_choices()
+        self.fields["school_year"].initial = str(SchoolYear.current())
+
+    def clean_files(self):  # type: ignore[no-untyped-def]
+        files = self.cleaned_data["files"]
+        for upload in files:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(
+                    f"Le fichier « {upload.name} » dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo."
+                )
+        return files
+
+
+class LaunchForm(forms.Form):
+    school_year = forms.ChoiceField(label="Année scolaire du croisement")
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].choices = school_year_choices()
+        self.fields["school_year"].initial = str(SchoolYear.current())
