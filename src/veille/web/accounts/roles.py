@@ -32,6 +32,7 @@ class Capability(models.TextChoices):
     TRANSMIT_CASES = "transmit_cases", "transmettre un dossier à un partenaire"
     GENERATE_LETTERS = "generate_letters", "produire les courriers d'un dossier"
     EDIT_TEMPLATES = "edit_templates", "modifier les modèles de courriers et l'en-tête de la commune"
+    EDIT_DEADLINES = "edit_deadlines", "corriger les délais de la procédure (nouvelle version)"
     VIEW_MEETINGS = "view_meetings", "voir les réunions de la cellule et leurs comptes rendus"
     MANAGE_MEETINGS = "manage_meetings", "préparer une réunion et noter ses décisions"
     EXPORT_DATA = "export_data", "exporter des données vers un partenaire (archive chiffrée)"
@@ -55,6 +56,7 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
             C.TRANSMIT_CASES,
             C.GENERATE_LETTERS,
             C.EDIT_TEMPLATES,
+            C.EDIT_DEADLINES,
             C.VIEW_MEETINGS,
             C.MANAGE_MEETINGS,
             C.EXPORT_DATA,

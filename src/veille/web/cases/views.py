@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.web.accounts.access import member_required
+from veille.web.accounts.models import Membership
 from veille.web.accounts.roles import Capability, Role
 from veille.web.audit.log import record
 from veille.web.audit.models import Action
@@ -242,9 +243,9 @@ def case_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_change(request, case, success=f"Dossier confié à : {Role(event.to_role).label}.")
 
 
-def can_edit_rules(membership: object) -> bool:
+def can_edit_rules(membership: Membership) -> bool:
     """Only the référent corrects the deadlines of the commune (its jurist's corrections)."""
-    return getattr(membership, "role", None) == Role.REFERENT
+    return membership.can(Capability.EDIT_DEADLINES)
 
 
 @member_required()
@@ -266,10 +267,8 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required()
+@member_required(Capability.EDIT_DEADLINES)
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can_edit_rules(request.membership):  # type: ignore[attr-defined]
-        raise PermissionDenied("Seul le référent de la commune modifie les échéances.")
     commune = request.commune  # type: ignore[attr-defined]
     rule = get_object_or_404(DeadlineRule.objects.for_commune(commune), pk=pk)
     form = RuleForm(

@@ -65,6 +65,13 @@ def generate_letter(
         case_number=str(case.pk),
         today=today,
     )
-    return GeneratedLetter.objects.create(
+    letter = GeneratedLetter.objects.create(
         commune=commune, case=case, kind=kind, template=template, generated_by=user, pdf=html_to_pdf(html)
     )
+    # The case's timeline says which letter went out when, without its content (personal data).
+    case.add_note(
+        user=user,
+        kind="letter",
+        note=f"Courrier produit : {letter.get_kind_display()} (modèle version {template.version})",
+    )
+    return letter

@@ -187,6 +187,11 @@ def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         decided.decided_at = timezone.now()
         decided.decided_by = request.user
         decided.save()
+        entry.case.add_note(
+            user=request.user,
+            kind="meeting_decision",
+            note=f"Réunion n° {entry.meeting_id} : {decided.decision}",
+        )
         record(
             request,
             Action.CHANGE,
