@@ -103,7 +103,13 @@ def cross(
     lap("normalisation")
 
     scored = score_pairs(
-        left, right, threshold_match_weight=thresholds.shown, seed=seed, progress=say, model=model
+        left,
+        right,
+        threshold_match_weight=thresholds.shown,
+        keep_weight=thresholds.uncertain,
+        seed=seed,
+        progress=say,
+        model=model,
     )
     lap("comparaison")
 
@@ -120,7 +126,7 @@ def cross(
         retained = list(zip(decided.index, decided["record_uid"], strict=True))
         by_person = np.array([pair in confirmed for pair in retained], dtype=bool)
         decided.loc[by_person & compulsory, "motif"] = DECIDED_SAME_REASON
-    prior = _candidate_prior(len(assigned), len(pairs))
+    prior = _candidate_prior(len(assigned), scored.n_candidates)
     table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
     matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
     lap("classement")

@@ -363,11 +363,14 @@ class ScoredPairs:
         model: the Splink settings with trained parameters (``save_model_to_json`` form), so that a
             decision can be explained and the run replayed.
         level_labels: for each comparison, its gamma value -> French label.
+        n_candidates: how many pairs were scored above the returned threshold, before the weak pairs
+            were left out (``keep_weight``).
     """
 
     pairs: pd.DataFrame
     model: dict[str, Any]
     level_labels: dict[str, dict[int, str]]
+    n_candidates: int
 
 
 def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -387,6 +390,7 @@ def score_pairs(
     records: pd.DataFrame,
     *,
     threshold_match_weight: float,
+    keep_weight: float | None = None,
     seed: int = 42,
     progress: Progress | None = None,
     model: dict[str, Any] | None = None,
@@ -398,6 +402,9 @@ def score_pairs(
         children: standardised children records, columns ``MATCH_COLUMNS``.
         records: standardised schooling records, same columns.
         threshold_match_weight: pairs whose evidence is below this weight are not returned.
+        keep_weight: if given, of the pairs below this weight only each child's two best are
+            returned: the weak pairs of siblings and neighbours run into the tens of millions in a
+            large commune, and only the nearest ones are ever shown.
         seed: seed of the random sampling used to estimate u probabilities (reproducible runs).
         progress: called with a French label at the start of each step.
         model: a previously saved model to replay instead of training a new one.
@@ -440,20 +447,36 @@ def score_pairs(
     prior = _prior_weight(linker)
     predictions = linker.inference.predict(threshold_match_weight=threshold_match_weight + prior)
     gamma_columns = [f"gamma_{name}" for name in _comparison_names(linker)]
+    keep = "TRUE" if keep_weight is None else f"match_weight >= {float(keep_weight)!r} OR rank <= 2"
+    gammas = ", ".join(f"CAST({name} AS TINYINT) AS {name}" for name in gamma_columns)
+    n_candidates = connection.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
     pairs = connection.sql(
         f"""
-        SELECT
-            CASE WHEN source_dataset_l = 'enfants' THEN unique_id_l ELSE unique_id_r END AS child_uid,
-            CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
-            match_weight - {prior!r} AS match_weight, {", ".join(gamma_columns)}
-        FROM {predictions.physical_name}
+        WITH scored AS (
+            SELECT
+                CASE WHEN source_dataset_l = 'enfants' THEN unique_id_l ELSE unique_id_r END AS child_uid,
+                CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
+                match_weight - {prior!r} AS match_weight, {", ".join(gamma_columns)}
+            FROM {predictions.physical_name}
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
+                AS rank
+            FROM scored
+        )
+        SELECT child_uid, record_uid, match_weight, {gammas}
+        FROM ranked WHERE {keep}
         ORDER BY child_uid, record_uid
         """
     ).df()
     trained = linker.misc.save_model_to_json()
     connection.close()
     shutil.rmtree(spill, ignore_errors=True)
-    return ScoredPairs(pairs=pairs, model=trained, level_labels=_level_labels(trained))
+    return ScoredPairs(
+        pairs=pairs,
+        model=trained,
+        level_labels=_level_labels(trained),
+        n_candidates=int(n_candidates),
+    )
 
 
 def _prior_weight(linker: Linker) -> float:
