@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from veille.web.accounts.roles import Role
+from veille.web.imports.models import Outcome, RunStatus
 
 from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError
 
@@ -30,6 +31,11 @@ FIRST_HANDLER = {
 def age_on(birth_date: date, day: date) -> int:
     """Age in whole years on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _matched_by_latest_run(child: Child) -> bool:
+    latest = Outcome.objects.filter(child=child, run__status=RunStatus.DONE).order_by("-run_id").first()
+    return latest is not None and latest.status == "rapproche"
 
 
 def open_case(
@@ -63,6 +69,11 @@ def open_case(
         raise TransitionError("Origine ou domaine inconnu.")
     if child is not None and child.commune_id != commune.pk:
         raise TransitionError("Cet enfant n'est pas sur la liste de la commune.")
+    if origin == Origin.CROSSING and child is not None and _matched_by_latest_run(child):
+        raise TransitionError(
+            "Le dernier croisement a retrouvé cet enfant dans un fichier de scolarité : un dossier "
+            "« enfant non trouvé » ne s'ouvre que pour un enfant non trouvé ou confirmé sans scolarité."
+        )
     half_days = details.get("report_half_days")
     if origin == Origin.ABSENTEEISM_REPORT and (not isinstance(half_days, int) or half_days < 4):
         raise TransitionError(
