@@ -175,3 +175,61 @@ def test_the_readme_lists_every_demo_account_with_its_password_and_role():
 )
 def test_the_stylesheet_is_found_by_the_static_finders():
     assert finders.find("veille/veille.css") and finders.find("veille/htmx-2.0.11.min.js")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    address = f"127.0.0.1:{_free_port()}"
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {
+        **os.environ,
+        "VEILLE_DEBUG": "1",
+        "VEILLE_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": src,
+        "DJANGO_SETTINGS_MODULE": "veille.web.settings",
+    }
+    env.pop("DATABASE_URL", None)  # its own SQLite database, not the test database
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "veille.cli", "serveur", "--adresse", address],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        page = ""
+        for _ in range(60):
+            time.sleep(0.5)
+            try:
+                page = (
+                    urllib.request.urlopen(f"http://{address}/compte/connexion/", timeout=2).read().decode()
+                )
+                break
+            except OSError:
+                assert parent.poll() is None, parent.stdout.read().decode()
+        assert "<h1>Connexion</h1>" in page
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=20) == 0
+        time.sleep(0.5)
+        leftovers = subprocess.run(
+            ["ps", "-o", "pid=", "-g", str(parent.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert leftovers == []  # neither the web server nor the task worker survives
+        assert "Arrêt du serveur et de l'exécuteur de tâches" in parent.stdout.read().decode()
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)

@@ -17,7 +17,7 @@ STOP_GRACE_SECONDS = 10
 
 
 class _Stop(Exception):
-    """SIGTERM received: stop both processes as Ctrl-C would."""
+    """Ctrl-C or SIGTERM received: stop both processes."""
 
 
 def _django(*args: str) -> list[str]:
@@ -57,7 +57,8 @@ def serve(address: str, *, say: Callable[[str], None] = print) -> int:
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise _Stop
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # Handled explicitly: a shell starting us in the background makes Python ignore SIGINT otherwise.
+    previous = {sig: signal.signal(sig, on_term) for sig in (signal.SIGINT, signal.SIGTERM)}
     processes: list[subprocess.Popen[bytes]] = []
     try:
         processes = [subprocess.Popen(command, env=env) for command in commands(address)]
@@ -76,4 +77,5 @@ def serve(address: str, *, say: Callable[[str], None] = print) -> int:
         return 0
     finally:
         _stop(processes)
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
