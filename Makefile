@@ -24,6 +24,8 @@ demo: $(STAMP)
 	$(BIN)/veille croiser --enfants $(DEMO_DIR)/donnees/enfants_*.csv \
 		--scolarite $(DEMO_DIR)/donnees/scolarite_*.csv \
 		--sortie $(DEMO_DIR)/resultats --annee-scolaire 2026-2027
+	VEILLE_DEBUG=1 $(BIN)/veille demo-web --enfants $(DEMO_ENFANTS) --graine 2026
+	VEILLE_DEBUG=1 $(BIN)/veille serveur --adresse 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench manage.py

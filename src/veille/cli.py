@@ -238,6 +238,41 @@ def purger(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def demo_web(args: argparse.Namespace) -> int:
+    if args.enfants < 1:
+        print("Erreur : --enfants doit être un nombre positif.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problem = _setup_django()
+    if problem:
+        print(f"Erreur : {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    options = ["--enfants", str(args.enfants), "--graine", str(args.graine)]
+    options += ["--annee-scolaire", args.annee_scolaire] + (["--force"] if args.force else [])
+    try:
+        call_command("demo_seed", *options)
+    except CommandError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def serveur(args: argparse.Namespace) -> int:
+    from veille.web.demo.server import serve
+
+    if not os.environ.get("VEILLE_DEBUG"):
+        print(
+            "Erreur : « veille serveur » est le serveur de démonstration et de développement ; lancez-le "
+            "avec VEILLE_DEBUG=1. En production, servez l'application avec un serveur WSGI (gunicorn…) "
+            "et lancez l'exécuteur de tâches à part (manage.py db_worker).",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    return serve(args.adresse)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(
         prog="veille",
@@ -313,6 +348,35 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--date", metavar="AAAA-MM-JJ", help="faire comme si on était ce jour-là (rattrapage)")
     purge.add_argument("--commune", metavar="IDENTIFIANT", help="une seule commune (par défaut : toutes)")
     purge.set_defaults(run=purger)
+
+    demo_web_parser = commands.add_parser(
+        "demo-web",
+        help="préparer la démonstration de l'application web (communes fictives, comptes, enfants)",
+        description="Met à jour la base de l'application web et y crée deux communes fictives, un compte "
+        "de démonstration par rôle (mots de passe connus : jamais en production) et les enfants d'une "
+        "commune synthétique. Relancer la commande ne crée rien en double. Refuse de créer les comptes "
+        "hors mode développement (VEILLE_DEBUG=1), sauf avec --force.",
+    )
+    demo_web_parser.add_argument(
+        "--enfants", type=int, default=5000, metavar="N", help="nombre d'enfants (5000)"
+    )
+    demo_web_parser.add_argument(
+        "--graine", type=int, default=2026, metavar="S", help="graine du hasard (2026)"
+    )
+    demo_web_parser.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA")
+    demo_web_parser.add_argument(
+        "--force", action="store_true", help="créer les comptes même hors mode développement (base de test)"
+    )
+    demo_web_parser.set_defaults(run=demo_web)
+
+    server = commands.add_parser(
+        "serveur",
+        help="lancer l'application web et son exécuteur de tâches (démonstration, développement)",
+        description="Met à jour la base, lance le serveur web de développement et l'exécuteur de tâches "
+        "(croisements, courriers) ; Ctrl-C arrête les deux. Demande VEILLE_DEBUG=1.",
+    )
+    server.add_argument("--adresse", default="127.0.0.1:8000", metavar="HÔTE:PORT", help="(127.0.0.1:8000)")
+    server.set_defaults(run=serveur)
     return parser
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "veille.web.documents",
     "veille.web.meetings",
     "veille.web.protection",
+    "veille.web.demo",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "fichiers"
 
 TASKS = {

@@ -1,0 +1,119 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+``page`` is a fresh browser context (no cookie) on the live server, with the demo seeded (small);
+``login(page, username, password)`` logs in through the form; ``shoot(page, name)`` writes
+``screenshots/<name>.png``; ``check_accessibility(page)`` checks the basics every page must meet.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there otherwise.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+STATIC_DIR = Path(django_settings.BASE_DIR) / "static"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium est absent : lancez bin/ensure-chromium (paquet Debian chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def static_files():
+    """The pages are tested with their stylesheet and htmx (settings.STATICFILES_DIRS)."""
+    assert finders.find("veille/veille.css")
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path):
+    """The demo seeded small: two communes, one account per role, 50 children in the first."""
+    from veille.web.demo.seed import seed_demo
+
+    settings.DATA_DIR = tmp_path
+    return seed_demo(children=50, force=True, say=lambda line: None)
+
+
+@pytest.fixture
+def page(browser, live_server, static_files, demo):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shoot(page, name: str) -> Path:
+    """A full-page screenshot in ``screenshots/`` (not committed), for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def check_accessibility(page) -> None:
+    """The basics of RGAA on the page shown: French, one heading 1, a skip link, labelled inputs."""
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").count() == 1 and page.locator("h1").inner_text().strip()
+    skip = page.locator("a.skip")
+    assert skip.count() == 1 and skip.get_attribute("href") == "#contenu"
+    assert page.locator("#contenu").count() == 1
+    fields = page.locator("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea")
+    for index in range(fields.count()):
+        field = fields.nth(index)
+        if not field.is_visible():
+            continue
+        field_id = field.get_attribute("id")
+        assert field_id, f"champ sans id : {field.evaluate('e => e.outerHTML')}"
+        label = field.evaluate(
+            "e => e.getAttribute('aria-label') || [...(e.labels || [])].map(l => l.innerText).join(' ')"
+        ).strip()
+        assert label, f"champ sans étiquette : {field_id}"
+        # The test that matters: a screen reader user (and Playwright) finds the field by its label.
+        found = page.get_by_label(label, exact=True)
+        assert field_id in [found.nth(i).get_attribute("id") for i in range(found.count())], label
+
+
+def login(page, username: str, password: str, *, accept_charter: bool = False) -> None:
+    """Log in through the form; optionally accept the charter on the way (demo accounts' first login)."""
+    page.goto("/compte/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    if accept_charter:
+        page.get_by_label("J'ai lu la charte et je m'engage à la respecter.").check()
+        page.get_by_role("button", name="Accepter et continuer").click()
+        page.wait_for_load_state()
+    assert "/compte/connexion/" not in page.url, "connexion refusée"

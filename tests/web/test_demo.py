@@ -1,0 +1,230 @@
+"""The web demo: its seeding (``seed_demo``, ``demo_seed``, ``veille demo-web``) and ``veille serveur``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from veille import cli
+from veille.sources import read_children_files
+from veille.web.accounts.models import Membership, User
+from veille.web.accounts.roles import Role
+from veille.web.audit.models import AuditEvent
+from veille.web.children.models import Child, end_of_school_year_turning_16
+from veille.web.demo import server
+from veille.web.demo.seed import (
+    COMMUNE_A,
+    COMMUNE_B,
+    DEMO_ACCOUNTS,
+    DemoRefused,
+    import_children_files,
+    seed_demo,
+)
+from veille.web.territories.models import Commune
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+def seed(**options):
+    return seed_demo(**{"children": 60, "force": True, "say": lambda line: None, **options})
+
+
+def snapshot() -> dict[str, int]:
+    return {
+        "communes": Commune.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "children": Child.objects.count(),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+def test_the_seed_creates_two_fictional_communes_and_one_account_per_role(db, data_dir):
+    seed()
+    a, b = Commune.objects.get(slug=COMMUNE_A.slug), Commune.objects.get(slug=COMMUNE_B.slug)
+    assert a.insee_code.startswith("99") and b.insee_code.startswith("99")
+    roles_in_a = set(Membership.objects.filter(commune=a).values_list("role", flat=True))
+    assert roles_in_a == {r.value for r in Role}
+    assert list(Membership.objects.filter(commune=b).values_list("user__username", "role")) == [
+        ("referent-bourg", Role.REFERENT.value)
+    ]
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.check_password(account.password)
+        assert not user.has_accepted_charter and not user.totp_enabled
+        assert user.memberships.get().commune.slug == account.commune_slug
+
+
+def test_the_children_of_the_synthetic_files_become_children_of_the_list(db, data_dir):
+    ctx = seed()
+    a = ctx.communes[COMMUNE_A.slug]
+    paths = [p for name, p in ctx.files[COMMUNE_A.slug].items() if name.startswith("enfants_")]
+    table = read_children_files(paths).table
+    assert Child.objects.filter(commune=a).count() == len(table) == 60
+    row = table.iloc[0]
+    child = Child.objects.get(commune=a, organisme=row["organisme"], source_id=row["identifiant"])
+    assert (child.last_name, child.first_names, child.birth_date.isoformat()) == (
+        row["nom"],
+        row["prenoms"],
+        row["date_naissance"],
+    )
+    assert child.retention_until == end_of_school_year_turning_16(child.birth_date)
+    assert Child.objects.filter(commune=ctx.communes[COMMUNE_B.slug]).count() == 50  # the minimum
+    assert all(Path(p).is_relative_to(data_dir) for p in ctx.files[COMMUNE_A.slug].values())
+    entry = AuditEvent.objects.get(commune=a)
+    assert entry.detail == "démonstration : 60 enfant(s) créé(s), 0 mis à jour depuis 2 fichier(s)"
+    assert child.last_name not in entry.detail
+
+
+def test_seeding_twice_duplicates_nothing(db, data_dir):
+    seed()
+    first = snapshot()
+    seed()
+    assert snapshot() == first
+
+
+def test_an_account_already_there_keeps_its_password_and_charter(db, data_dir):
+    seed()
+    user = User.objects.get(username="agent")
+    user.set_password("un-autre-mot-de-passe-choisi")
+    user.save()
+    user.accept_charter()
+    seed()
+    user.refresh_from_db()
+    assert user.check_password("un-autre-mot-de-passe-choisi") and user.has_accepted_charter
+
+
+def test_a_changed_child_is_updated_and_logged_not_duplicated(db, data_dir):
+    ctx = seed()
+    a = ctx.communes[COMMUNE_A.slug]
+    child = Child.objects.filter(commune=a).first()
+    Child.objects.filter(pk=child.pk).update(address="9 impasse Modifiée")
+    paths = [p for name, p in ctx.files[COMMUNE_A.slug].items() if name.startswith("enfants_")]
+    assert import_children_files(commune=a, user=None, children_paths=paths) == 1
+    child.refresh_from_db()
+    assert child.address != "9 impasse Modifiée"
+    assert Child.objects.filter(commune=a).count() == 60
+    assert AuditEvent.objects.filter(commune=a).latest("pk").detail.startswith("démonstration : 0 enfant(s)")
+
+
+def test_the_seed_refuses_known_passwords_when_debug_is_off(db, data_dir, settings):
+    settings.DEBUG = False
+    with pytest.raises(DemoRefused):
+        seed_demo(children=60, say=lambda line: None)
+    assert not User.objects.exists() and not Commune.objects.exists()
+    with pytest.raises(CommandError, match="VEILLE_DEBUG=1"):
+        call_command("demo_seed", "--enfants", "60")
+    assert not User.objects.exists()
+
+
+def test_the_command_seeds_with_force_and_prints_the_accounts(db, data_dir, capsys):
+    call_command("demo_seed", "--enfants", "60", "--force")
+    out = capsys.readouterr().out
+    for account in DEMO_ACCOUNTS:
+        assert re.search(rf"^\s+{re.escape(account.username)}\s+{re.escape(account.password)}\s", out, re.M)
+    assert Child.objects.filter(commune__slug=COMMUNE_A.slug).count() == 60
+
+
+def test_the_cli_seeds_the_web_demo_and_refuses_without_force(db, data_dir, capsys, settings):
+    assert cli.main(["demo-web", "--enfants", "60", "--force"]) == cli.EXIT_OK
+    assert "Démonstration prête" in capsys.readouterr().out
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    settings.DEBUG = False
+    assert cli.main(["demo-web", "--enfants", "60"]) == cli.EXIT_BAD_INPUT
+    assert "démonstration refusée" in capsys.readouterr().err
+    assert cli.main(["demo-web", "--enfants", "0", "--force"]) == cli.EXIT_BAD_INPUT
+
+
+def test_the_server_refuses_to_start_outside_development(monkeypatch, capsys):
+    monkeypatch.delenv("VEILLE_DEBUG", raising=False)
+    assert cli.main(["serveur"]) == cli.EXIT_BAD_INPUT
+    assert "VEILLE_DEBUG=1" in capsys.readouterr().err
+
+
+def test_the_server_runs_the_web_server_and_the_task_worker():
+    web, worker = server.commands("127.0.0.1:8000")
+    assert web[-3:] == ["runserver", "127.0.0.1:8000", "--noreload"]
+    assert worker[-1] == "db_worker"
+
+
+def test_the_readme_lists_every_demo_account_with_its_password_and_role():
+    text = README.read_text(encoding="utf-8")
+    for account in DEMO_ACCOUNTS:
+        login, password, role = (
+            re.escape(v) for v in (account.username, account.password, account.role.label)
+        )
+        row = rf"^\| `{login}` \| `{password}` \| {role} \|"
+        assert re.search(row, text, re.M), account.username
+
+
+def test_the_stylesheet_is_found_by_the_static_finders():
+    assert finders.find("veille/veille.css") and finders.find("veille/htmx-2.0.11.min.js")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    address = f"127.0.0.1:{_free_port()}"
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {
+        **os.environ,
+        "VEILLE_DEBUG": "1",
+        "VEILLE_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": src,
+        "DJANGO_SETTINGS_MODULE": "veille.web.settings",
+    }
+    env.pop("DATABASE_URL", None)  # its own SQLite database, not the test database
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "veille.cli", "serveur", "--adresse", address],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        page = ""
+        for _ in range(60):
+            time.sleep(0.5)
+            try:
+                page = (
+                    urllib.request.urlopen(f"http://{address}/compte/connexion/", timeout=2).read().decode()
+                )
+                break
+            except OSError:
+                assert parent.poll() is None, parent.stdout.read().decode()
+        assert "<h1>Connexion</h1>" in page
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=20) == 0
+        time.sleep(0.5)
+        leftovers = subprocess.run(
+            ["ps", "-o", "pid=", "-g", str(parent.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert leftovers == []  # neither the web server nor the task worker survives
+        assert "Arrêt du serveur et de l'exécuteur de tâches" in parent.stdout.read().decode()
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)
