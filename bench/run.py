@@ -137,6 +137,56 @@ def format_row(row: Row) -> str:
     ).replace(",", " ")
 
 
+# The issue's targets, checked on every line of the table that they apply to.
+QUALITY = {"recall": 0.995, "precision": 0.97, "uncertain": 0.005}
+SPEED = {100_000: (30.0, 2.0), 500_000: (180.0, 4.0)}  # children: (seconds, GB)
+FEBRL_F1 = 0.999
+
+
+def verdicts(rows: list[Row]) -> list[str]:
+    """One French line per target and measured line: the figure, the target, met or not."""
+    lines = []
+    for row in rows:
+        if row.approach != "veille":
+            continue
+        if row.recall is not None and row.precision is not None and row.uncertain is not None:
+            checks = [
+                ("rappel", row.recall, f"≥ {pct(QUALITY['recall'])}", row.recall >= QUALITY["recall"]),
+                (
+                    "précision de non_trouve",
+                    row.precision,
+                    f"≥ {pct(QUALITY['precision'])}",
+                    row.precision >= QUALITY["precision"],
+                ),
+                (
+                    "incertains",
+                    row.uncertain,
+                    f"≤ {pct(QUALITY['uncertain'])}",
+                    row.uncertain <= QUALITY["uncertain"],
+                ),
+            ]
+            for name, value, target, ok in checks:
+                lines.append(f"- {row.dataset}, {name} : {pct(value)} (cible {target}) : {_ok(ok)}")
+        if row.children in SPEED and row.dataset.startswith("commune"):
+            seconds, gb = SPEED[row.children]
+            lines.append(
+                f"- {row.dataset}, durée : {row.seconds:.1f} s (cible ≤ {seconds:.0f} s) : "
+                f"{_ok(row.seconds <= seconds)}"
+            )
+            lines.append(
+                f"- {row.dataset}, mémoire : {row.peak_gb:.2f} GB (cible ≤ {gb:.0f} GB) : "
+                f"{_ok(row.peak_gb <= gb)}"
+            )
+        if row.note.startswith("F1 = "):
+            f1 = float(row.note.split("=")[1])
+            lines.append(f"- {row.dataset}, F1 : {f1:.4f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
+    return lines
+
+
+def _ok(met: bool) -> str:
+    return "atteinte" if met else "**NON ATTEINTE**"
+
+
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     cpu = platform.processor() or platform.machine()
@@ -192,6 +242,10 @@ def main() -> int:
             "",
             header,
             *[format_row(r) for r in rows],
+            "",
+            "## Cibles du ticket « Le croisement »",
+            "",
+            *verdicts(rows),
             "",
         ]
     )
