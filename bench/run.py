@@ -120,7 +120,7 @@ def bench_febrl() -> Row:
     seconds, peak, output = run_measured([sys.executable, str(ROOT / "bench" / "febrl4.py")])
     f1 = float([line for line in output.splitlines() if line.startswith("F1 ")][-1].split()[1])
     row = Row(
-        "FEBRL4 (5 000 × 5 000)", "veille", 5000, None, None, None, seconds, peak, note=f"F1 = {f1:.4f}"
+        "FEBRL4 (5 000 × 5 000)", "veille", 5000, None, None, None, seconds, peak, note=f"F1 = {f1:.6f}"
     )
     print(format_row(row), flush=True)
     return row
@@ -179,7 +179,7 @@ def verdicts(rows: list[Row]) -> list[str]:
             )
         if row.note.startswith("F1 = "):
             f1 = float(row.note.split("=")[1])
-            lines.append(f"- {row.dataset}, F1 : {f1:.4f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
+            lines.append(f"- {row.dataset}, F1 : {f1:.6f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
     return lines
 
 
