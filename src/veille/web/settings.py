@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "veille.web.documents",
     "veille.web.meetings",
     "veille.web.protection",
+    "veille.web.indicators",
 ]
 
 MIDDLEWARE = [
