@@ -192,3 +192,15 @@ def test_terms_cover_the_school_year_without_gap():
     assert terms[1].end == date(2024, 2, 29)  # leap year
     for before, after in itertools.pairwise(terms):
         assert (after.start - before.end).days == 1
+
+
+def test_the_docs_define_every_indicator_and_outcome():
+    from pathlib import Path
+
+    from veille.web.indicators.definitions import INDICATORS, OUTCOMES
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "indicateurs.md").read_text(encoding="utf-8")
+    for indicator in INDICATORS:
+        assert f"(`{indicator.key}`)" in docs and indicator.definition in docs
+    for key in OUTCOMES:
+        assert f"(`{key}`)" in docs
