@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "veille.web.meetings",
     "veille.web.protection",
     "veille.web.demo",
+    "veille.web.indicators",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("communes/<slug:commune>/documents/", include("veille.web.documents.urls")),
     path("communes/<slug:commune>/reunions/", include("veille.web.meetings.urls")),
     path("communes/<slug:commune>/protection/", include("veille.web.protection.urls")),
+    path("communes/<slug:commune>/indicateurs/", include("veille.web.indicators.urls")),
+    path("indicateurs/departement/", include("veille.web.indicators.urls_department")),
 ]
 
 handler500 = "veille.web.protection.views.server_error"

@@ -40,6 +40,8 @@ class Capability(models.TextChoices):
     PURGE = "purge", "lancer la suppression des données arrivées à échéance"
     VIEW_AUDIT = "view_audit", "lire le journal des accès"
     MANAGE_MEMBERS = "manage_members", "gérer les membres de la cellule et leurs rôles"
+    VIEW_INDICATORS = "view_indicators", "voir les indicateurs de la cellule et télécharger le bilan annuel"
+    VIEW_DEPARTMENT = "view_department", "voir les indicateurs anonymes de toutes les communes du département"
 
 
 C = Capability
@@ -64,6 +66,7 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
             C.PURGE,
             C.VIEW_AUDIT,
             C.MANAGE_MEMBERS,
+            C.VIEW_INDICATORS,
         }
     ),
     Role.AGENT: frozenset(
@@ -80,6 +83,7 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
             C.VIEW_MEETINGS,
             C.MANAGE_MEETINGS,
             C.EXPORT_DATA,
+            C.VIEW_INDICATORS,
         }
     ),
     Role.EDUCATION: frozenset(
@@ -92,13 +96,14 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
             C.TRANSMIT_CASES,
             C.GENERATE_LETTERS,
             C.VIEW_MEETINGS,
+            C.VIEW_INDICATORS,
         }
     ),
-    Role.PREFECTURE: frozenset({C.VIEW_CASES, C.VIEW_MEETINGS}),
+    Role.PREFECTURE: frozenset({C.VIEW_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS, C.VIEW_DEPARTMENT}),
     Role.CAF: frozenset({C.IMPORT_FILES}),
-    Role.DEPARTMENT: frozenset({C.VIEW_CASES, C.EDIT_CASES, C.VIEW_MEETINGS}),
+    Role.DEPARTMENT: frozenset({C.VIEW_CASES, C.EDIT_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS}),
     Role.PROSECUTOR: frozenset({C.VIEW_TRANSMITTED_CASES, C.EDIT_CASES}),
-    Role.READER: frozenset({C.VIEW_CHILDREN, C.VIEW_CASES, C.VIEW_MEETINGS}),
+    Role.READER: frozenset({C.VIEW_CHILDREN, C.VIEW_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS}),
     Role.AUDITOR: frozenset({C.VIEW_AUDIT}),
 }
 
