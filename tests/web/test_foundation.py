@@ -149,3 +149,12 @@ def test_data_are_kept_until_the_end_of_the_school_year_the_child_turns_16(born,
 def test_users_have_no_role_outside_their_memberships(db):
     user = User.objects.create_user("isole", password=PASSWORD)
     assert not user.memberships.exists()
+
+
+def test_the_commune_home_shows_each_role_only_what_it_may_see(commune_a, member, client_as):
+    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    agent_page = client_as(member(Role.AGENT)).get(home).text
+    assert "à traiter" in agent_page and "dossier" in agent_page
+    caf_page = client_as(member(Role.CAF)).get(home).text
+    assert "dépôt" in caf_page
+    assert "dossier" not in caf_page.split("<h2>")[1] and "non trouvé" not in caf_page
