@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from veille.web.cites.forms import AmountField
 from veille.web.cites.models import Cite, CiteMembership
 from veille.web.cites.roles import CiteCapability
 from veille.web.framework.models import SubObjective
@@ -64,6 +65,7 @@ class BudgetLineForm(forms.ModelForm):
         model = BudgetLine
         fields = ["year", "funder", "amount"]
         localized_fields = ["amount"]
+        field_classes = {"amount": AmountField}
         help_texts = {"amount": "0 retire la ligne."}
 
 
@@ -72,6 +74,7 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["kind", "label", "unit", "target", "source"]
         localized_fields = ["target"]
+        field_classes = {"target": AmountField}
 
 
 class ExecutionForm(forms.ModelForm):
@@ -81,6 +84,7 @@ class ExecutionForm(forms.ModelForm):
         model = Execution
         fields = ["year", "committed", "paid", "assessment"]
         localized_fields = ["committed", "paid"]
+        field_classes = {"committed": AmountField, "paid": AmountField}
 
     def __init__(
         self, *args: Any, action: Action, values: dict[int, Any] | None = None, **kwargs: Any
@@ -89,7 +93,7 @@ class ExecutionForm(forms.ModelForm):
         self.action = action
         self.instance.action = action
         for indicator in action.indicators.all():
-            self.fields[f"indicator_{indicator.pk}"] = forms.DecimalField(
+            self.fields[f"indicator_{indicator.pk}"] = AmountField(
                 label=f"{indicator.label} — atteint (cible {indicator.target} {indicator.unit})".strip(),
                 max_digits=12,
                 decimal_places=2,

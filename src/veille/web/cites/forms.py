@@ -114,3 +114,16 @@ class MemberForm(forms.Form):
         if data.get("role") == CiteRole.TROIKA and not data.get("troika_seat"):
             self.add_error("troika_seat", "Précisez le siège occupé dans la troïka.")
         return data
+
+
+class AmountField(forms.DecimalField):
+    """A decimal typed the French way: ``4 000,50``, ``4000.50`` or ``4 000,50 €`` all give 4000.50."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["localize"] = True
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = "".join(value.replace("€", "").split()).replace("\u202f", "").replace(",", ".")
+        return super().to_python(value)

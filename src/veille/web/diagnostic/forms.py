@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from veille.web.cites.forms import AmountField
 from veille.web.framework.models import Framework, Objective
 
 from .models import Finding, TerritorialIndicator
@@ -34,6 +35,7 @@ class IndicatorForm(forms.ModelForm):
         model = TerritorialIndicator
         fields = ["label", "objective", "unit", "year", "source", "neighbourhood", "commune", "agglomeration"]
         localized_fields = ["neighbourhood", "commune", "agglomeration"]
+        field_classes = {"neighbourhood": AmountField, "commune": AmountField, "agglomeration": AmountField}
 
 
 class CsvForm(forms.Form):

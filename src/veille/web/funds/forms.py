@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from veille.web.actions.models import Action
+from veille.web.cites.forms import AmountField
 from veille.web.cites.models import Cite
 
 from .models import Commitment, Contribution, Payment
@@ -17,6 +18,7 @@ class ContributionForm(forms.ModelForm):
         model = Contribution
         fields = ["year", "contributor", "amount", "received_on", "note"]
         localized_fields = ["amount"]
+        field_classes = {"amount": AmountField}
         widgets = {"received_on": DATE}
 
 
@@ -30,6 +32,7 @@ class CommitmentForm(forms.ModelForm):
         model = Commitment
         fields = ["action", "year", "amount", "decided_on", "note"]
         localized_fields = ["amount"]
+        field_classes = {"amount": AmountField}
         widgets = {"decided_on": DATE}
         help_texts = {"action": "Seules les actions validées par la troïka peuvent recevoir le fonds."}
 
@@ -43,4 +46,5 @@ class PaymentForm(forms.ModelForm):
         model = Payment
         fields = ["commitment", "amount", "paid_on", "reference"]
         localized_fields = ["amount"]
+        field_classes = {"amount": AmountField}
         widgets = {"paid_on": DATE}
