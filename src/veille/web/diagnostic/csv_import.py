@@ -3,7 +3,7 @@
 Columns (header line, ``;`` or ``,`` separated, UTF-8):
 ``indicateur;unité;année;source;quartier;commune;agglomération`` and optionally
 ``objectif`` (1, 2 or 3). Decimal commas are accepted. A line for an indicator and a
-year already present replaces its values.
+year already present replaces the values of the columns the file has.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ def import_indicators(*, cite: object, content: bytes) -> ImportResult:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         try:
             year = int(row["année"])
-            values = {
-                "unit": row.get("unité", ""),
-                "source": row.get("source", ""),
-                "neighbourhood": _decimal(row.get("quartier", "")),
-                "commune": _decimal(row.get("commune", "")),
-                "agglomeration": _decimal(row.get("agglomération", "")),
+            # Only the columns the file has: a file of neighbourhood figures keeps the commune's.
+            columns = {
+                "unité": ("unit", str),
+                "source": ("source", str),
+                "quartier": ("neighbourhood", _decimal),
+                "commune": ("commune", _decimal),
+                "agglomération": ("agglomeration", _decimal),
             }
+            values = {name: parse(row[col]) for col, (name, parse) in columns.items() if col in headers}
             if row.get("objectif"):
                 values["objective"] = objectives[int(row["objectif"])]
         except (ValueError, InvalidOperation, KeyError):

@@ -15,7 +15,9 @@ class Finding(models.Model):
         WEAKNESS = "faiblesse", "Point faible"
 
     cite = models.ForeignKey("cites.Cite", on_delete=models.CASCADE, related_name="findings")
-    objective = models.ForeignKey("framework.Objective", on_delete=models.PROTECT, related_name="+")
+    objective = models.ForeignKey(
+        "framework.Objective", on_delete=models.PROTECT, related_name="+", verbose_name="objectif"
+    )
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
     text = models.TextField("constat")
     figures = models.TextField("chiffres à l'appui", blank=True)
@@ -34,7 +36,12 @@ class TerritorialIndicator(models.Model):
 
     cite = models.ForeignKey("cites.Cite", on_delete=models.CASCADE, related_name="territorial_indicators")
     objective = models.ForeignKey(
-        "framework.Objective", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "framework.Objective",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="objectif",
     )
     label = models.CharField("indicateur", max_length=200)
     unit = models.CharField("unité", max_length=40, blank=True, help_text="ex. %, élèves, ‰")

@@ -61,7 +61,9 @@ class Commitment(models.Model):
     """An amount of the fund granted to an action for a year (the principal orders it)."""
 
     cite = models.ForeignKey("cites.Cite", on_delete=models.CASCADE, related_name="commitments")
-    action = models.ForeignKey("actions.Action", on_delete=models.PROTECT, related_name="fund_commitments")
+    action = models.ForeignKey(
+        "actions.Action", on_delete=models.PROTECT, related_name="fund_commitments", verbose_name="action"
+    )
     year = models.PositiveSmallIntegerField("année")
     amount = amount_field("montant engagé (€)")
     decided_on = models.DateField("décidé le")
@@ -89,7 +91,9 @@ class Commitment(models.Model):
 
 
 class Payment(models.Model):
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="payments")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="payments", verbose_name="engagement"
+    )
     amount = amount_field("montant payé (€)")
     paid_on = models.DateField("payé le")
     reference = models.CharField("référence (mandat, facture)", max_length=100, blank=True)
