@@ -272,3 +272,12 @@ def test_execution_is_refused_before_the_troika_validates(cite, seats, client_as
     client = client_as(seats[CiteRole.PROJECT_LEAD].user)
     client.post(url("actions:execution", pk=action.pk), {"year": 2024, "committed": "1", "paid": "0"})
     assert not Execution.objects.filter(action=action).exists()
+
+
+def test_the_docs_print_the_same_permission_table_as_the_code():
+    from pathlib import Path
+
+    from veille.web.cites.roles import cite_permissions_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cite-educative.md").read_text(encoding="utf-8")
+    assert cite_permissions_markdown() in doc
