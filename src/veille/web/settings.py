@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "veille.web.protection",
     "veille.web.demo",
     "veille.web.indicators",
+    "veille.web.cites",
+    "veille.web.framework",
+    "veille.web.actions",
+    "veille.web.funds",
+    "veille.web.diagnostic",
 ]
 
 MIDDLEWARE = [

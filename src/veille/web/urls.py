@@ -15,6 +15,11 @@ urlpatterns = [
     path("communes/<slug:commune>/protection/", include("veille.web.protection.urls")),
     path("communes/<slug:commune>/indicateurs/", include("veille.web.indicators.urls")),
     path("indicateurs/departement/", include("veille.web.indicators.urls_department")),
+    path("cites/", include("veille.web.cites.urls")),
+    path("cites/<slug:cite>/referentiel/", include("veille.web.framework.urls")),
+    path("cites/<slug:cite>/diagnostic/", include("veille.web.diagnostic.urls")),
+    path("cites/<slug:cite>/actions/", include("veille.web.actions.urls")),
+    path("cites/<slug:cite>/fonds/", include("veille.web.funds.urls")),
 ]
 
 handler500 = "veille.web.protection.views.server_error"
