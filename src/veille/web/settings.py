@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "veille.web.actions",
     "veille.web.funds",
     "veille.web.diagnostic",
+    "veille.web.governance",
+    "veille.web.review",
+    "veille.web.network",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,10 @@ urlpatterns = [
     path("cites/<slug:cite>/diagnostic/", include("veille.web.diagnostic.urls")),
     path("cites/<slug:cite>/actions/", include("veille.web.actions.urls")),
     path("cites/<slug:cite>/fonds/", include("veille.web.funds.urls")),
+    path("cites/<slug:cite>/gouvernance/", include("veille.web.governance.urls")),
+    path("cites/<slug:cite>/revue/", include("veille.web.review.urls")),
+    path("cites/<slug:cite>/reseau/", include("veille.web.network.urls_cite")),
+    path("reseau/", include("veille.web.network.urls")),
 ]
 
 handler500 = "veille.web.protection.views.server_error"

@@ -25,6 +25,12 @@ class CiteCapability(models.TextChoices):
     VALIDATE_ACTIONS = "validate_actions", "valider ou refuser une action proposée (troïka)"
     MANAGE_FUNDS = "manage_funds", "saisir les contributions, engagements et paiements du fonds"
     VIEW_JOURNAL = "view_journal", "lire le journal des modifications de la cité"
+    MANAGE_GOVERNANCE = (
+        "manage_governance",
+        "préparer les réunions des instances : ordre du jour, présences, compte rendu",
+    )
+    MANAGE_REVIEW = "manage_review", "rédiger le protocole d'évaluation et la revue de projet annuelle"
+    SHARE_NETWORK = "share_network", "publier des fiches expériences et consulter le réseau régional"
 
 
 C = CiteCapability
@@ -38,6 +44,9 @@ CITE_PERMISSIONS: dict[CiteRole, frozenset[CiteCapability]] = {
             C.EDIT_OWN_ACTIONS,
             C.MANAGE_FUNDS,
             C.VIEW_JOURNAL,
+            C.MANAGE_GOVERNANCE,
+            C.MANAGE_REVIEW,
+            C.SHARE_NETWORK,
         }
     ),
     CiteRole.TROIKA: frozenset({C.VIEW, C.VALIDATE_ACTIONS, C.VIEW_JOURNAL}),
