@@ -159,3 +159,19 @@ def test_network_meetings_and_their_minutes(cite, neighbour, client_as):
     far.save()
     stranger = client_as(make_cite_member(far, CiteRole.PROJECT_LEAD))
     assert stranger.get(reverse("network:minutes", kwargs={"pk": meeting.pk})).status_code == 404
+
+
+def test_the_demo_cpo_of_the_other_cite_finds_the_published_fiches(db, client):
+    from veille.web.cites.demo import seed_cite
+    from veille.web.review.models import Review
+
+    demo = seed_cite()
+    assert Review.objects.filter(cite=demo.cite, year=2025).exists()
+    assert client.login(username="cpo.acacias", password="demo-cpo.acacias-2026")
+    from veille.web.accounts.models import CHARTER_VERSION, User
+
+    User.objects.filter(username="cpo.acacias").update(charter_version=CHARTER_VERSION)
+    published = Experience.objects.filter(cite=demo.cite, published=True)
+    assert published.exists()
+    page = client.get(reverse("network:index")).content.decode()
+    assert all(e.title in page for e in published)

@@ -493,6 +493,10 @@ def seed_cite(*, cite_slug: str = "cite-des-tilleuls", communes: Sequence[Commun
                         paid_on=dt.date(year, 6, 30),
                         reference=f"M-{year}-{index:03d}",
                     )
+    from veille.web.network.demo import seed_other_cite, seed_second_half
+
+    seed_second_half(cite, cpo)
+    seed_other_cite(cite.region)
     return CiteDemo(cite, list(ACCOUNTS))
 
 
