@@ -307,3 +307,14 @@ def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigter
     finally:
         if parent.poll() is None:
             os.killpg(parent.pid, signal.SIGKILL)
+
+
+def test_the_seed_restores_the_national_deadline_rules_a_flushed_test_database_has_lost(db, data_dir):
+    from veille.web.cases.models import DeadlineRule
+
+    rules = DeadlineRule.objects.filter(commune=None).count()
+    assert rules > 0
+    DeadlineRule.objects.all().delete()
+    seed_demo(children=60, force=True, say=lambda line: None, steps=BASE_STEPS)
+    assert DeadlineRule.objects.filter(commune=None).count() == rules
+    assert DeadlineRule.objects.current("formal_notice", Commune.objects.first()).days == 15

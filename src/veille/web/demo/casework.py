@@ -207,6 +207,22 @@ STORIES: tuple[Story, ...] = (
 )
 
 
+def ensure_deadline_rules(ctx: DemoContext) -> None:
+    """The national deadline rules the cases need, as their migration seeds them, if they are missing.
+
+    ``migrate`` seeds them; a test database emptied between browser tests (``transactional_db``) has
+    lost them, and no case could be opened there without them.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from veille.web.cases.models import DeadlineRule
+
+    if not DeadlineRule.objects.filter(commune=None).exists():
+        import_module("veille.web.cases.migrations.0003_seed_deadline_rules").seed(apps, None)
+
+
 def _at(day: date, order: int) -> datetime:
     """A time on ``day`` that keeps the events of one day in their order."""
     return timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=order))

@@ -25,7 +25,7 @@ from veille.web.accounts.roles import Role
 from veille.web.children.models import Child
 from veille.web.territories.models import Commune
 
-from .casework import generate_letters, hold_meetings, open_cases
+from .casework import ensure_deadline_rules, generate_letters, hold_meetings, open_cases
 
 DEFAULT_CHILDREN = 5000
 DEFAULT_SEED = 2026
@@ -288,7 +288,7 @@ def settle_matches(ctx: DemoContext) -> None:
 
 
 #: What the browser tests start from: communes, accounts and files, nothing imported yet.
-BASE_STEPS: list[Step] = [create_communes, create_accounts, write_files]
+BASE_STEPS: list[Step] = [ensure_deadline_rules, create_communes, create_accounts, write_files]
 #: The seeding, in order.
 STEPS: list[Step] = [
     *BASE_STEPS,
