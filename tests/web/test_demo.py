@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from veille import cli
-from veille.sources import read_children_files
+from veille.sources import read_children_files, read_schooling_files
 from veille.web.accounts.models import Membership, User
 from veille.web.accounts.roles import Role
 from veille.web.audit.models import AuditEvent
@@ -189,7 +190,18 @@ def test_next_years_files_hold_the_same_children_one_year_older_and_a_few_gone(d
     assert len(both) == len(next_year)
     assert (both["date_naissance"] == both["date_naissance_suivante"]).all()
     assert (both["nom"] == both["nom_suivante"]).all()
-    assert sorted(p.name for p in next_dir.glob("scolarite_*.csv"))
+    this_onde = read_schooling_files([ctx.files[COMMUNE_A.slug]["scolarite_onde.csv"]]).table
+    next_onde = read_schooling_files([next_dir / "scolarite_onde.csv"]).table
+    # The same pupils one class up, and the children turning 3 in petite section (but not all of them).
+    moved_up = this_onde.merge(next_onde, on="identifiant", suffixes=("", "_suivante"))
+    assert len(moved_up) == len(this_onde)
+    cp = moved_up[moved_up["niveau"] == "CP"]
+    assert len(cp) and (cp["niveau_suivante"] == "CE1").all()
+    entering = next_onde[~next_onde["identifiant"].isin(this_onde["identifiant"])]
+    born = pd.to_datetime(next_year["date_naissance"], format="ISO8601")  # canonical: ISO dates
+    turning_3 = next_year[born.dt.year == 2024]
+    assert len(turning_3) > len(entering) > 0 and (entering["niveau"] == "PS").all()
+    assert set(entering["date_naissance"]) <= set(turning_3["date_naissance"])
 
 
 def test_the_seed_refuses_known_passwords_when_debug_is_off(db, data_dir, settings):

@@ -32,6 +32,8 @@ DEFAULT_SEED = 2026
 DEFAULT_SCHOOL_YEAR = "2026-2027"
 #: one CAF / MSA row in this many is gone from next year's children files (the family moved away)
 NEXT_YEAR_MOVED_EVERY = 40
+#: one child in this many turning 3 next year is not enrolled in petite section (a new case to find)
+NEXT_YEAR_UNENROLLED_EVERY = 25
 
 
 class DemoRefused(Exception):
@@ -201,16 +203,58 @@ def write_next_year(synthetic: Any, out_dir: Path) -> dict[str, Path]:
 
     ``veille.synth`` draws birth dates relative to the school year it is given, so generating the next
     year with the same seed would make every child one year younger than in the database. The files
-    of next year are derived from this year's instead: the same identifiers, names and birth dates in
-    the children and schooling files; one family in :data:`NEXT_YEAR_MOVED_EVERY` of the CAF / MSA
-    files has left the commune (its rows are gone). The schooling levels are not moved up a class.
+    of next year are derived from this year's instead:
+
+    - children files: the same rows (identifiers, names, birth dates), less one in
+      :data:`NEXT_YEAR_MOVED_EVERY` (the family moved away);
+    - schooling files: the same records, each child one class up (``TPS`` -> ``PS`` … ``3E`` -> ``2DE``);
+    - the children who turn 3 that year enter *petite section* in the commune's nursery school (an ONDE
+      record), except one in :data:`NEXT_YEAR_UNENROLLED_EVERY`, left for the cell to find.
+
     ``verite.csv`` is not written: nothing there is to upload.
     """
-    from veille.synth import write_commune
+    from itertools import pairwise
 
+    import pandas as pd
+
+    from veille.synth import write_commune
+    from veille.synth.generator import LEVELS
+
+    next_year = next_school_year(synthetic.school_year)
     children = synthetic.children
     kept = children[children.index % NEXT_YEAR_MOVED_EVERY != NEXT_YEAR_MOVED_EVERY - 1]
-    following = replace(synthetic, children=kept, school_year=next_school_year(synthetic.school_year))
+    up = {"TPS": "PS", **dict(pairwise(LEVELS))}
+    schooling = {
+        source: frame.assign(niveau=frame["niveau"].map(lambda level: up.get(level, level)))
+        for source, frame in synthetic.schooling.items()
+    }
+    born = pd.to_datetime(kept["date_naissance"], format="%d/%m/%Y", errors="coerce")
+    turning_3 = kept[born.dt.year == int(next_year[:4]) - 3]
+    rank = pd.Series(range(len(turning_3)), index=turning_3.index)
+    entering = turning_3[rank % NEXT_YEAR_UNENROLLED_EVERY != NEXT_YEAR_UNENROLLED_EVERY - 1]
+    onde = schooling["ONDE"]
+    nursery = onde[onde["niveau"].isin(["PS", "MS", "GS"])].groupby(["etablissement", "uai"]).size().idxmax()
+    petite_section = pd.DataFrame(
+        {
+            "source": "ONDE",
+            "identifiant": [f"{990000000 + i:09d}PS" for i in range(len(entering))],
+            "nom": entering["nom"].str.upper(),
+            "prenoms": entering["prenoms"].str.split().str[0],
+            "date_naissance": pd.to_datetime(entering["date_naissance"], format="%d/%m/%Y").dt.strftime(
+                "%Y-%m-%d"
+            ),
+            "sexe": entering["sexe"],
+            "etablissement": nursery[0],
+            "uai": nursery[1],
+            "niveau": "PS",
+            "adresse": entering["adresse"],
+            "code_postal": entering["code_postal"],
+            "commune": entering["commune"],
+        },
+        columns=onde.columns,
+    )
+    schooling["ONDE"] = pd.concat([onde, petite_section], ignore_index=True)
+    following = replace(synthetic, children=kept, schooling=schooling, school_year=next_year)
     written = write_commune(following, out_dir)
     written.pop("verite.csv").unlink()
     return written
