@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -246,7 +247,7 @@ def test_the_server_refuses_to_start_outside_development(monkeypatch, capsys):
 def test_the_server_runs_the_web_server_and_the_task_worker():
     web, worker = server.commands("127.0.0.1:8000")
     assert web[-3:] == ["runserver", "127.0.0.1:8000", "--noreload"]
-    assert worker[-1] == "db_worker"
+    assert worker[-2:] == ["db_worker", "--no-reload"]
 
 
 def test_the_readme_lists_every_demo_account_with_its_password_and_role():
@@ -330,3 +331,87 @@ def test_the_seed_restores_the_national_deadline_rules_a_flushed_test_database_h
     seed_demo(children=60, force=True, say=lambda line: None, steps=BASE_STEPS)
     assert DeadlineRule.objects.filter(commune=None).count() == rules
     assert DeadlineRule.objects.current("formal_notice", Commune.objects.first()).days == 15
+
+
+# The UI fixes found by the previous demo: login, audit log, account security page, menu.
+
+
+def test_a_login_is_written_in_the_log_of_each_commune_of_the_user(commune_a, commune_b, client):
+    from django.urls import reverse
+
+    from veille.web.audit.models import Action
+
+    from .conftest import PASSWORD, make_member
+
+    user = make_member(commune_a, Role.REFERENT, "double-appartenance")
+    Membership.objects.create(user=user, commune=commune_b, role=Role.READER)
+    outsider = make_member(commune_b, Role.AGENT, "seulement-b")
+    assert (
+        client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code
+        == 302
+    )
+    logins = AuditEvent.objects.filter(user=user, action=Action.LOGIN)
+    assert sorted(logins.values_list("commune__slug", flat=True)) == sorted([commune_a.slug, commune_b.slug])
+    assert set(logins.values_list("object_id", flat=True)) == {str(user.pk)}
+    client.logout()
+    client.post(reverse("accounts:login"), {"username": outsider.username, "password": PASSWORD})
+    assert list(AuditEvent.objects.filter(user=outsider).values_list("commune__slug", flat=True)) == [
+        commune_b.slug
+    ]
+
+
+def test_the_log_names_object_types_in_french_and_counts_in_good_french(commune_a, client_as):
+    from django.urls import reverse
+
+    from veille.web.audit.log import record
+    from veille.web.audit.models import Action
+
+    from .conftest import make_member
+
+    referent = make_member(commune_a, Role.REFERENT)
+    url = reverse("audit:index", kwargs={"commune": commune_a.slug})
+    client = client_as(referent)
+    assert "0 entrée." in client.get(url, {"action": "export"}).text
+    child = Child.objects.create(
+        commune=commune_a,
+        organisme="CAF",
+        source_id="X1",
+        last_name="ZORVEN",
+        first_names="Ilo",
+        birth_date=date(2016, 5, 4),
+    )
+    record(None, Action.VIEW, child, commune=commune_a)
+    page = client.get(url, {"action": "view"}).text
+    assert (
+        "1 entrée." in page and "<td>enfant</td>" in page and "children.child" not in page.split("<table")[1]
+    )
+    assert '<option value="children.child">enfant</option>' in page
+    record(None, Action.VIEW, child, commune=commune_a)
+    assert "2 entrées." in client.get(url, {"action": "view"}).text
+
+
+def test_login_errors_are_tied_to_the_fields(db, client):
+    from django.urls import reverse
+
+    page = client.post(reverse("accounts:login"), {"username": "personne", "password": "faux"}).text
+    assert 'id="erreur-connexion"' in page
+    for field in ("id_username", "id_password"):
+        tag = re.search(rf'<input id="{field}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in tag and 'aria-describedby="erreur-connexion"' in tag
+    empty = client.post(reverse("accounts:login"), {"username": "", "password": ""}).text
+    tag = re.search(r'<input id="id_username"[^>]*>', empty).group(0)
+    assert 'aria-invalid="true"' in tag and "erreur-identifiant" in tag and 'id="erreur-identifiant"' in empty
+    assert "aria-invalid" not in client.get(reverse("accounts:login")).text
+
+
+def test_the_account_security_page_gives_the_otpauth_link_and_a_way_back(commune_a, client_as):
+    from django.urls import reverse
+
+    from .conftest import make_member
+
+    client = client_as(make_member(commune_a, Role.AGENT))
+    page = client.get(reverse("accounts:totp_setup")).text
+    secret = client.session["veille_totp_pending"]
+    assert f'value="otpauth://totp/Veille:agent-{commune_a.slug}?secret={secret}' in page
+    assert '<label for="lien-totp">' in page and f'href="{reverse("home")}"' in page
+    assert 'aria-label="Menu principal"' not in page  # no commune here: no empty menu row

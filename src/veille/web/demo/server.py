@@ -25,8 +25,12 @@ def _django(*args: str) -> list[str]:
 
 
 def commands(address: str) -> list[list[str]]:
-    """The web server (no autoreload: the worker would not follow it) and the task worker."""
-    return [_django("runserver", address, "--noreload"), _django("db_worker")]
+    """The web server and the task worker, neither with autoreload.
+
+    The worker would not follow the server's reloads; and with ``DEBUG`` on, ``db_worker`` reloads by
+    default through a child process that outlives a SIGTERM to its parent for a moment.
+    """
+    return [_django("runserver", address, "--noreload"), _django("db_worker", "--no-reload")]
 
 
 def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
