@@ -89,6 +89,18 @@ def test_the_cell_follows_a_child_from_the_new_files_to_rescolarisation(page, de
         if name.startswith("scolarite_") and len(p.read_text().splitlines()) > 1
     ]
 
+    # A wrong password: the message is tied to both fields for a screen reader.
+    page.goto("/compte/connexion/")
+    page.get_by_label("Identifiant").fill("referent")
+    page.get_by_label("Mot de passe").fill("pas-le-bon")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_contain_text("Identifiant ou mot de passe incorrect")
+    for field in ("Identifiant", "Mot de passe"):
+        expect(page.get_by_label(field)).to_have_attribute("aria-invalid", "true")
+        expect(page.get_by_label(field)).to_have_accessible_description(re.compile("incorrect"))
+    check_accessibility(page)
+    shoot(page, "19-connexion-erreur")
+
     # The référent logs in for the first time and accepts the charter.
     log_in_as(page, "referent")
     expect(page.locator("h1")).to_contain_text(COMMUNE_A.name)
@@ -225,6 +237,16 @@ def test_the_cell_follows_a_child_from_the_new_files_to_rescolarisation(page, de
     check_accessibility(page)
     shoot(page, "32-suppression-apercu")
     assert Child.objects.count() == children_before
+
+    # Account security: the second factor's key and otpauth link, and the way back to the cell.
+    page.get_by_role("link", name="Sécurité du compte").click()
+    expect(page.get_by_label("Lien de configuration")).to_have_value(
+        re.compile("^otpauth://totp/Veille:referent")
+    )
+    check_accessibility(page)
+    shoot(page, "32b-securite-du-compte")
+    page.get_by_role("link", name="← Retour à la cellule").click()
+    expect(page.locator("h1")).to_contain_text(COMMUNE_A.name)
 
     # The audit log shows the référent's login to this commune and names object types in French.
     menu(page).get_by_role("link", name="Journal des accès").click()
