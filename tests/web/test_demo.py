@@ -153,6 +153,9 @@ def test_the_full_seed_crosses_settles_and_opens_cases_at_every_step_once(db, da
     )
     notice = cases.get(state=CaseStep.FORMAL_NOTICE)
     assert notice.is_overdue(today) and notice.events.filter(kind="letter").exists()
+    # Each step is signed by a demo account whose role may take it.
+    assert notice.events.get(kind="send_formal_notice").by.username == "education"
+    assert notice.events.get(kind="opening").by.username == "agent"
     referent = Membership.objects.get(user__username="referent")
     assert notice in Case.objects.todo(referent, today)
     assert cases.get(state=CaseStep.PROSECUTOR_REFERRAL).is_transmitted_to(Role.PROSECUTOR)
@@ -246,7 +249,7 @@ def test_the_server_refuses_to_start_outside_development(monkeypatch, capsys):
 
 def test_the_server_runs_the_web_server_and_the_task_worker():
     web, worker = server.commands("127.0.0.1:8000")
-    assert web[-3:] == ["runserver", "127.0.0.1:8000", "--noreload"]
+    assert web[-4:] == ["runserver", "127.0.0.1:8000", "--noreload", "--insecure"]
     assert worker[-2:] == ["db_worker", "--no-reload"]
 
 
@@ -278,6 +281,7 @@ def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigter
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     address = f"127.0.0.1:{_free_port()}"
@@ -309,6 +313,12 @@ def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigter
             except OSError:
                 assert parent.poll() is None, parent.stdout.read().decode()
         assert "<h1>Connexion</h1>" in page
+        # DEBUG is off for the pages: the 404 a person sees is the application's, in French.
+        with pytest.raises(urllib.error.HTTPError) as not_found:
+            urllib.request.urlopen(f"http://{address}/nulle-part/", timeout=5)
+        assert not_found.value.code == 404 and "Page introuvable" in not_found.value.read().decode()
+        stylesheet = urllib.request.urlopen(f"http://{address}/static/veille/veille.css", timeout=5)
+        assert b".bandeau" in stylesheet.read()
         parent.send_signal(signal.SIGTERM)
         assert parent.wait(timeout=20) == 0
         time.sleep(0.5)

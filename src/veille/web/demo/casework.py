@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from veille.web.accounts.roles import Role
 from veille.web.cases.models import Case, CaseEvent, Domain, Origin
+from veille.web.cases.procedure import BY_NAME
 from veille.web.cases.services import advance_case, age_on, open_case
 from veille.web.imports.models import Outcome
 
@@ -238,6 +240,15 @@ def _backdate(case: Case, opened: date) -> None:
     Case.objects.filter(pk=case.pk).update(opened_at=_at(opened, 0), closed_at=closed_at)
 
 
+def _actor(ctx: DemoContext, transition: str) -> Any:
+    """The demo account who fires a transition: the mayor's agent, else the DSDEN, else the Parquet."""
+    allowed = BY_NAME[transition].roles
+    for username, role in (("agent", Role.AGENT), ("referent", Role.REFERENT), ("education", Role.EDUCATION)):
+        if role in allowed:
+            return ctx.users.get(username)
+    return ctx.users.get("parquet")
+
+
 def _pools(ctx: DemoContext) -> dict[str, list[Any]]:
     """Children of the first commune for each kind of story, from the latest crossing, in a stable order."""
     from .seed import COMMUNE_A
@@ -277,7 +288,7 @@ def open_cases(ctx: DemoContext) -> None:
             details["report_month"] = (start - timedelta(days=20)).replace(day=1)
         case = open_case(
             commune=commune,
-            user=None,
+            user=ctx.users.get("education" if story.origin == _A else "agent"),
             child=child,
             origin=story.origin,
             domain=story.domain,
@@ -285,7 +296,8 @@ def open_cases(ctx: DemoContext) -> None:
             opened_on=start,
             **details,
         )
-        advance_case(case, [(name, today - timedelta(days=days_ago)) for name, days_ago in story.steps])
+        for name, days_ago in story.steps:
+            advance_case(case, [(name, today - timedelta(days=days_ago))], user=_actor(ctx, name))
         _backdate(case, start)
         ctx.cases[story.key] = case
         opened += 1
