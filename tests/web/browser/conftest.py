@@ -53,11 +53,12 @@ def static_files():
 
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
-    """The demo seeded small: two communes, one account per role, 50 children in the first."""
-    from veille.web.demo.seed import seed_demo
+    """The demo seeded small: two communes, one account per role, 50 children imported in the first
+    (not crossed: the walk-through crosses through the pages)."""
+    from veille.web.demo.seed import BASE_STEPS, import_files, seed_demo
 
     settings.DATA_DIR = tmp_path
-    return seed_demo(children=50, force=True, say=lambda line: None)
+    return seed_demo(children=50, force=True, say=lambda line: None, steps=[*BASE_STEPS, import_files])
 
 
 @pytest.fixture

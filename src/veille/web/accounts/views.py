@@ -30,7 +30,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        record(self.request, Action.LOGIN, object_type="compte", object_id=str(self.request.user.pk))
+        # One entry per commune of the user, so that each cell's log shows who logged in to it.
+        user = self.request.user
+        communes = [m.commune for m in Membership.objects.for_user(user)] or [None]
+        for commune in communes:
+            record(self.request, Action.LOGIN, object_type="compte", object_id=str(user.pk), commune=commune)
         return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,22 @@ from veille.web.accounts.roles import Capability
 from .models import Action, AuditEvent
 
 PAGE_SIZE = 50
+
+#: object types that are not a model's label (``record(object_type=...)``), as the page says them
+OTHER_TYPES = {"compte": "compte utilisateur"}
+
+
+def type_label(object_type: str) -> str:
+    """The French name of an entry's object type: ``children.child`` -> ``enfant``.
+
+    A model's ``verbose_name`` when the type is a model label, else :data:`OTHER_TYPES`, else the type.
+    """
+    if object_type in OTHER_TYPES:
+        return OTHER_TYPES[object_type]
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type or "—"
 
 
 class AuditFilterForm(forms.Form):
@@ -34,7 +51,7 @@ class AuditFilterForm(forms.Form):
         users = events.exclude(user=None).values("user")
         self.fields["utilisateur"].queryset = User.objects.filter(pk__in=users).order_by("username")
         types = events.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.fields["type"].choices = [("", "tous"), *((t, t) for t in types)]
+        self.fields["type"].choices = [("", "tous"), *((t, type_label(t)) for t in types)]
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if not self.is_valid():
@@ -61,6 +78,8 @@ def index(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, events=events)
     filtered = form.filter(events).select_related("user")
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.type_label = type_label(event.object_type)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

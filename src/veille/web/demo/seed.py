@@ -1,8 +1,10 @@
 """The web demo's data: two fictional communes, one account per role, the synthetic commune's children.
 
-``seed_demo()`` runs :data:`STEPS` in order, each a small function of a :class:`DemoContext`; the
-apps that land later (crossings, cases, letters, meetings) add their own step at the end of the list.
-Every step is idempotent: running the seed twice changes nothing the second time.
+``seed_demo()`` runs :data:`STEPS` in order, each a small function of a :class:`DemoContext`: the
+communes and accounts, the synthetic files (and next year's, to upload from the browser), their import
+through ``imports.services``, the crossing (run synchronously), two settled uncertain matches, then
+cases at every step of the procedure with their letters and two meetings (``casework``). Every step
+is idempotent: running the seed twice changes nothing the second time.
 
 Demo accounts have known passwords: :func:`seed_demo` refuses to run unless ``DEBUG`` is on or
 ``force`` is given, so that a production database never gets them by mistake.
@@ -11,37 +13,27 @@ Demo accounts have known passwords: :func:`seed_demo` refuses to run unless ``DE
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from veille.web.accounts.models import Membership, User
 from veille.web.accounts.roles import Role
-from veille.web.audit.log import record
-from veille.web.audit.models import Action
-from veille.web.children.models import Child, end_of_school_year_turning_16
+from veille.web.children.models import Child
 from veille.web.territories.models import Commune
+
+from .casework import ensure_deadline_rules, generate_letters, hold_meetings, open_cases
 
 DEFAULT_CHILDREN = 5000
 DEFAULT_SEED = 2026
 DEFAULT_SCHOOL_YEAR = "2026-2027"
-CHILD_FIELDS = (
-    "last_name",
-    "first_names",
-    "birth_date",
-    "sex",
-    "claimant_last_name",
-    "claimant_first_name",
-    "address",
-    "postal_code",
-    "city",
-    "retention_until",
-)
+#: one CAF / MSA row in this many is gone from next year's children files (the family moved away)
+NEXT_YEAR_MOVED_EVERY = 40
+#: one child in this many turning 3 next year is not enrolled in petite section (a new case to find)
+NEXT_YEAR_UNENROLLED_EVERY = 25
 
 
 class DemoRefused(Exception):
@@ -122,8 +114,20 @@ class DemoContext:
     say: Callable[[str], None]
     communes: dict[str, Commune] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    #: where the first commune's files of the next school year are written (None: not written)
+    next_year_dir: Path | None = None
     #: per commune slug, the synthetic files written (name -> path): children, schooling, truth
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
+    #: the demo cases opened by this seeding, by story key (``casework.STORIES``)
+    cases: dict[str, Any] = field(default_factory=dict)
+
+    def referent(self, slug: str) -> User:
+        """The demo référent of a commune: the seeded imports, runs and decisions are theirs."""
+        return next(
+            self.users[a.username]
+            for a in DEMO_ACCOUNTS
+            if a.commune_slug == slug and a.role == Role.REFERENT
+        )
 
 
 Step = Callable[[DemoContext], None]
@@ -172,77 +176,173 @@ def create_accounts(ctx: DemoContext) -> None:
     ctx.say(f"Comptes de démonstration : {created} créé(s), {len(DEMO_ACCOUNTS) - created} déjà présent(s).")
 
 
-def import_children_files(*, commune: Commune, user: User | None, children_paths: Sequence[Path]) -> int:
-    """Load children files (CAF, MSA) into ``Child`` rows, updating the children already known.
+def write_files(ctx: DemoContext) -> None:
+    """Write each commune's synthetic files (``veille.synth``), and the first commune's next year.
 
-    Stands in for ``veille.web.imports.services.import_files`` until the imports app lands: the demo
-    imports children through this function only, so that replacing it is a one-line change.
-
-    Returns:
-        The number of children created or changed.
+    The same seed gives the same children, so writing again changes nothing.
     """
-    from veille.sources import read_children_files
-
-    table = read_children_files(children_paths).table
-    known = {(c.organisme, c.source_id): c for c in Child.objects.filter(commune=commune)}
-    new, changed = [], []
-    for row in table.to_dict("records"):
-        birth = pd.Timestamp(row["date_naissance"]).date()
-        values: dict[str, Any] = {
-            "last_name": row["nom"][:200],
-            "first_names": row["prenoms"][:200],
-            "birth_date": birth,
-            "sex": row["sexe"][:1],
-            "claimant_last_name": row["nom_allocataire"][:200],
-            "claimant_first_name": row["prenom_allocataire"][:200],
-            "address": row["adresse"][:300],
-            "postal_code": row["code_postal"][:10],
-            "city": row["commune"][:120],
-            "retention_until": end_of_school_year_turning_16(birth),
-        }
-        child = known.get((row["organisme"], row["identifiant"]))
-        if child is None:
-            child = Child(commune=commune, organisme=row["organisme"], source_id=row["identifiant"], **values)
-            known[(child.organisme, child.source_id)] = child
-            new.append(child)
-        elif any(getattr(child, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(child, name, value)
-            child.last_seen_at = timezone.now()
-            changed.append(child)
-    # bulk_create skips Child.save(): retention_until is computed above, as save() would.
-    Child.objects.bulk_create(new, batch_size=1000)
-    Child.objects.bulk_update(changed, [*CHILD_FIELDS, "last_seen_at"], batch_size=1000)
-    if new or changed:
-        record(
-            None,
-            Action.CREATE if new else Action.CHANGE,
-            object_type=Child._meta.label_lower,
-            detail=f"démonstration : {len(new)} enfant(s) créé(s), {len(changed)} mis à jour "
-            f"depuis {len(children_paths)} fichier(s)",
-            commune=commune,
-        )
-    return len(new) + len(changed)
-
-
-def import_children(ctx: DemoContext) -> None:
-    """Write each commune's synthetic files (``veille.synth``) and import its children files."""
     from veille.synth import generate_commune, write_commune
 
     for demo in DEMO_COMMUNES:
-        commune = ctx.communes[demo.slug]
         count = max(50, round(ctx.children * demo.children_share))
         synthetic = generate_commune(count, seed=ctx.seed + demo.seed_offset, school_year=ctx.school_year)
-        written = write_commune(synthetic, ctx.data_dir / demo.slug)
-        ctx.files[demo.slug] = written
-        paths = [path for name, path in sorted(written.items()) if name.startswith("enfants_")]
-        touched = import_children_files(commune=commune, user=None, children_paths=paths)
+        ctx.files[demo.slug] = write_commune(synthetic, ctx.data_dir / demo.slug)
+        if demo is COMMUNE_A and ctx.next_year_dir is not None:
+            write_next_year(synthetic, ctx.next_year_dir)
+            ctx.say(f"Fichiers de l'année scolaire suivante à déposer vous-même : {ctx.next_year_dir}")
+
+
+def next_school_year(school_year: str) -> str:
+    """``"2026-2027"`` -> ``"2027-2028"``."""
+    first = int(school_year.split("-")[0])
+    return f"{first + 1}-{first + 2}"
+
+
+def write_next_year(synthetic: Any, out_dir: Path) -> dict[str, Path]:
+    """The same commune one school year later: the same children (one year older), a few gone.
+
+    ``veille.synth`` draws birth dates relative to the school year it is given, so generating the next
+    year with the same seed would make every child one year younger than in the database. The files
+    of next year are derived from this year's instead:
+
+    - children files: the same rows (identifiers, names, birth dates), less one in
+      :data:`NEXT_YEAR_MOVED_EVERY` (the family moved away);
+    - schooling files: the same records, each child one class up (``TPS`` -> ``PS`` … ``3E`` -> ``2DE``);
+    - the children who turn 3 that year enter *petite section* in the commune's nursery school (an ONDE
+      record), except one in :data:`NEXT_YEAR_UNENROLLED_EVERY`, left for the cell to find.
+
+    ``verite.csv`` is not written: nothing there is to upload.
+    """
+    from itertools import pairwise
+
+    import pandas as pd
+
+    from veille.synth import write_commune
+    from veille.synth.generator import LEVELS
+
+    next_year = next_school_year(synthetic.school_year)
+    children = synthetic.children
+    kept = children[children.index % NEXT_YEAR_MOVED_EVERY != NEXT_YEAR_MOVED_EVERY - 1]
+    up = {"TPS": "PS", **dict(pairwise(LEVELS))}
+    schooling = {
+        source: frame.assign(niveau=frame["niveau"].map(lambda level: up.get(level, level)))
+        for source, frame in synthetic.schooling.items()
+    }
+    born = pd.to_datetime(kept["date_naissance"], format="%d/%m/%Y", errors="coerce")
+    turning_3 = kept[born.dt.year == int(next_year[:4]) - 3]
+    rank = pd.Series(range(len(turning_3)), index=turning_3.index)
+    entering = turning_3[rank % NEXT_YEAR_UNENROLLED_EVERY != NEXT_YEAR_UNENROLLED_EVERY - 1]
+    onde = schooling["ONDE"]
+    nursery = onde[onde["niveau"].isin(["PS", "MS", "GS"])].groupby(["etablissement", "uai"]).size().idxmax()
+    petite_section = pd.DataFrame(
+        {
+            "source": "ONDE",
+            "identifiant": [f"{990000000 + i:09d}PS" for i in range(len(entering))],
+            "nom": entering["nom"].str.upper(),
+            "prenoms": entering["prenoms"].str.split().str[0],
+            "date_naissance": pd.to_datetime(entering["date_naissance"], format="%d/%m/%Y").dt.strftime(
+                "%Y-%m-%d"
+            ),
+            "sexe": entering["sexe"],
+            "etablissement": nursery[0],
+            "uai": nursery[1],
+            "niveau": "PS",
+            "adresse": entering["adresse"],
+            "code_postal": entering["code_postal"],
+            "commune": entering["commune"],
+        },
+        columns=onde.columns,
+    )
+    schooling["ONDE"] = pd.concat([onde, petite_section], ignore_index=True)
+    following = replace(synthetic, children=kept, schooling=schooling, school_year=next_year)
+    written = write_commune(following, out_dir)
+    written.pop("verite.csv").unlink()
+    return written
+
+
+def _has_rows(path: Path) -> bool:
+    with path.open("rb") as lines:
+        return sum(1 for line in lines if line.strip()) > 1
+
+
+def import_files(ctx: DemoContext) -> None:
+    """Import each commune's children and schooling files of the school year, as the upload form does.
+
+    A commune that already has a confirmed import for the year is left as it is.
+    """
+    from veille.web.imports.models import Import
+    from veille.web.imports.services import import_files as import_from_disk
+
+    for demo in DEMO_COMMUNES:
+        commune = ctx.communes[demo.slug]
+        if Import.objects.confirmed_for(commune, ctx.school_year).exists():
+            ctx.say(f"Fichiers {ctx.school_year} de {commune.name} : déjà importés.")
+            continue
+        # A small commune may have no child in some source (e.g. CNED): its file has only headers.
+        files = {name: path for name, path in ctx.files[demo.slug].items() if _has_rows(path)}
+        import_from_disk(
+            commune=commune,
+            user=ctx.referent(demo.slug),
+            children_paths=[p for name, p in sorted(files.items()) if name.startswith("enfants_")],
+            schooling_paths=[p for name, p in sorted(files.items()) if name.startswith("scolarite_")],
+            school_year=ctx.school_year,
+        )
         total = Child.objects.filter(commune=commune).count()
-        ctx.say(f"Enfants de {commune.name} : {total} dans la liste ({touched} ajouté(s) ou mis à jour).")
+        ctx.say(f"Fichiers {ctx.school_year} de {commune.name} importés : {total} enfants dans la liste.")
 
 
-#: The seeding, in order. Later apps append their step (e.g. crossings, cases, letters, meetings).
-STEPS: list[Step] = [create_communes, create_accounts, import_children]
+def cross(ctx: DemoContext) -> None:
+    """Cross each commune's files of the school year, synchronously (no worker during the seeding).
+
+    A commune already crossed for the year is not crossed again.
+    """
+    from veille.web.imports.models import CrossingRun, RunStatus
+    from veille.web.imports.services import execute_run
+
+    for demo in DEMO_COMMUNES:
+        commune = ctx.communes[demo.slug]
+        done = CrossingRun.objects.filter(commune=commune, school_year=ctx.school_year, status=RunStatus.DONE)
+        if done.exists():
+            ctx.say(f"Croisement {ctx.school_year} de {commune.name} : déjà fait.")
+            continue
+        run = CrossingRun.objects.create(
+            commune=commune, school_year=ctx.school_year, launched_by=ctx.referent(demo.slug)
+        )
+        run = execute_run(run.pk)
+        if run.status != RunStatus.DONE:
+            raise RuntimeError(f"le croisement de démonstration n° {run.pk} a échoué : {run.error}")
+        counts = ", ".join(f"{label.lower()} : {n}" for label, n in run.status_counts())
+        ctx.say(f"Croisement {ctx.school_year} de {commune.name} : {counts}.")
+
+
+def settle_matches(ctx: DemoContext) -> None:
+    """The référent settles the two first uncertain matches (one the same child, one not); the others
+    wait in « À vérifier »."""
+    from veille.web.imports.models import MatchDecision, Outcome
+    from veille.web.imports.services import decide
+
+    commune = ctx.communes[COMMUNE_A.slug]
+    if MatchDecision.objects.filter(commune=commune).exists():
+        return
+    pending = list(Outcome.objects.to_review(commune).exclude(candidate=None).order_by("-score", "pk")[:2])
+    for outcome, same in zip(pending, (True, False), strict=False):
+        decide(outcome=outcome, same=same, user=ctx.referent(COMMUNE_A.slug))
+    left = Outcome.objects.to_review(commune).count()
+    ctx.say(f"Rapprochements incertains : {len(pending)} tranché(s), {left} à vérifier.")
+
+
+#: What the browser tests start from: communes, accounts and files, nothing imported yet.
+BASE_STEPS: list[Step] = [ensure_deadline_rules, create_communes, create_accounts, write_files]
+#: The seeding, in order.
+STEPS: list[Step] = [
+    *BASE_STEPS,
+    import_files,
+    cross,
+    settle_matches,
+    open_cases,
+    generate_letters,
+    hold_meetings,
+]
 
 
 def ensure_allowed(*, force: bool) -> None:
@@ -266,6 +366,7 @@ def seed_demo(
     school_year: str = DEFAULT_SCHOOL_YEAR,
     force: bool = False,
     data_dir: Path | None = None,
+    next_year_dir: Path | None = None,
     say: Callable[[str], None] = print,
     steps: Sequence[Step] | None = None,
 ) -> DemoContext:
@@ -277,6 +378,8 @@ def seed_demo(
         school_year: school year of the synthetic files.
         force: seed even though ``DEBUG`` is off (never on a production database).
         data_dir: where the synthetic files are written (default ``DATA_DIR/demo``).
+        next_year_dir: where the first commune's files of the next school year are written, for a
+            person to upload them from the browser (not written if None).
         say: receives one French line per step.
         steps: the steps to run (default :data:`STEPS`).
 
@@ -291,6 +394,7 @@ def seed_demo(
         seed=seed,
         school_year=school_year,
         data_dir=Path(data_dir or Path(settings.DATA_DIR) / "demo"),
+        next_year_dir=None if next_year_dir is None else Path(next_year_dir),
         say=say,
     )
     for step in STEPS if steps is None else steps:

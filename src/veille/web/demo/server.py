@@ -6,6 +6,7 @@ No Django import here: the two processes load the settings themselves.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,8 +26,25 @@ def _django(*args: str) -> list[str]:
 
 
 def commands(address: str) -> list[list[str]]:
-    """The web server (no autoreload: the worker would not follow it) and the task worker."""
-    return [_django("runserver", address, "--noreload"), _django("db_worker")]
+    """The web server and the task worker, neither with autoreload.
+
+    The worker would not follow the server's reloads, and ``db_worker`` reloads through a child process
+    that outlives a SIGTERM to its parent for a moment. ``--insecure`` serves the stylesheet and htmx
+    with ``DEBUG`` off (see :func:`pages_env`).
+    """
+    return [_django("runserver", address, "--noreload", "--insecure"), _django("db_worker", "--no-reload")]
+
+
+def pages_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of the web server and the worker: ``DEBUG`` off.
+
+    A person trying the demo sees the pages production shows: « Page introuvable » for another
+    commune's child, not Django's technical 404 (in English, listing every URL pattern), and no data
+    in an error page. The secret key is drawn for this run unless ``VEILLE_SECRET_KEY`` is given
+    (sessions then end when the server stops).
+    """
+    key = env.get("VEILLE_SECRET_KEY") or secrets.token_urlsafe(50)
+    return {**env, "VEILLE_DEBUG": "0", "VEILLE_SECRET_KEY": key}
 
 
 def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
@@ -61,7 +79,7 @@ def serve(address: str, *, say: Callable[[str], None] = print) -> int:
     previous = {sig: signal.signal(sig, on_term) for sig in (signal.SIGINT, signal.SIGTERM)}
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        processes = [subprocess.Popen(command, env=env) for command in commands(address)]
+        processes = [subprocess.Popen(command, env=pages_env(env)) for command in commands(address)]
         say(
             f"Veille est lancée sur http://{address}/ avec son exécuteur de tâches "
             "(croisements, courriers). Ctrl-C pour tout arrêter."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -29,6 +30,14 @@ class Command(BaseCommand):
         parser.add_argument("--graine", type=int, default=DEFAULT_SEED, help="graine du hasard")
         parser.add_argument("--annee-scolaire", default=DEFAULT_SCHOOL_YEAR, metavar="AAAA-AAAA")
         parser.add_argument(
+            "--fichiers-annee-suivante",
+            type=Path,
+            default=Path("demo") / "donnees-2027",
+            metavar="DOSSIER",
+            help="où écrire les fichiers de l'année scolaire suivante, à déposer depuis le navigateur "
+            "(demo/donnees-2027)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="créer les comptes de démonstration même hors mode développement (VEILLE_DEBUG)",
@@ -48,10 +57,13 @@ class Command(BaseCommand):
             seed=options["graine"],
             school_year=options["annee_scolaire"],
             force=options["force"],
+            next_year_dir=options["fichiers_annee_suivante"].resolve(),
             say=self.stdout.write,
         )
         self.stdout.write(
             "\nDémonstration prête (données fictives). Comptes (identifiant, mot de passe, rôle) :\n"
             + accounts_table()
             + "\nLa charte est à accepter à la première connexion."
+            + f"\nFichiers de l'année scolaire suivante, à déposer depuis « Fichiers » : "
+            f"{options['fichiers_annee_suivante'].resolve()}"
         )
