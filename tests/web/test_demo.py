@@ -234,7 +234,8 @@ def test_the_command_seeds_with_force_and_prints_the_accounts(db, data_dir, caps
 def test_the_cli_seeds_the_web_demo_and_refuses_without_force(db, data_dir, capsys, settings):
     assert cli.main(["demo-web", "--enfants", "60", "--force"]) == cli.EXIT_OK
     assert "Démonstration prête" in capsys.readouterr().out
-    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    assert User.objects.filter(memberships__isnull=False).distinct().count() == len(DEMO_ACCOUNTS)
+    assert User.objects.filter(username="cpo.tilleuls", cite_memberships__isnull=False).exists()
     settings.DEBUG = False
     assert cli.main(["demo-web", "--enfants", "60"]) == cli.EXIT_BAD_INPUT
     assert "démonstration refusée" in capsys.readouterr().err

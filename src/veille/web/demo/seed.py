@@ -331,6 +331,15 @@ def settle_matches(ctx: DemoContext) -> None:
     ctx.say(f"Rapprochements incertains : {len(pending)} tranché(s), {left} à vérifier.")
 
 
+def seed_cite_educative(ctx: DemoContext) -> None:
+    """The fictional Cité éducative of the first commune: actions, funds, governance, review,
+    regional network (and a second cité in the same region)."""
+    from veille.web.cites.demo import seed_cite
+
+    demo = seed_cite(communes=[ctx.communes[COMMUNE_A.slug], "Commune voisine (hors Veille)"])
+    ctx.say(f"Cité éducative « {demo.cite.name} » : {demo.cite.actions.count()} fiches action.")
+
+
 #: What the browser tests start from: communes, accounts and files, nothing imported yet.
 BASE_STEPS: list[Step] = [ensure_deadline_rules, create_communes, create_accounts, write_files]
 #: The seeding, in order.
@@ -342,6 +351,7 @@ STEPS: list[Step] = [
     open_cases,
     generate_letters,
     hold_meetings,
+    seed_cite_educative,
 ]
 
 
@@ -412,4 +422,9 @@ def accounts_table() -> str:
         lines.append(
             f"  {account.username:<{width}}  {account.password:<28}  {account.role.label} — {commune}"
         )
+    from veille.web.cites.demo import ACCOUNTS as CITE_ACCOUNTS
+
+    lines += [
+        f"  {a.username:<{width}}  {a.password:<28}  {a.role.label} — cité éducative" for a in CITE_ACCOUNTS
+    ]
     return "\n".join(lines)
