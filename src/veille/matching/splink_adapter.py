@@ -25,7 +25,6 @@ import splink.comparison_level_library as cll
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_creator import ComparisonCreator
-from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
 from splink.internals.dialects import SplinkDialect
 from splink.internals.pipeline import CTEPipeline
 from splink.internals.predict import predict_from_comparison_vectors_sqls
@@ -321,6 +320,14 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("nom et prénom, même inversés, même année", (SWAP_PROOF_NAMES, YEAR)),
     BlockingRule("nom et prénom, même inversés, mêmes jour et mois", (SWAP_PROOF_NAMES, MONTH_DAY)),
     BlockingRule("même identifiant national", ("ine",)),
+    # A mistyped surname together with a mistyped date digit escapes every rule above, and the
+    # postcode rules below fade out as the commune grows (one postcode, blocks over the cap): at
+    # 500,000 children, most of the schooled children wrongly left non_trouve were such pairs.
+    BlockingRule(
+        "même adresse, même année, prénom de même initiale", ("adresse_cle", YEAR, FIRST_NAME_INITIAL)
+    ),
+    BlockingRule("même voie, même prénom, même année", ("adresse_voie", "prenom1_canon", YEAR)),
+    BlockingRule("date exacte, mêmes initiales", ("dob", SURNAME_INITIAL, FIRST_NAME_INITIAL)),
     BlockingRule("même code postal, date exacte", ("code_postal", "dob"), max_block=CAPPED),
     BlockingRule("même code postal, nom proche", ("code_postal", "nom1_phon"), max_block=CAPPED),
     BlockingRule("même code postal, prénom proche", ("code_postal", "prenom1_phon"), max_block=CAPPED),
@@ -469,10 +476,7 @@ def score_pairs(
     connection.execute(
         f"""
         CREATE TABLE candidate_pairs AS
-        SELECT '0' AS match_key,
-               'enfants-__-' || CAST(uid_l AS VARCHAR) AS join_key_l,
-               'scolarite-__-' || CAST(uid_r AS VARCHAR) AS join_key_r
-        FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
+        SELECT uid_l, uid_r FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
         """
     )
     # Splink's weight adds the prior of two random records matching, about 1 / (number of records):
@@ -534,27 +538,29 @@ def _predict(
 
     Splink's own ``predict`` writes every scored pair with the compared columns of both sides (lists
     of name parts included) before anything can be trimmed: 1.3 GB for the 1.6 million pairs of a
-    100,000-children commune, most of the scoring time. The same SQL steps (Splink's own), with the
-    trimming steps at the end of the pipeline, leave DuckDB only the kept pairs to write.
+    100,000-children commune, most of the scoring time. The same SQL steps (Splink's comparison and
+    weight expressions), with the trimming steps at the end of the pipeline, leave DuckDB only the
+    kept pairs to write.
     """
     settings = linker._settings_obj
     pipeline = CTEPipeline()
-    pipeline.enqueue_sql(
-        "SELECT match_key, join_key_l, join_key_r FROM candidate_pairs", "__splink__blocked_id_pairs"
-    )
     enqueue_df_concat_with_tf(linker, pipeline)
-    pipeline.enqueue_list_of_sqls(
-        compute_comparison_vector_values_from_id_pairs_sqls(
-            settings._columns_to_select_for_blocking,
-            settings._columns_to_select_for_comparison_vector_values,
-            input_tablename_l="__splink__df_concat_with_tf",
-            input_tablename_r="__splink__df_concat_with_tf",
-            source_dataset_input_column=settings.column_info_settings.source_dataset_input_column,
-            unique_id_input_column=settings.column_info_settings.unique_id_input_column,
-            link_type=settings._link_type,
-            sql_dialect_str=linker._sql_dialect_str,
-        )
+    # Splink joins the pairs to the records on text keys ('enfants-__-123'); the integer ids are
+    # cheaper to join, and the children are always on the left.
+    columns = ",\n".join(settings._columns_to_select_for_blocking)
+    pipeline.enqueue_sql(
+        f"""
+        SELECT {columns}, '0' AS match_key
+        FROM candidate_pairs AS c
+        JOIN (SELECT * FROM __splink__df_concat_with_tf WHERE source_dataset = 'enfants') AS l
+            ON l.unique_id = c.uid_l
+        JOIN (SELECT * FROM __splink__df_concat_with_tf WHERE source_dataset = 'scolarite') AS r
+            ON r.unique_id = c.uid_r
+        """,
+        "blocked_with_cols",
     )
+    vectors = ",\n".join(settings._columns_to_select_for_comparison_vector_values)
+    pipeline.enqueue_sql(f"SELECT {vectors} FROM blocked_with_cols", "__splink__df_comparison_vectors")
     pipeline.enqueue_list_of_sqls(
         predict_from_comparison_vectors_sqls(
             unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
