@@ -313,6 +313,12 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "noms_famille",
     ),
     BlockingRule("nom d'usage ou partie du nom, date exacte", ("noms_famille", "dob"), "noms_famille"),
+    # Without a birth date on one side, the names and the street.
+    BlockingRule(
+        "nom d'usage ou partie du nom, même prénom, même voie",
+        ("noms_famille", "prenom1_canon", "adresse_voie"),
+        "noms_famille",
+    ),
     BlockingRule(
         "un autre des prénoms, nom proche, même année", ("prenoms_canon", "nom1_phon", YEAR), "prenoms_canon"
     ),
