@@ -25,6 +25,11 @@ import splink.comparison_level_library as cll
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.dialects import SplinkDialect
+from splink.internals.pipeline import CTEPipeline
+from splink.internals.predict import predict_from_comparison_vectors_sqls
+from splink.internals.splink_dataframe import SplinkDataFrame
+from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
 # Columns the two input frames must both carry (see ``veille.matching.frames``).
 MATCH_COLUMNS: tuple[str, ...] = (
@@ -210,6 +215,17 @@ def postcode_comparison() -> CustomComparison:
     )
 
 
+# How often two different children carry the same national identifier: only when a mistyped
+# identifier lands exactly on another child's. An identifier is allocated to one child, so this cannot
+# be learnt by random sampling: in a sample of random pairs, nearly every pair sharing an identifier is
+# the same child (on FEBRL4, the sampled rate 1.8e-4 is the rate of true pairs times their m, 1.8e-4),
+# and that estimate made an exact identifier worth 12 bits instead of about 20. One typing error in a
+# hundred identifiers, landing on an allocated identifier about once in ten thousand: 1e-6. An exact
+# identifier alone (everything else missing) is then enough to match; an exact identifier with every
+# other field different (about -18 bits) is not.
+NATIONAL_ID_COLLISION = 1e-6
+
+
 def national_id_comparison() -> CustomComparison:
     """The national pupil identifier (INE), when both files carry it (L131-6-1 gives every child one)."""
     return CustomComparison(
@@ -217,7 +233,12 @@ def national_id_comparison() -> CustomComparison:
         comparison_description="identifiant national",
         comparison_levels=[
             _null("ine"),
-            _level('"ine_l" = "ine_r"', "même identifiant national"),
+            _level(
+                '"ine_l" = "ine_r"',
+                "même identifiant national",
+                u_probability=NATIONAL_ID_COLLISION,
+                fix_u_probability=True,
+            ),
             _level('hamming("ine_l", "ine_r") <= 1', "identifiant avec un caractère différent"),
             # Two neighbouring characters swapped, or one dropped or added: levenshtein is cheap here
             # because only pairs already blocked reach this level.
@@ -278,16 +299,41 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         "même prénom, mêmes jour et mois, initiale du nom", ("prenom1_canon", MONTH_DAY, SURNAME_INITIAL)
     ),
+    # Surname and first name alone are shared by dozens of homonyms in a large city (11 million pairs
+    # at 500,000 children for this rule, 5 million for the swapped names): with the year, or the day
+    # and month, a damaged date still leaves one of the two.
     BlockingRule(
-        "nom d'usage ou partie du nom, même prénom", ("noms_famille", "prenom1_canon"), "noms_famille"
+        "nom d'usage ou partie du nom, même prénom, même année",
+        ("noms_famille", "prenom1_canon", YEAR),
+        "noms_famille",
+    ),
+    BlockingRule(
+        "nom d'usage ou partie du nom, même prénom, mêmes jour et mois",
+        ("noms_famille", "prenom1_canon", MONTH_DAY),
+        "noms_famille",
     ),
     BlockingRule("nom d'usage ou partie du nom, date exacte", ("noms_famille", "dob"), "noms_famille"),
+    # Without a birth date on one side, the names and the street.
+    BlockingRule(
+        "nom d'usage ou partie du nom, même prénom, même voie",
+        ("noms_famille", "prenom1_canon", "adresse_voie"),
+        "noms_famille",
+    ),
     BlockingRule(
         "un autre des prénoms, nom proche, même année", ("prenoms_canon", "nom1_phon", YEAR), "prenoms_canon"
     ),
     BlockingRule("même adresse, même mois de naissance", ("adresse_cle", YEAR_MONTH)),
-    BlockingRule("nom et prénom, même inversés", (SWAP_PROOF_NAMES,)),
+    BlockingRule("nom et prénom, même inversés, même année", (SWAP_PROOF_NAMES, YEAR)),
+    BlockingRule("nom et prénom, même inversés, mêmes jour et mois", (SWAP_PROOF_NAMES, MONTH_DAY)),
     BlockingRule("même identifiant national", ("ine",)),
+    # A mistyped surname together with a mistyped date digit escapes every rule above, and the
+    # postcode rules below fade out as the commune grows (one postcode, blocks over the cap): at
+    # 500,000 children, most of the schooled children wrongly left non_trouve were such pairs.
+    BlockingRule(
+        "même adresse, même année, prénom de même initiale", ("adresse_cle", YEAR, FIRST_NAME_INITIAL)
+    ),
+    BlockingRule("même voie, même prénom, même année", ("adresse_voie", "prenom1_canon", YEAR)),
+    BlockingRule("date exacte, mêmes initiales", ("dob", SURNAME_INITIAL, FIRST_NAME_INITIAL)),
     BlockingRule("même code postal, date exacte", ("code_postal", "dob"), max_block=CAPPED),
     BlockingRule("même code postal, nom proche", ("code_postal", "nom1_phon"), max_block=CAPPED),
     BlockingRule("même code postal, prénom proche", ("code_postal", "prenom1_phon"), max_block=CAPPED),
@@ -344,7 +390,8 @@ def build_settings(*, national_id: bool = False) -> SettingsCreator:
         link_type="link_only",
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=[],
-        retain_matching_columns=True,
+        # Only the gammas and the weight are read back: the compared columns would triple the table.
+        retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         em_convergence=0.001,
         max_iterations=20,
@@ -435,39 +482,48 @@ def score_pairs(
     connection.execute(
         f"""
         CREATE TABLE candidate_pairs AS
-        SELECT '0' AS match_key,
-               'enfants-__-' || CAST(uid_l AS VARCHAR) AS join_key_l,
-               'scolarite-__-' || CAST(uid_r AS VARCHAR) AS join_key_r
-        FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
+        SELECT uid_l, uid_r FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
         """
     )
-    linker.table_management.register_blocked_pairs_for_predict(db_api.register("candidate_pairs"))
     # Splink's weight adds the prior of two random records matching, about 1 / (number of records):
     # it would make every threshold depend on the commune's size. The evidence alone does not.
     prior = _prior_weight(linker)
-    predictions = linker.inference.predict(threshold_match_weight=threshold_match_weight + prior)
     gamma_columns = [f"gamma_{name}" for name in _comparison_names(linker)]
     keep = "TRUE" if keep_weight is None else f"match_weight >= {float(keep_weight)!r} OR rank <= 2"
     gammas = ", ".join(f"CAST({name} AS TINYINT) AS {name}" for name in gamma_columns)
-    n_candidates = connection.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
-    pairs = connection.sql(
-        f"""
-        WITH scored AS (
+    # Each child's pairs, ranked; the weak ones beyond the child's two best are left in DuckDB.
+    trimming = [
+        (
+            f"""
             SELECT
                 CASE WHEN source_dataset_l = 'enfants' THEN unique_id_l ELSE unique_id_r END AS child_uid,
                 CASE WHEN source_dataset_l = 'enfants' THEN unique_id_r ELSE unique_id_l END AS record_uid,
                 match_weight - {prior!r} AS match_weight, {", ".join(gamma_columns)}
-            FROM {predictions.physical_name}
-        ), ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
-                AS rank
-            FROM scored
-        )
-        SELECT child_uid, record_uid, match_weight, {gammas}
-        FROM ranked WHERE {keep}
-        ORDER BY child_uid, record_uid
-        """
-    ).df()
+            FROM __splink__df_predict
+            """,
+            "__veille_scored",
+        ),
+        (
+            """
+            SELECT *,
+                row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank,
+                count(*) OVER () AS n_candidates
+            FROM __veille_scored
+            """,
+            "__veille_ranked",
+        ),
+        (
+            f"""
+            SELECT child_uid, record_uid, match_weight, {gammas}, n_candidates
+            FROM __veille_ranked WHERE {keep}
+            ORDER BY child_uid, record_uid
+            """,
+            "__veille_kept_pairs",
+        ),
+    ]
+    kept = _predict(linker, db_api, threshold_match_weight + prior, trimming)
+    pairs = connection.sql(f"SELECT * EXCLUDE (n_candidates) FROM {kept.physical_name}").df()
+    n_candidates = connection.sql(f"SELECT max(n_candidates) FROM {kept.physical_name}").fetchall()[0][0] or 0
     trained = linker.misc.save_model_to_json()
     connection.close()
     shutil.rmtree(spill, ignore_errors=True)
@@ -477,6 +533,53 @@ def score_pairs(
         level_labels=_level_labels(trained),
         n_candidates=int(n_candidates),
     )
+
+
+def _predict(
+    linker: Linker, db_api: DuckDBAPI, threshold: float, then: list[tuple[str, str]]
+) -> SplinkDataFrame:
+    """Score the pairs of the ``candidate_pairs`` table, and materialise only what ``then`` keeps.
+
+    ``then``: (SQL, name) steps run on ``__splink__df_predict``, the last one being materialised.
+
+    Splink's own ``predict`` writes every scored pair with the compared columns of both sides (lists
+    of name parts included) before anything can be trimmed: 1.3 GB for the 1.6 million pairs of a
+    100,000-children commune, most of the scoring time. The same SQL steps (Splink's comparison and
+    weight expressions), with the trimming steps at the end of the pipeline, leave DuckDB only the
+    kept pairs to write.
+    """
+    settings = linker._settings_obj
+    pipeline = CTEPipeline()
+    enqueue_df_concat_with_tf(linker, pipeline)
+    # Splink joins the pairs to the records on text keys ('enfants-__-123'); the integer ids are
+    # cheaper to join, and the children are always on the left.
+    columns = ",\n".join(settings._columns_to_select_for_blocking)
+    pipeline.enqueue_sql(
+        f"""
+        SELECT {columns}, '0' AS match_key
+        FROM candidate_pairs AS c
+        JOIN (SELECT * FROM __splink__df_concat_with_tf WHERE source_dataset = 'enfants') AS l
+            ON l.unique_id = c.uid_l
+        JOIN (SELECT * FROM __splink__df_concat_with_tf WHERE source_dataset = 'scolarite') AS r
+            ON r.unique_id = c.uid_r
+        """,
+        "blocked_with_cols",
+    )
+    vectors = ",\n".join(settings._columns_to_select_for_comparison_vector_values)
+    pipeline.enqueue_sql(f"SELECT {vectors} FROM blocked_with_cols", "__splink__df_comparison_vectors")
+    pipeline.enqueue_list_of_sqls(
+        predict_from_comparison_vectors_sqls(
+            unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
+            core_model_settings=settings.core_model_settings,
+            sql_dialect=SplinkDialect.from_string(linker._sql_dialect_str),
+            threshold_match_weight=threshold,
+            # Training mode is what keeps the gamma columns without the compared values.
+            training_mode=True,
+        )
+    )
+    for sql, name in then:
+        pipeline.enqueue_sql(sql, name)
+    return db_api.sql_pipeline_to_splink_dataframe(pipeline)
 
 
 def _prior_weight(linker: Linker) -> float:
@@ -502,6 +605,10 @@ def _train(linker: Linker, *, n_pairs_max: float, seed: int) -> None:
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("dob", "prenom1_canon"), estimate_without_term_frequencies=True
     )
+    # The date's m probabilities are learnt here. Blocked on the names alone, this pass would take in
+    # the homonyms born on other days, more of them the larger the commune: "date différente" cost
+    # 8.7 bits at 10,000 children and only 6.8 at 500,000, enough for a homonym on the same street to
+    # pass for a match. Homonyms at the same address are few at any size.
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("nom_colle", "prenom1_canon"), estimate_without_term_frequencies=True
+        block_on("nom_colle", "prenom1_canon", "adresse_cle"), estimate_without_term_frequencies=True
     )
