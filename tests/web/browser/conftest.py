@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,29 @@ def login(page, username: str, password: str, *, accept_charter: bool = False) -
         page.get_by_role("button", name="Accepter et continuer").click()
         page.wait_for_load_state()
     assert "/compte/connexion/" not in page.url, "connexion refusée"
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: Path
+    width: int
+    height: int
+    #: variance of the grey levels (0 to 255): near 0 for a blank page
+    variance: float
+
+
+def render_pdf_page(pdf: bytes, path: Path, *, page_number: int = 0, scale: float = 1.5) -> RenderedPage:
+    """Render one page of a PDF to a PNG (PDFium, as a browser's viewer would) for a person to look at,
+    and measure how much is drawn on it."""
+    import pypdfium2 as pdfium
+    from PIL import ImageStat
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[page_number].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    path.parent.mkdir(exist_ok=True)
+    image.save(path)
+    variance = ImageStat.Stat(image.convert("L")).var[0]
+    return RenderedPage(path=path, width=image.width, height=image.height, variance=variance)
