@@ -128,6 +128,8 @@ class RenderedPage:
     height: int
     #: variance of the grey levels (0 to 255): near 0 for a blank page
     variance: float
+    #: share of the pixel rows with something drawn on them (a page with only a header is near 0.1)
+    filled_rows: float
 
 
 def render_pdf_page(pdf: bytes, path: Path, *, page_number: int = 0, scale: float = 1.5) -> RenderedPage:
@@ -143,5 +145,11 @@ def render_pdf_page(pdf: bytes, path: Path, *, page_number: int = 0, scale: floa
         document.close()
     path.parent.mkdir(exist_ok=True)
     image.save(path)
-    variance = ImageStat.Stat(image.convert("L")).var[0]
-    return RenderedPage(path=path, width=image.width, height=image.height, variance=variance)
+    grey = image.convert("L")
+    variance = ImageStat.Stat(grey).var[0]
+    # A row counts as drawn when one of its pixels is clearly darker than the paper.
+    ink = grey.point(lambda level: 255 if level < 200 else 0)
+    drawn = sum(1 for y in range(ink.height) if ink.crop((0, y, ink.width, y + 1)).getbbox())
+    return RenderedPage(
+        path=path, width=image.width, height=image.height, variance=variance, filled_rows=drawn / ink.height
+    )

@@ -7,6 +7,7 @@ from django import forms
 from veille.web.cites.forms import AmountField
 from veille.web.cites.models import Cite, CiteMembership
 from veille.web.cites.roles import CiteCapability
+from veille.web.cites.templatetags.cites import number_fr
 from veille.web.framework.models import SubObjective
 
 from .models import Action, BudgetLine, Execution, Indicator, Public, TimeSlot
@@ -94,7 +95,7 @@ class ExecutionForm(forms.ModelForm):
         self.instance.action = action
         for indicator in action.indicators.all():
             self.fields[f"indicator_{indicator.pk}"] = AmountField(
-                label=f"{indicator.label} — atteint (cible {indicator.target} {indicator.unit})".strip(),
+                label=f"{indicator.label} — atteint (cible {number_fr(indicator.target)} {indicator.unit})".strip(),
                 max_digits=12,
                 decimal_places=2,
                 required=False,
