@@ -94,8 +94,9 @@ class ExecutionForm(forms.ModelForm):
         self.action = action
         self.instance.action = action
         for indicator in action.indicators.all():
+            target = number_fr(indicator.target)
             self.fields[f"indicator_{indicator.pk}"] = AmountField(
-                label=f"{indicator.label} — atteint (cible {number_fr(indicator.target)} {indicator.unit})".strip(),
+                label=f"{indicator.label} — atteint (cible {target} {indicator.unit})".strip(),
                 max_digits=12,
                 decimal_places=2,
                 required=False,
