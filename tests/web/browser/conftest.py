@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,37 @@ def login(page, username: str, password: str, *, accept_charter: bool = False) -
         page.get_by_role("button", name="Accepter et continuer").click()
         page.wait_for_load_state()
     assert "/compte/connexion/" not in page.url, "connexion refusée"
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: Path
+    width: int
+    height: int
+    #: variance of the grey levels (0 to 255): near 0 for a blank page
+    variance: float
+    #: share of the pixel rows with something drawn on them (a page with only a header is near 0.1)
+    filled_rows: float
+
+
+def render_pdf_page(pdf: bytes, path: Path, *, page_number: int = 0, scale: float = 1.5) -> RenderedPage:
+    """Render one page of a PDF to a PNG (PDFium, as a browser's viewer would) for a person to look at,
+    and measure how much is drawn on it."""
+    import pypdfium2 as pdfium
+    from PIL import ImageStat
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[page_number].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    path.parent.mkdir(exist_ok=True)
+    image.save(path)
+    grey = image.convert("L")
+    variance = ImageStat.Stat(grey).var[0]
+    # A row counts as drawn when one of its pixels is clearly darker than the paper.
+    ink = grey.point(lambda level: 255 if level < 200 else 0)
+    drawn = sum(1 for y in range(ink.height) if ink.crop((0, y, ink.width, y + 1)).getbbox())
+    return RenderedPage(
+        path=path, width=image.width, height=image.height, variance=variance, filled_rows=drawn / ink.height
+    )

@@ -7,6 +7,7 @@ from django import forms
 from veille.web.cites.forms import AmountField
 from veille.web.cites.models import Cite, CiteMembership
 from veille.web.cites.roles import CiteCapability
+from veille.web.cites.templatetags.cites import number_fr
 from veille.web.framework.models import SubObjective
 
 from .models import Action, BudgetLine, Execution, Indicator, Public, TimeSlot
@@ -93,8 +94,9 @@ class ExecutionForm(forms.ModelForm):
         self.action = action
         self.instance.action = action
         for indicator in action.indicators.all():
+            target = number_fr(indicator.target)
             self.fields[f"indicator_{indicator.pk}"] = AmountField(
-                label=f"{indicator.label} — atteint (cible {indicator.target} {indicator.unit})".strip(),
+                label=f"{indicator.label} — atteint (cible {target} {indicator.unit})".strip(),
                 max_digits=12,
                 decimal_places=2,
                 required=False,

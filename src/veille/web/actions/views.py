@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.web.cites.access import cite_member_required
@@ -223,6 +224,12 @@ def add_indicator(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(action, "indicateurs")
 
 
+def _default_year(action: Action) -> int:
+    """This year when the action runs this year (what the CPO records most), else its first year."""
+    this_year = timezone.localdate().year
+    return this_year if this_year in action.years else action.start_year
+
+
 @cite_member_required(CiteCapability.VIEW)
 def execution(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one year's execution: amounts committed and paid, indicators reached, assessment."""
@@ -241,7 +248,7 @@ def execution(request: HttpRequest, pk: int) -> HttpResponse:
         instance=instance,
         action=action,
         values=values,
-        initial=None if instance else {"year": year or action.start_year},
+        initial=None if instance else {"year": year or _default_year(action)},
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["year"] not in action.years:

@@ -15,7 +15,8 @@ BAR_WIDTH = 300
 VALUE_WIDTH = 60
 
 
-def _short(label: str, limit: int = 52) -> str:
+def _short(label: str, limit: int = 44) -> str:
+    # About 7 units per character at font size 13: longer labels ran off the left edge of the chart.
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
