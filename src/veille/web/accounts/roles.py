@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db import models
 
 
@@ -118,14 +121,23 @@ def can(role: str, capability: Capability) -> bool:
     return capability in PERMISSIONS.get(Role(role), frozenset())
 
 
-def permissions_markdown() -> str:
-    """The permission table as ``docs/permissions.md`` prints it (rows: capabilities; columns: roles)."""
-    roles = list(Role)
+def permission_table(
+    roles: Iterable[models.TextChoices],
+    capabilities: Iterable[models.TextChoices],
+    permissions: Mapping[Any, frozenset[Any]],
+) -> str:
+    """A permission table in Markdown: rows are capabilities, columns are roles (cell and cité alike)."""
+    roles = list(roles)
     lines = [
-        "| ce que l'on peut faire | " + " | ".join(r.label for r in roles) + " |",
+        "| ce que l'on peut faire | " + " | ".join(str(r.label) for r in roles) + " |",
         "|---|" + "---|" * len(roles),
     ]
-    for capability in Capability:
-        marks = ["oui" if capability in PERMISSIONS[r] else "—" for r in roles]
+    for capability in capabilities:
+        marks = ["oui" if capability in permissions[r] else "—" for r in roles]
         lines.append(f"| {capability.label} (`{capability.value}`) | " + " | ".join(marks) + " |")
     return "\n".join(lines) + "\n"
+
+
+def permissions_markdown() -> str:
+    """The permission table as ``docs/permissions.md`` prints it (rows: capabilities; columns: roles)."""
+    return permission_table(Role, Capability, PERMISSIONS)

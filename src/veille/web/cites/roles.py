@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from veille.web.accounts.roles import permission_table
+
 
 class CiteRole(models.TextChoices):
     PROJECT_LEAD = "project_lead", "Chef de projet opérationnel (CPO)"
@@ -67,12 +69,4 @@ def cite_can(role: str, capability: CiteCapability) -> bool:
 
 def cite_permissions_markdown() -> str:
     """The table as ``docs/cite-educative.md`` prints it (rows: capabilities; columns: roles)."""
-    roles = list(CiteRole)
-    lines = [
-        "| ce que l'on peut faire | " + " | ".join(r.label for r in roles) + " |",
-        "|---|" + "---|" * len(roles),
-    ]
-    for capability in CiteCapability:
-        marks = ["oui" if capability in CITE_PERMISSIONS[r] else "—" for r in roles]
-        lines.append(f"| {capability.label} (`{capability.value}`) | " + " | ".join(marks) + " |")
-    return "\n".join(lines) + "\n"
+    return permission_table(CiteRole, CiteCapability, CITE_PERMISSIONS)
