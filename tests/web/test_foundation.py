@@ -158,3 +158,9 @@ def test_the_commune_home_shows_each_role_only_what_it_may_see(commune_a, member
     caf_page = client_as(member(Role.CAF)).get(home).text
     assert "dépôt" in caf_page
     assert "dossier" not in caf_page.split("<h2>")[1] and "non trouvé" not in caf_page
+
+
+def test_it_shows_the_second_factor_key_as_a_qr_code_drawn_on_the_server(member, client_as):
+    page = client_as(member(Role.AGENT)).get(reverse("accounts:totp_setup")).text
+    assert "<svg" in page and "QR code de configuration" in page
+    assert "http" not in page.split('class="qr"')[1].split("</div>")[0].replace("http://www.w3.org", "")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pyotp
+import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -91,7 +92,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:totp_setup")
         form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Veille") if secret else ""
-    return render(request, "veille/totp_setup.html", {"form": form, "secret": secret, "uri": uri})
+    # Drawn on the server as inline SVG: the secret never goes to a third-party QR service.
+    qr = segno.make(uri, error="m").svg_inline(scale=5, title="QR code de configuration") if uri else ""
+    return render(request, "veille/totp_setup.html", {"form": form, "secret": secret, "uri": uri, "qr": qr})
 
 
 @require_POST
