@@ -414,17 +414,18 @@ def seed_demo(
 
 
 def accounts_table() -> str:
-    """The demo accounts as the terminal shows them after seeding."""
-    width = max(len(a.username) for a in DEMO_ACCOUNTS)
-    lines = []
-    for account in DEMO_ACCOUNTS:
-        commune = next(c.name for c in DEMO_COMMUNES if c.slug == account.commune_slug)
-        lines.append(
-            f"  {account.username:<{width}}  {account.password:<28}  {account.role.label} — {commune}"
-        )
+    """The demo accounts as the terminal shows them after seeding (the cell's, then the cité's)."""
     from veille.web.cites.demo import ACCOUNTS as CITE_ACCOUNTS
 
-    lines += [
-        f"  {a.username:<{width}}  {a.password:<28}  {a.role.label} — cité éducative" for a in CITE_ACCOUNTS
+    rows = [
+        (
+            a.username,
+            a.password,
+            f"{a.role.label} — {next(c.name for c in DEMO_COMMUNES if c.slug == a.commune_slug)}",
+        )
+        for a in DEMO_ACCOUNTS
     ]
-    return "\n".join(lines)
+    rows += [(a.username, a.password, f"{a.role.label} — cité éducative") for a in CITE_ACCOUNTS]
+    login = max(len(r[0]) for r in rows)
+    password = max(len(r[1]) for r in rows)
+    return "\n".join(f"  {user:<{login}}  {secret:<{password}}  {role}" for user, secret, role in rows)
