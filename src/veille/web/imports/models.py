@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from veille.matching.classification import Thresholds
+
 #: how long an unconfirmed import waits before it is dropped
 PENDING_LIFETIME = timedelta(hours=1)
 
@@ -266,6 +268,22 @@ class Outcome(models.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def resemblance(self) -> str:
+        """The evidence of the candidate in words. The model's probability reads « 100 % » for most
+        uncertain pairs (they are the best of few candidates), which tells a reviewer nothing; the
+        evidence against the automatic threshold does."""
+        if self.weight is None:
+            return ""
+        match = Thresholds().match
+        if self.weight >= match:
+            return "très forte (rapprochement automatique)"
+        if self.weight >= match - 5:
+            return "forte"
+        if self.weight >= match - 10:
+            return "moyenne"
+        return "faible"
 
     def comparison_rows(self) -> list[dict[str, str]]:
         """One row per comparison: its name, the level reached, and whether it agreed."""
