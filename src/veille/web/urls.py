@@ -7,6 +7,7 @@ urlpatterns = [
     path("compte/", include("veille.web.accounts.urls")),
     path("communes/<slug:commune>/", include("veille.web.territories.urls")),
     path("communes/<slug:commune>/journal/", include("veille.web.audit.urls")),
+    path("communes/<slug:commune>/membres/", include("veille.web.accounts.members")),
     path("communes/<slug:commune>/enfants/", include("veille.web.children.urls")),
     path("communes/<slug:commune>/imports/", include("veille.web.imports.urls")),
     path("communes/<slug:commune>/dossiers/", include("veille.web.cases.urls")),

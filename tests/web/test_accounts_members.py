@@ -1,0 +1,104 @@
+"""The référent seats people in the cell and changes their role; nobody else can."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from veille.web.accounts.models import Membership, User
+from veille.web.accounts.roles import Role
+from veille.web.audit.models import AuditEvent
+from veille.web.territories.models import Commune
+
+from .conftest import make_member
+
+
+def url(commune, name="index", **kwargs):
+    return reverse(f"members:{name}", kwargs={"commune": commune.slug, **kwargs})
+
+
+def test_the_referent_adds_a_new_person_who_gets_a_one_time_password(commune_a, member, client_as):
+    client = client_as(member(Role.REFERENT))
+    response = client.post(url(commune_a), {"username": "nouvelle.ien", "role": Role.EDUCATION})
+    user = User.objects.get(username="nouvelle.ien")
+    password = response.context["password"]
+    assert password and password in response.text and user.check_password(password)
+    assert Membership.objects.get(user=user, commune=commune_a).role == Role.EDUCATION
+    assert password not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+
+
+def test_an_existing_account_is_seated_without_a_new_password(commune_a, commune_b, member, client_as):
+    elsewhere = make_member(commune_b, Role.AGENT, "agent.partage")
+    response = client_as(member(Role.REFERENT)).post(
+        url(commune_a), {"username": elsewhere.username, "role": "reader"}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(user=elsewhere, commune=commune_a).role == Role.READER
+
+
+def test_it_refuses_a_person_already_in_the_cell(commune_a, member, client_as):
+    agent = member(Role.AGENT)
+    response = client_as(member(Role.REFERENT)).post(
+        url(commune_a), {"username": agent.username, "role": "reader"}
+    )
+    assert "déjà membre" in response.text
+
+
+def test_the_referent_changes_a_role_and_withdraws_a_member(commune_a, member, client_as):
+    agent = member(Role.AGENT)
+    client = client_as(member(Role.REFERENT))
+    seat = Membership.objects.get(user=agent)
+    client.post(url(commune_a, "change", pk=seat.pk), {"role": Role.READER})
+    seat.refresh_from_db()
+    assert seat.role == Role.READER
+    client.post(url(commune_a, "change", pk=seat.pk), {"role": Role.READER, "action": "retirer"})
+    seat.refresh_from_db()
+    assert not seat.active
+    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    assert client_as(agent).get(home).status_code == 404
+
+
+def test_the_referent_cannot_change_their_own_seat(commune_a, member, client_as):
+    referent = member(Role.REFERENT)
+    seat = Membership.objects.get(user=referent)
+    client_as(referent).post(url(commune_a, "change", pk=seat.pk), {"role": Role.READER, "action": "retirer"})
+    seat.refresh_from_db()
+    assert seat.active and seat.role == Role.REFERENT
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.REFERENT])
+def test_only_the_referent_manages_members(commune_a, member, client_as, role):
+    assert client_as(member(role)).get(url(commune_a)).status_code == 403
+
+
+def test_a_referent_of_another_commune_cannot_touch_these_members(commune_a, commune_b, member, client_as):
+    seat = Membership.objects.get(user=member(Role.AGENT))
+    stranger = make_member(commune_b, Role.REFERENT)
+    response = client_as(stranger).post(url(commune_a, "change", pk=seat.pk), {"role": "reader"})
+    assert response.status_code == 404
+    response = client_as(stranger).post(url(commune_b, "change", pk=seat.pk), {"role": "reader"})
+    assert response.status_code == 404
+    seat.refresh_from_db()
+    assert seat.role == Role.AGENT
+
+
+def test_the_operator_creates_a_commune_and_its_referent(db, capsys):
+    call_command(
+        "creer_commune",
+        "--nom",
+        "Val-Fictif",
+        "--adresse-web",
+        "val-fictif",
+        "--insee",
+        "99303",
+        "--referent",
+        "ref.val",
+    )
+    out = capsys.readouterr().out
+    commune = Commune.objects.get(slug="val-fictif")
+    assert commune.department == "99"
+    seat = Membership.objects.get(commune=commune)
+    assert seat.role == Role.REFERENT
+    password = out.split("une seule fois) : ")[1].strip()
+    assert seat.user.check_password(password)
