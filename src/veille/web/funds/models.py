@@ -112,13 +112,8 @@ class Commitment(models.Model):
         if self.pk and self.amount is not None:
             paid = _sum(Payment.objects.filter(commitment_id=self.pk))
             if self.amount < paid:
-                raise ValidationError(
-                    {
-                        "amount": (
-                            f"L'engagement ne peut pas être inférieur aux paiements déjà faits ({paid} €)."
-                        )
-                    }
-                )
+                message = f"L'engagement ne peut pas être inférieur aux paiements déjà faits ({paid:.2f} €)."
+                raise ValidationError({"amount": message})
 
     def check_deletable(self) -> None:
         """Refuse to delete a commitment that was paid: its payments are deleted first."""
@@ -153,5 +148,5 @@ class Payment(models.Model):
             if already + self.amount > self.commitment.amount:
                 left = self.commitment.amount - already
                 raise ValidationError(
-                    {"amount": f"Le paiement dépasse l'engagement (reste à payer : {left} €)."}
+                    {"amount": f"Le paiement dépasse l'engagement (reste à payer : {left:.2f} €)."}
                 )
