@@ -53,10 +53,14 @@ class SchoolForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self.previous_lead: School | None = None
         if data.get("is_lead"):
             others = School.objects.filter(cite=self.instance.cite, is_lead=True).exclude(pk=self.instance.pk)
-            if others.exists():
+            if others.exists() and self.instance.pk is None:
                 self.add_error("is_lead", f"Le collège chef de file est déjà {others.first()}.")
+            elif others.exists():
+                # Ticking the box on another collège's record hands the role over (see hand_lead_over).
+                self.previous_lead = others.first()
         if data.get("uai"):
             same = School.objects.filter(cite=self.instance.cite, uai=data["uai"]).exclude(
                 pk=self.instance.pk

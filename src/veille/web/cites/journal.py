@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from .models import Cite, Trace
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, models.Model):
@@ -47,7 +47,7 @@ def trace(
         object_id=str(obj.pk or ""),
         label=str(obj)[:200],
         changes={
-            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+            k: plain(v) if not isinstance(v, list) else [plain(x) for x in v]
             for k, v in (changes or {}).items()
         },
     )
@@ -56,7 +56,7 @@ def trace(
 def form_changes(form: forms.ModelForm) -> dict[str, list[Any]]:
     """Field → [old, new] for the fields a bound, valid model form changed."""
     return {
-        name: [_plain(form.initial.get(name)), _plain(form.cleaned_data.get(name))]
+        name: [plain(form.initial.get(name)), plain(form.cleaned_data.get(name))]
         for name in form.changed_data
     }
 
@@ -70,7 +70,7 @@ def save_traced(request: HttpRequest, form: forms.ModelForm, **extra: Any) -> mo
     obj.save()
     form.save_m2m()
     if creating:
-        trace(request, obj, "création", {k: _plain(v) for k, v in form.cleaned_data.items()})
+        trace(request, obj, "création", {k: plain(v) for k, v in form.cleaned_data.items()})
     elif form.changed_data:
         trace(request, obj, "modification", form_changes(form))
     return obj

@@ -116,6 +116,12 @@ class CiteCommune(models.Model):
         super().save(*args, **kwargs)
 
 
+LEAD_NEEDED = (
+    "La cité doit garder un collège chef de file : désignez d'abord un autre collège "
+    "(ouvrez sa fiche et cochez « collège chef de file »)."
+)
+
+
 class School(models.Model):
     """A school of the perimeter; exactly one collège is the chef de file (its principal orders the fund)."""
 
@@ -149,6 +155,14 @@ class School(models.Model):
     def clean(self) -> None:
         if self.is_lead and self.kind != self.Kind.COLLEGE:
             raise ValidationError({"is_lead": "Le chef de file est un collège."})
+        if self.pk and not self.is_lead and School.objects.filter(pk=self.pk, is_lead=True).exists():
+            # The principal of the lead collège orders the fund: the cité is never left without one.
+            raise ValidationError({"is_lead": LEAD_NEEDED})
+
+    def check_deletable(self) -> None:
+        """Refuse to delete the collège chef de file: another one is designated first."""
+        if self.is_lead:
+            raise ValidationError(f"{self.name} est le collège chef de file. {LEAD_NEEDED}")
 
 
 class Partner(models.Model):

@@ -9,6 +9,16 @@ urlpatterns = [
     path("<slug:cite>/modifier/", views.edit, name="edit"),
     path("<slug:cite>/territoire/", views.territory, name="territory"),
     path("<slug:cite>/territoire/ajouter/<slug:kind>/", views.add_to_territory, name="add_to_territory"),
+    path(
+        "<slug:cite>/territoire/<slug:kind>/<int:pk>/modifier/",
+        views.edit_in_territory,
+        name="edit_in_territory",
+    ),
+    path(
+        "<slug:cite>/territoire/<slug:kind>/<int:pk>/supprimer/",
+        views.delete_from_territory,
+        name="delete_from_territory",
+    ),
     path("<slug:cite>/partenaires/", views.partners, name="partners"),
     path("<slug:cite>/partenaires/nouveau/", views.partner_form, name="partner_create"),
     path("<slug:cite>/partenaires/<int:pk>/", views.partner_form, name="partner_edit"),

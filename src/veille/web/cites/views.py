@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models, transaction
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from veille.web.actions.models import Action, Status
 
 from .access import cite_member_required
+from .corrections import delete_object, edit_object
 from .forms import (
     CiteCommuneForm,
     CiteForm,
@@ -22,7 +25,7 @@ from .forms import (
     SchoolForm,
 )
 from .journal import save_traced, trace
-from .models import CiteMembership, Partner
+from .models import CiteCommune, CiteMembership, Convention, Neighbourhood, Partner, School
 from .rendering import render_cite
 from .roles import CiteCapability, CiteRole
 
@@ -98,6 +101,67 @@ def add_to_territory(request: HttpRequest, kind: str) -> HttpResponse:
     forms = {k: _territory_form(k, request) for k in TERRITORY_FORMS}
     forms[kind] = form
     return render_cite(request, "cites/territory.html", {"forms": forms}, status=400)
+
+
+# Corrections of the territory: kind in the URL → model, form, what the pages call it.
+TERRITORY_MODELS: dict[str, tuple[type[models.Model], str]] = {
+    "convention": (Convention, "la convention"),
+    "quartier": (Neighbourhood, "le quartier prioritaire"),
+    "commune": (CiteCommune, "la commune"),
+    "etablissement": (School, "l'établissement"),
+}
+
+
+def _territory_object(request: HttpRequest, kind: str, pk: int) -> models.Model:
+    if kind not in TERRITORY_MODELS:
+        raise Http404("Élément inconnu.")
+    return get_object_or_404(TERRITORY_MODELS[kind][0], pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+
+
+@cite_member_required(CiteCapability.EDIT_CITE)
+def edit_in_territory(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    cite = request.cite  # type: ignore[attr-defined]
+    obj = _territory_object(request, kind, pk)
+    form_class = TERRITORY_FORMS[kind][0]
+    data = request.POST if request.method == "POST" else None
+    form: ModelForm = (
+        SchoolForm(data, instance=obj, cite=cite)
+        if form_class is SchoolForm
+        else form_class(data, instance=obj)
+    )
+    with transaction.atomic():
+        if (
+            isinstance(form, SchoolForm)
+            and request.method == "POST"
+            and form.is_valid()
+            and form.previous_lead
+        ):
+            hand_lead_over(request, form.previous_lead)
+        return edit_object(
+            request,
+            form,
+            heading=f"Corriger {TERRITORY_MODELS[kind][1]}",
+            success="La correction est enregistrée.",
+            back=reverse("cites:territory", kwargs={"cite": cite.slug}),
+        )
+
+
+def hand_lead_over(request: HttpRequest, previous: School) -> None:
+    """Take the role of chef de file from ``previous`` (traced) so that another collège can hold it."""
+    School.objects.filter(pk=previous.pk).update(is_lead=False)
+    trace(request, previous, "modification", {"is_lead": [True, False]})
+
+
+@cite_member_required(CiteCapability.EDIT_CITE)
+def delete_from_territory(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    obj = _territory_object(request, kind, pk)
+    return delete_object(
+        request,
+        obj,
+        what=TERRITORY_MODELS[kind][1],
+        success="La suppression est enregistrée.",
+        back=reverse("cites:territory", kwargs={"cite": request.cite.slug}),  # type: ignore[attr-defined]
+    )
 
 
 @cite_member_required(CiteCapability.VIEW)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
 
-from veille.web.actions.models import ZERO, amount_field
+from veille.web.actions.models import ZERO, Status, amount_field
 
 DEFAULT_CONTRIBUTION = Decimal("15000.00")
 
@@ -28,6 +28,7 @@ class Contributor(models.TextChoices):
 
 
 STATE_CONTRIBUTORS = frozenset({Contributor.MINISTRY_CITY, Contributor.EDUCATION})
+FUNDABLE_STATUSES = frozenset({Status.VALIDATED, Status.IN_PROGRESS, Status.DONE})
 
 
 def _sum(qs: models.QuerySet, field: str = "amount") -> Decimal:
@@ -55,6 +56,22 @@ class Contribution(models.Model):
     @property
     def is_state(self) -> bool:
         return self.contributor in STATE_CONTRIBUTORS
+
+    def clean(self) -> None:
+        # A new entry for the same contributor and year corrects the existing one (see the add view);
+        # a correction of an existing row must not collide with another row.
+        if (
+            self.pk
+            and self.cite_id
+            and Contribution.objects.filter(
+                cite_id=self.cite_id, year=self.year, contributor=self.contributor
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"contributor": "Ce contributeur a déjà une contribution pour cette année : corrigez-la."}
+            )
 
 
 class Commitment(models.Model):
@@ -88,6 +105,22 @@ class Commitment(models.Model):
     def clean(self) -> None:
         if self.action_id and self.cite_id and self.action.cite_id != self.cite_id:
             raise ValidationError({"action": "Cette action n'appartient pas à la cité."})
+        if self.action_id and self.action.status not in FUNDABLE_STATUSES:
+            raise ValidationError(
+                {"action": "Le fonds ne finance qu'une action validée par la troïka, en cours ou réalisée."}
+            )
+        if self.pk and self.amount is not None:
+            paid = _sum(Payment.objects.filter(commitment_id=self.pk))
+            if self.amount < paid:
+                message = f"L'engagement ne peut pas être inférieur aux paiements déjà faits ({paid:.2f} €)."
+                raise ValidationError({"amount": message})
+
+    def check_deletable(self) -> None:
+        """Refuse to delete a commitment that was paid: its payments are deleted first."""
+        if self.payments.exists():
+            raise ValidationError(
+                "Cet engagement a déjà des paiements : supprimez d'abord ses paiements, puis l'engagement."
+            )
 
 
 class Payment(models.Model):
@@ -115,5 +148,5 @@ class Payment(models.Model):
             if already + self.amount > self.commitment.amount:
                 left = self.commitment.amount - already
                 raise ValidationError(
-                    {"amount": f"Le paiement dépasse l'engagement (reste à payer : {left} €)."}
+                    {"amount": f"Le paiement dépasse l'engagement (reste à payer : {left:.2f} €)."}
                 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from veille.web.cites.access import cite_member_required
+from veille.web.cites.corrections import delete_object, edit_object
 from veille.web.cites.journal import save_traced, trace
 from veille.web.cites.rendering import render_cite
 from veille.web.cites.roles import CiteCapability
@@ -117,3 +119,67 @@ def add_payment(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, "Paiement enregistré.")
     return redirect("funds:index", cite=cite.slug)
+
+
+# Corrections: edit and delete, each traced with the old values (amounts as exact decimals).
+
+
+def _back(request: HttpRequest) -> str:
+    return reverse("funds:index", kwargs={"cite": request.cite.slug})  # type: ignore[attr-defined]
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def edit_contribution(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+    form = ContributionForm(request.POST if request.method == "POST" else None, instance=contribution)
+    return edit_object(
+        request,
+        form,
+        heading="Corriger la contribution",
+        success="Contribution corrigée.",
+        back=_back(request),
+    )
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def delete_contribution(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+    return delete_object(
+        request, contribution, what="la contribution", success="Contribution supprimée.", back=_back(request)
+    )
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def edit_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+    cite = request.cite  # type: ignore[attr-defined]
+    commitment = get_object_or_404(Commitment, pk=pk, cite=cite)
+    form = CommitmentForm(request.POST if request.method == "POST" else None, instance=commitment, cite=cite)
+    return edit_object(
+        request, form, heading="Corriger l'engagement", success="Engagement corrigé.", back=_back(request)
+    )
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def delete_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = get_object_or_404(Commitment, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+    return delete_object(
+        request, commitment, what="l'engagement", success="Engagement supprimé.", back=_back(request)
+    )
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def edit_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    cite = request.cite  # type: ignore[attr-defined]
+    payment = get_object_or_404(Payment, pk=pk, commitment__cite=cite)
+    form = PaymentForm(request.POST if request.method == "POST" else None, instance=payment, cite=cite)
+    return edit_object(
+        request, form, heading="Corriger le paiement", success="Paiement corrigé.", back=_back(request)
+    )
+
+
+@cite_member_required(CiteCapability.MANAGE_FUNDS)
+def delete_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_object_or_404(Payment, pk=pk, commitment__cite=request.cite)  # type: ignore[attr-defined]
+    return delete_object(
+        request, payment, what="le paiement", success="Paiement supprimé.", back=_back(request)
+    )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("fiches/<int:pk>/", views.experience, name="experience"),
     path("reunions/", views.meetings, name="meetings"),
     path("reunions/nouvelle/", views.meeting_create, name="meeting_create"),
+    path("reunions/<int:pk>/modifier/", views.meeting_edit, name="meeting_edit"),
     path("reunions/<int:pk>/compte-rendu.pdf", views.meeting_minutes, name="minutes"),
 ]

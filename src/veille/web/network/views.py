@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -145,6 +146,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         {
             "regions": sorted(regions),
             "meetings": NetworkMeeting.objects.filter(region__in=regions).select_related("host"),
+            "hosted": {m.cite_id for m in _host_memberships(request)},
         },
     )
 
@@ -164,6 +166,29 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Réunion du réseau enregistrée.")
         return redirect("network:meetings") if meeting else redirect("network:index")
     return render(request, "network/meeting_form.html", {"form": form, "hosts": hosts})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a meeting: only the host cité's CPO (the region's other CPOs read it, they do not edit)."""
+    regions = _regions(request)
+    meeting = get_object_or_404(NetworkMeeting, pk=pk, region__in=regions)
+    host = next((m for m in _host_memberships(request) if m.cite_id == meeting.host_id), None)
+    if host is None:
+        raise PermissionDenied("Seul le chef de projet de la cité hôte corrige cette réunion.")
+    presentable = Experience.objects.filter(
+        Q(published=True, cite__region__in=regions) | Q(pk__in=meeting.presented.values("pk"))
+    ).distinct()
+    form = NetworkMeetingForm(
+        request.POST if request.method == "POST" else None, instance=meeting, presentable=presentable
+    )
+    if request.method == "POST" and form.is_valid():
+        request.cite = meeting.host  # type: ignore[attr-defined]
+        save_traced(request, form)
+        messages.success(request, "Réunion du réseau corrigée.")
+        return redirect("network:meetings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "network/meeting_form.html", {"form": form, "meeting": meeting}, status=status)
 
 
 @login_required
