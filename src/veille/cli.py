@@ -197,8 +197,8 @@ def purger(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     from django.utils import timezone
 
-    from veille.web.protection.purge import purge
-    from veille.web.territories.models import Commune
+    from veille.web.cellule.protection.purge import purge
+    from veille.web.common.territories.models import Commune
 
     try:
         today = date.fromisoformat(args.date) if args.date else timezone.localdate()

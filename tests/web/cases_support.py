@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from veille.web.accounts.models import CHARTER_VERSION, Membership, User
-from veille.web.accounts.roles import Role
-from veille.web.children.models import Child
-from veille.web.territories.models import Commune
+from veille.web.cellule.children.models import Child
+from veille.web.common.accounts.models import CHARTER_VERSION, Membership, User
+from veille.web.common.accounts.roles import Role
+from veille.web.common.territories.models import Commune
 
 
 def quick_member(commune: Commune, role: Role, username: str | None = None) -> User:

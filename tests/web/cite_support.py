@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from veille.web.accounts.models import CHARTER_VERSION, User
-from veille.web.actions.models import Action, BudgetLine, Status
-from veille.web.cites.models import Cite, CiteMembership, Partner
-from veille.web.cites.roles import CiteRole
-from veille.web.framework.models import SubObjective
+from veille.web.cite.actions.models import Action, BudgetLine, Status
+from veille.web.cite.cites.models import Cite, CiteMembership, Partner
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.framework.models import SubObjective
+from veille.web.common.accounts.models import CHARTER_VERSION, User
 
 from .conftest import PASSWORD
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from veille.web.accounts.models import CHARTER_VERSION, Membership, User
-from veille.web.accounts.roles import Role
-from veille.web.territories.models import Commune
+from veille.web.common.accounts.models import CHARTER_VERSION, Membership, User
+from veille.web.common.accounts.roles import Role
+from veille.web.common.territories.models import Commune
 
 PASSWORD = "mot-de-passe-de-test-assez-long"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from veille.web.cases.models import Case, Domain, Origin
-from veille.web.cases.services import advance_case, open_case
-from veille.web.children.models import Child
-from veille.web.imports.models import CrossingRun, RunStatus
+from veille.web.cellule.cases.models import Case, Domain, Origin
+from veille.web.cellule.cases.services import advance_case, open_case
+from veille.web.cellule.children.models import Child
+from veille.web.cellule.imports.models import CrossingRun, RunStatus
 
 
 def child(commune, source_id: str, birth: date) -> Child:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from veille.web.cases.models import Case, Domain, Origin
-from veille.web.children.models import Child
+from veille.web.cellule.cases.models import Case, Domain, Origin
+from veille.web.cellule.children.models import Child
 
 
 def make_child(commune, source_id: str = "C0001", *, born: date = date(2012, 5, 3), **fields) -> Child:

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from veille.web.accounts.models import Membership, User
-from veille.web.accounts.roles import Role
-from veille.web.audit.models import AuditEvent
-from veille.web.territories.models import Commune
+from veille.web.common.accounts.models import Membership, User
+from veille.web.common.accounts.roles import Role
+from veille.web.common.audit.models import AuditEvent
+from veille.web.common.territories.models import Commune
 
 from .conftest import make_member
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from veille.web.accounts.roles import Role
-from veille.web.cases.models import Domain, Origin, TransitionError
-from veille.web.cases.services import open_case
-from veille.web.imports.models import CrossingRun, Outcome, RunStatus
+from veille.web.cellule.cases.models import Domain, Origin, TransitionError
+from veille.web.cellule.cases.services import open_case
+from veille.web.cellule.imports.models import CrossingRun, Outcome, RunStatus
+from veille.web.common.accounts.roles import Role
 
 from .cases_support import make_child, quick_member
 

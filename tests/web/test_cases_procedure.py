@@ -9,10 +9,18 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from veille.web.accounts.roles import Role
-from veille.web.cases.models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError, add_months
-from veille.web.cases.procedure import BY_NAME, TRANSITIONS, CaseStep, procedure_markdown
-from veille.web.cases.services import advance_case, open_case
+from veille.web.cellule.cases.models import (
+    Case,
+    CaseEvent,
+    DeadlineRule,
+    Domain,
+    Origin,
+    TransitionError,
+    add_months,
+)
+from veille.web.cellule.cases.procedure import BY_NAME, TRANSITIONS, CaseStep, procedure_markdown
+from veille.web.cellule.cases.services import advance_case, open_case
+from veille.web.common.accounts.roles import Role
 
 from .cases_support import make_child, quick_member
 
@@ -210,7 +218,7 @@ def test_notes_from_other_apps_go_on_the_timeline_without_moving_the_case(case):
 
 
 def test_purging_the_child_empties_the_free_text(case):
-    from veille.web.children.signals import case_purged
+    from veille.web.cellule.children.signals import case_purged
 
     case.add_note(user=None, note="La mère dit que…")
     Case.objects.filter(pk=case.pk).update(description="Vu au marché")

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from veille.web.accounts.models import Membership
-from veille.web.accounts.roles import Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case, DeadlineRule, Domain, Origin
-from veille.web.cases.procedure import CaseStep
-from veille.web.cases.services import advance_case, open_case
+from veille.web.cellule.cases.models import Case, DeadlineRule, Domain, Origin
+from veille.web.cellule.cases.procedure import CaseStep
+from veille.web.cellule.cases.services import advance_case, open_case
+from veille.web.common.accounts.models import Membership
+from veille.web.common.accounts.roles import Role
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .cases_support import make_child, quick_member
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from veille.web.actions.models import Action, BudgetLine, Execution, IndicatorValue, Status, Transition
-from veille.web.actions.workflow import TransitionRefused, may_edit, move
-from veille.web.cites.models import CiteMembership, Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.framework.models import SubObjective
+from veille.web.cite.actions.models import Action, BudgetLine, Execution, IndicatorValue, Status, Transition
+from veille.web.cite.actions.workflow import TransitionRefused, may_edit, move
+from veille.web.cite.cites.models import CiteMembership, Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.framework.models import SubObjective
 
 from .cite_support import make_action, make_cite, make_cite_member, partner
 
@@ -194,7 +194,7 @@ def test_a_user_of_another_cite_cannot_see_this_cites_draft_actions(cite, client
 
 
 def test_a_cell_member_without_a_cite_seat_gets_404(cite, member, client_as):
-    from veille.web.accounts.roles import Role
+    from veille.web.common.accounts.roles import Role
 
     client = client_as(member(Role.REFERENT))
     for name in ("cites:home", "actions:index", "funds:index", "diagnostic:index", "framework:index"):
@@ -277,7 +277,7 @@ def test_execution_is_refused_before_the_troika_validates(cite, seats, client_as
 def test_the_docs_print_the_same_permission_table_as_the_code():
     from pathlib import Path
 
-    from veille.web.cites.roles import cite_permissions_markdown
+    from veille.web.cite.cites.roles import cite_permissions_markdown
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "cite-educative.md").read_text(encoding="utf-8")
     assert cite_permissions_markdown() in doc

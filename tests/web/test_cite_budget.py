@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from veille.web.actions.models import Funder, Status
-from veille.web.funds import budget
-from veille.web.funds.models import Commitment, Contribution, Contributor, Payment
+from veille.web.cite.actions.models import Funder, Status
+from veille.web.cite.funds import budget
+from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
 
 from .cite_support import make_action, make_cite
 

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from veille.web.actions.models import Status
-from veille.web.cites.models import CiteCommune, Convention, Neighbourhood, School, Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.funds import budget
-from veille.web.funds.models import Commitment, Contribution, Contributor, Payment
-from veille.web.network.models import NetworkMeeting
+from veille.web.cite.actions.models import Status
+from veille.web.cite.cites.models import CiteCommune, Convention, Neighbourhood, School, Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.funds import budget
+from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
+from veille.web.cite.network.models import NetworkMeeting
 
 from .cite_support import make_action, make_cite, make_cite_member
 
@@ -326,7 +326,7 @@ def test_another_cites_cpo_gets_404_on_this_cites_fund_entries(cite, commitment,
     payment = Payment.objects.create(commitment=commitment, amount=D("10.00"), paid_on=date(2024, 5, 2))
     contribution = Contribution.objects.create(cite=cite, year=2024, contributor="commune", amount=D("5"))
     make_cite("autre-cite", "Cité des Peupliers")
-    from veille.web.cites.models import Cite
+    from veille.web.cite.cites.models import Cite
 
     client = client_as(make_cite_member(Cite.objects.get(slug="autre-cite"), CiteRole.PROJECT_LEAD))
     for name, pk in (

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from veille.web.framework import models as framework_models
-from veille.web.framework.loading import load_version, read_version
-from veille.web.framework.models import Framework, Objective, SubObjective
+from veille.web.cite.framework import models as framework_models
+from veille.web.cite.framework.loading import load_version, read_version
+from veille.web.cite.framework.models import Framework, Objective, SubObjective
 
 from .cite_support import make_action, make_cite
 

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from veille.web.actions.models import Status
-from veille.web.cites.models import Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.funds.models import Commitment
-from veille.web.governance.models import Decision, Instance, Meeting
+from veille.web.cite.actions.models import Status
+from veille.web.cite.cites.models import Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.funds.models import Commitment
+from veille.web.cite.governance.models import Decision, Instance, Meeting
 
 from .cite_support import make_action, make_cite, make_cite_member
 

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from veille.web.actions.models import Status
-from veille.web.cites.models import Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.framework.models import SubObjective
-from veille.web.network.models import Experience, NetworkMeeting
+from veille.web.cite.actions.models import Status
+from veille.web.cite.cites.models import Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.framework.models import SubObjective
+from veille.web.cite.network.models import Experience, NetworkMeeting
 
 from .cite_support import make_action, make_cite, make_cite_member
 
@@ -162,13 +162,13 @@ def test_network_meetings_and_their_minutes(cite, neighbour, client_as):
 
 
 def test_the_demo_cpo_of_the_other_cite_finds_the_published_fiches(db, client):
-    from veille.web.cites.demo import seed_cite
-    from veille.web.review.models import Review
+    from veille.web.cite.cites.demo import seed_cite
+    from veille.web.cite.review.models import Review
 
     demo = seed_cite()
     assert Review.objects.filter(cite=demo.cite, year=2025).exists()
     assert client.login(username="cpo.acacias", password="demo-cpo.acacias-2026")
-    from veille.web.accounts.models import CHARTER_VERSION, User
+    from veille.web.common.accounts.models import CHARTER_VERSION, User
 
     User.objects.filter(username="cpo.acacias").update(charter_version=CHARTER_VERSION)
     published = Experience.objects.filter(cite=demo.cite, published=True)

@@ -8,15 +8,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from veille.web.accounts.models import CHARTER_VERSION, User
-from veille.web.actions.models import Action, Status, Transition
-from veille.web.cites.demo import ACCOUNTS, seed_cite
-from veille.web.cites.models import CiteMembership, ImmutableError, School, Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.diagnostic.models import Finding, TerritorialIndicator
-from veille.web.framework.models import Objective
-from veille.web.funds import budget
-from veille.web.funds.models import Commitment, Contribution, Payment
+from veille.web.cite.actions.models import Action, Status, Transition
+from veille.web.cite.cites.demo import ACCOUNTS, seed_cite
+from veille.web.cite.cites.models import CiteMembership, ImmutableError, School, Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.diagnostic.models import Finding, TerritorialIndicator
+from veille.web.cite.framework.models import Objective
+from veille.web.cite.funds import budget
+from veille.web.cite.funds.models import Commitment, Contribution, Payment
+from veille.web.common.accounts.models import CHARTER_VERSION, User
 
 from .cite_support import make_action, make_cite, make_cite_member
 
@@ -55,7 +55,7 @@ def test_the_cpo_adds_schools_with_one_lead_college_and_valid_uai_codes(cite, cp
 
 
 def test_the_cpo_gives_a_seat_to_an_existing_account(cite, cpo, member):
-    from veille.web.accounts.roles import Role
+    from veille.web.common.accounts.roles import Role
 
     cell_agent = member(Role.AGENT)  # a person of a cell joins the cité with the same account
     partner = cite.partners.first()

@@ -11,13 +11,13 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from veille.web.actions.models import Execution, Indicator, IndicatorValue, Status
-from veille.web.cites.models import Trace
-from veille.web.cites.roles import CiteRole
-from veille.web.funds.models import Contribution, Contributor
-from veille.web.governance.models import Instance, Meeting
-from veille.web.review.figures import review_figures
-from veille.web.review.models import ProtocolEntry, Review
+from veille.web.cite.actions.models import Execution, Indicator, IndicatorValue, Status
+from veille.web.cite.cites.models import Trace
+from veille.web.cite.cites.roles import CiteRole
+from veille.web.cite.funds.models import Contribution, Contributor
+from veille.web.cite.governance.models import Instance, Meeting
+from veille.web.cite.review.figures import review_figures
+from veille.web.cite.review.models import ProtocolEntry, Review
 
 from .cite_support import make_action, make_cite, make_cite_member
 

@@ -15,12 +15,24 @@ from django.utils import timezone
 
 from veille import cli
 from veille.sources import read_children_files, read_schooling_files
-from veille.web.accounts.models import Membership, User
-from veille.web.accounts.roles import Role
-from veille.web.audit.models import AuditEvent
-from veille.web.cases.models import Case, CaseEvent, Domain, Origin
-from veille.web.cases.procedure import CaseStep
-from veille.web.children.models import Child, end_of_school_year_turning_16
+from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
+from veille.web.cellule.cases.procedure import CaseStep
+from veille.web.cellule.children.models import Child, end_of_school_year_turning_16
+from veille.web.cellule.documents.models import GeneratedLetter
+from veille.web.cellule.imports.models import (
+    CrossingRun,
+    Import,
+    ImportStatus,
+    Kind,
+    MatchDecision,
+    Outcome,
+    RunStatus,
+)
+from veille.web.cellule.meetings.models import Meeting
+from veille.web.common.accounts.models import Membership, User
+from veille.web.common.accounts.roles import Role
+from veille.web.common.audit.models import AuditEvent
+from veille.web.common.territories.models import Commune
 from veille.web.demo import server
 from veille.web.demo.seed import (
     BASE_STEPS,
@@ -31,18 +43,6 @@ from veille.web.demo.seed import (
     import_files,
     seed_demo,
 )
-from veille.web.documents.models import GeneratedLetter
-from veille.web.imports.models import (
-    CrossingRun,
-    Import,
-    ImportStatus,
-    Kind,
-    MatchDecision,
-    Outcome,
-    RunStatus,
-)
-from veille.web.meetings.models import Meeting
-from veille.web.territories.models import Commune
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -334,7 +334,7 @@ def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigter
 
 
 def test_the_seed_restores_the_national_deadline_rules_a_flushed_test_database_has_lost(db, data_dir):
-    from veille.web.cases.models import DeadlineRule
+    from veille.web.cellule.cases.models import DeadlineRule
 
     rules = DeadlineRule.objects.filter(commune=None).count()
     assert rules > 0
@@ -350,7 +350,7 @@ def test_the_seed_restores_the_national_deadline_rules_a_flushed_test_database_h
 def test_a_login_is_written_in_the_log_of_each_commune_of_the_user(commune_a, commune_b, client):
     from django.urls import reverse
 
-    from veille.web.audit.models import Action
+    from veille.web.common.audit.models import Action
 
     from .conftest import PASSWORD, make_member
 
@@ -374,8 +374,8 @@ def test_a_login_is_written_in_the_log_of_each_commune_of_the_user(commune_a, co
 def test_the_log_names_object_types_in_french_and_counts_in_good_french(commune_a, client_as):
     from django.urls import reverse
 
-    from veille.web.audit.log import record
-    from veille.web.audit.models import Action
+    from veille.web.common.audit.log import record
+    from veille.web.common.audit.models import Action
 
     from .conftest import make_member
 

@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from veille.web.accounts.roles import PERMISSIONS, Capability, Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case, Domain, Origin
-from veille.web.children.models import Child
-from veille.web.children.signals import case_purged
-from veille.web.documents.models import GeneratedLetter, LetterKind, LetterTemplate
-from veille.web.documents.services import generate_letter
+from veille.web.cellule.cases.models import Case, Domain, Origin
+from veille.web.cellule.children.models import Child
+from veille.web.cellule.children.signals import case_purged
+from veille.web.cellule.documents.models import GeneratedLetter, LetterKind, LetterTemplate
+from veille.web.cellule.documents.services import generate_letter
+from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 

@@ -9,11 +9,11 @@ import pyotp
 import pytest
 from django.urls import reverse
 
-from veille.web.accounts.models import LoginAttempt, User
-from veille.web.accounts.roles import Capability, Role, can, permissions_markdown
-from veille.web.audit.log import record
-from veille.web.audit.models import Action, AuditEvent, ImmutableError
-from veille.web.children.models import end_of_school_year_turning_16
+from veille.web.cellule.children.models import end_of_school_year_turning_16
+from veille.web.common.accounts.models import LoginAttempt, User
+from veille.web.common.accounts.roles import Capability, Role, can, permissions_markdown
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action, AuditEvent, ImmutableError
 
 from .conftest import PASSWORD, make_member
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from veille.web.imports.models import Outcome
+from veille.web.cellule.imports.models import Outcome
 
 
 @pytest.mark.parametrize(

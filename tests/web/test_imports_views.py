@@ -18,11 +18,9 @@ from django.utils import timezone
 
 from veille.sources import SourceError
 from veille.synth import generate_commune, write_commune
-from veille.web.accounts.roles import Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.children.models import Child
-from veille.web.imports import services
-from veille.web.imports.models import (
+from veille.web.cellule.children.models import Child
+from veille.web.cellule.imports import services
+from veille.web.cellule.imports.models import (
     CrossingRun,
     Import,
     ImportStatus,
@@ -31,6 +29,8 @@ from veille.web.imports.models import (
     RunStatus,
     SchoolingRecord,
 )
+from veille.web.common.accounts.roles import Role
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 

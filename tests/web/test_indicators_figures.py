@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 
 from veille.compulsory import SchoolYear
-from veille.web.accounts.roles import Role
-from veille.web.cases.models import Domain, Origin
-from veille.web.indicators.computations import (
+from veille.web.cellule.cases.models import Domain, Origin
+from veille.web.cellule.indicators.computations import (
     MASKED,
     age_band,
     custom_period,
@@ -19,7 +18,8 @@ from veille.web.indicators.computations import (
     school_year_period,
     term_period,
 )
-from veille.web.indicators.queries import Filters, funnel, indicator_values, overdue_cases, trends
+from veille.web.cellule.indicators.queries import Filters, funnel, indicator_values, overdue_cases, trends
+from veille.web.common.accounts.roles import Role
 
 from .cases_support import quick_member
 from .indicators_support import build_history, done_run, opened
@@ -197,7 +197,7 @@ def test_terms_cover_the_school_year_without_gap():
 def test_the_docs_define_every_indicator_and_outcome():
     from pathlib import Path
 
-    from veille.web.indicators.definitions import INDICATORS, OUTCOMES
+    from veille.web.cellule.indicators.definitions import INDICATORS, OUTCOMES
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "indicateurs.md").read_text(encoding="utf-8")
     for indicator in INDICATORS:

@@ -11,11 +11,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from veille.web.accounts.roles import Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.indicators import aggregates
-from veille.web.indicators.models import AggregateReport
-from veille.web.territories.models import Commune
+from veille.web.cellule.indicators import aggregates
+from veille.web.cellule.indicators.models import AggregateReport
+from veille.web.common.accounts.roles import Role
+from veille.web.common.audit.models import Action, AuditEvent
+from veille.web.common.territories.models import Commune
 
 from .cases_support import quick_member
 from .indicators_support import build_history

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from veille.web.accounts.roles import PERMISSIONS, Capability, Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case
-from veille.web.children.signals import case_purged
-from veille.web.meetings.models import AgendaItem, Meeting, Participant
+from veille.web.cellule.cases.models import Case
+from veille.web.cellule.children.signals import case_purged
+from veille.web.cellule.meetings.models import AgendaItem, Meeting, Participant
+from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 from .test_documents_letters import make_case

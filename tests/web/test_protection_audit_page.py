@@ -8,9 +8,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from veille.web.accounts.roles import PERMISSIONS, Capability, Role
-from veille.web.audit.log import record
-from veille.web.audit.models import Action, AuditEvent
+from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from veille.cli import main
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.children.models import Child
+from veille.web.cellule.children.models import Child
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .protection_helpers import make_case, make_child
 

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from veille.web.accounts.roles import PERMISSIONS, Capability, Role
-from veille.web.audit.log import record
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.protection.archives import export_rows, generate_password
+from veille.web.cellule.protection.archives import export_rows, generate_password
+from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 from .protection_helpers import everything_stored, make_case, make_child, open_archive
@@ -97,7 +97,7 @@ def test_the_agent_exports_the_open_cases_with_a_password_shown_once(
 
 def test_an_archive_cannot_be_downloaded_from_another_commune(commune_a, commune_b, client_as):
     user = make_member(commune_a, Role.AGENT, "double")
-    from veille.web.accounts.models import Membership
+    from veille.web.common.accounts.models import Membership
 
     Membership.objects.create(user=user, commune=commune_b, role=Role.AGENT)
     client = client_as(user)
@@ -175,7 +175,7 @@ def test_the_right_of_access_finds_the_child_by_caf_identifier(commune_a, commun
 
 
 def test_related_rows_are_found_through_the_model_meta_without_naming_the_app(commune_a):
-    from veille.web.protection.subject_access import related_rows
+    from veille.web.cellule.protection.subject_access import related_rows
 
     child = make_child(commune_a)
     case = make_case(child)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import path
 
 from veille.web import urls as root_urls
-from veille.web.protection.logfilters import NoPersonalData
+from veille.web.cellule.protection.logfilters import NoPersonalData
 
 NAME, FIRST_NAME = "Zorvanel", "Ysaline"
 
@@ -24,7 +24,7 @@ handler500 = root_urls.handler500
 
 
 def test_the_project_uses_the_500_handler_that_shows_nothing_of_the_request():
-    assert root_urls.handler500 == "veille.web.protection.views.server_error"
+    assert root_urls.handler500 == "veille.web.cellule.protection.views.server_error"
 
 
 @pytest.mark.urls(__name__)

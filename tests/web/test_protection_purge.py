@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from veille.web.accounts.roles import PERMISSIONS, Capability, Role
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case
-from veille.web.children.models import Child
-from veille.web.children.signals import case_purged
-from veille.web.protection.purge import Reason, plan, purge
+from veille.web.cellule.cases.models import Case
+from veille.web.cellule.children.models import Child
+from veille.web.cellule.children.signals import case_purged
+from veille.web.cellule.protection.purge import Reason, plan, purge
+from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
+from veille.web.common.audit.models import Action, AuditEvent
 
 from .conftest import make_member
 from .protection_helpers import make_case, make_child

@@ -7,7 +7,7 @@ import re
 import pyotp
 import pytest
 
-from veille.web.accounts.models import User
+from veille.web.common.accounts.models import User
 from veille.web.demo.seed import COMMUNE_A, DEMO_ACCOUNTS
 
 from .conftest import check_accessibility, login, shoot

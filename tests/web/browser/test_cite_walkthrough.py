@@ -18,11 +18,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from veille.web.accounts.models import User
-from veille.web.actions.models import Action, Execution, Funder, Status, Transition
-from veille.web.cites.demo import ACCOUNTS as CITE_ACCOUNTS
-from veille.web.network.models import Experience
-from veille.web.review.models import Review
+from veille.web.cite.actions.models import Action, Execution, Funder, Status, Transition
+from veille.web.cite.cites.demo import ACCOUNTS as CITE_ACCOUNTS
+from veille.web.cite.network.models import Experience
+from veille.web.cite.review.models import Review
+from veille.web.common.accounts.models import User
 
 from .conftest import SCREENSHOTS, check_accessibility, login, render_pdf_page, shoot
 
@@ -35,9 +35,9 @@ CITE = "cite-des-tilleuls"
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     """The communes and accounts of the cell, then the demo cité (no crossing: the cité needs none)."""
+    from veille.web.cite.framework import models as framework_models
+    from veille.web.cite.framework.loading import load_version, read_version
     from veille.web.demo.seed import create_accounts, create_communes, seed_cite_educative, seed_demo
-    from veille.web.framework import models as framework_models
-    from veille.web.framework.loading import load_version, read_version
 
     # The référentiel comes with a data migration; a database flushed by an earlier browser test lost it.
     load_version(read_version("2020-10"), models=framework_models)

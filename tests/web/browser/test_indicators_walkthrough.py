@@ -19,11 +19,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from veille.compulsory import SchoolYear
-from veille.web.accounts.models import User
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case, CaseEvent, Origin
+from veille.web.cellule.cases.models import Case, CaseEvent, Origin
+from veille.web.cellule.imports.models import Outcome
+from veille.web.common.accounts.models import User
+from veille.web.common.audit.models import Action, AuditEvent
 from veille.web.demo.seed import COMMUNE_A, COMMUNE_B, DEMO_ACCOUNTS
-from veille.web.imports.models import Outcome
 
 from .conftest import SCREENSHOTS, check_accessibility, login, render_pdf_page, shoot
 

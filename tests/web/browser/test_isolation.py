@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from veille.web.children.models import Child
+from veille.web.cellule.children.models import Child
 from veille.web.demo.seed import COMMUNE_A, COMMUNE_B, DEMO_ACCOUNTS
 
 from .conftest import check_accessibility, login, shoot

@@ -9,9 +9,9 @@ from datetime import date
 import py7zr
 import pytest
 
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case, Domain, Origin
-from veille.web.children.models import Child
+from veille.web.cellule.cases.models import Case, Domain, Origin
+from veille.web.cellule.children.models import Child
+from veille.web.common.audit.models import Action, AuditEvent
 from veille.web.demo.seed import COMMUNE_A, DEMO_ACCOUNTS
 
 from .conftest import check_accessibility, login, shoot

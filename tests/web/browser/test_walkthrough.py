@@ -17,15 +17,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from veille.compulsory import SchoolYear
-from veille.web.accounts.models import User
-from veille.web.audit.models import Action, AuditEvent
-from veille.web.cases.models import Case, Origin
-from veille.web.cases.procedure import CaseStep
-from veille.web.cases.services import advance_case, open_case
-from veille.web.children.models import Child
+from veille.web.cellule.cases.models import Case, Origin
+from veille.web.cellule.cases.procedure import CaseStep
+from veille.web.cellule.cases.services import advance_case, open_case
+from veille.web.cellule.children.models import Child
+from veille.web.cellule.documents.models import GeneratedLetter
+from veille.web.cellule.imports.models import CrossingRun, MatchDecision, Outcome, RunStatus
+from veille.web.common.accounts.models import User
+from veille.web.common.audit.models import Action, AuditEvent
 from veille.web.demo.seed import COMMUNE_A, COMMUNE_B, DEMO_ACCOUNTS
-from veille.web.documents.models import GeneratedLetter
-from veille.web.imports.models import CrossingRun, MatchDecision, Outcome, RunStatus
 
 from .conftest import check_accessibility, login, shoot
 

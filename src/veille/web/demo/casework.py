@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from veille.web.accounts.roles import Role
-from veille.web.cases.models import Case, CaseEvent, Domain, Origin
-from veille.web.cases.procedure import BY_NAME
-from veille.web.cases.services import advance_case, age_on, open_case
-from veille.web.imports.models import Outcome
+from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
+from veille.web.cellule.cases.procedure import BY_NAME
+from veille.web.cellule.cases.services import advance_case, age_on, open_case
+from veille.web.cellule.imports.models import Outcome
+from veille.web.common.accounts.roles import Role
 
 if TYPE_CHECKING:
     from .seed import DemoContext
@@ -219,10 +219,10 @@ def ensure_deadline_rules(ctx: DemoContext) -> None:
 
     from django.apps import apps
 
-    from veille.web.cases.models import DeadlineRule
+    from veille.web.cellule.cases.models import DeadlineRule
 
     if not DeadlineRule.objects.filter(commune=None).exists():
-        import_module("veille.web.cases.migrations.0003_seed_deadline_rules").seed(apps, None)
+        import_module("veille.web.cellule.cases.migrations.0003_seed_deadline_rules").seed(apps, None)
 
 
 def _at(day: date, order: int) -> datetime:
@@ -316,8 +316,8 @@ LETTERS = (
 
 def generate_letters(ctx: DemoContext) -> None:
     """Produce the :data:`LETTERS` (PDF on the commune's letterhead) on the cases just opened."""
-    from veille.web.documents.models import GeneratedLetter
-    from veille.web.documents.services import generate_letter
+    from veille.web.cellule.documents.models import GeneratedLetter
+    from veille.web.cellule.documents.services import generate_letter
 
     from .seed import COMMUNE_A
 
@@ -365,7 +365,7 @@ UPCOMING_AGENDA = ("notice_overdue", "notice_running", "rescolarised", "field_ch
 
 def hold_meetings(ctx: DemoContext) -> None:
     """One meeting held three weeks ago with its decisions, one in two weeks with its agenda."""
-    from veille.web.meetings.models import AgendaItem, Meeting, Participant
+    from veille.web.cellule.meetings.models import AgendaItem, Meeting, Participant
 
     from .seed import COMMUNE_A
 

@@ -20,10 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from veille.web.accounts.models import Membership, User
-from veille.web.accounts.roles import Role
-from veille.web.children.models import Child
-from veille.web.territories.models import Commune
+from veille.web.cellule.children.models import Child
+from veille.web.common.accounts.models import Membership, User
+from veille.web.common.accounts.roles import Role
+from veille.web.common.territories.models import Commune
 
 from .casework import ensure_deadline_rules, generate_letters, hold_meetings, open_cases
 
@@ -270,8 +270,8 @@ def import_files(ctx: DemoContext) -> None:
 
     A commune that already has a confirmed import for the year is left as it is.
     """
-    from veille.web.imports.models import Import
-    from veille.web.imports.services import import_files as import_from_disk
+    from veille.web.cellule.imports.models import Import
+    from veille.web.cellule.imports.services import import_files as import_from_disk
 
     for demo in DEMO_COMMUNES:
         commune = ctx.communes[demo.slug]
@@ -296,8 +296,8 @@ def cross(ctx: DemoContext) -> None:
 
     A commune already crossed for the year is not crossed again.
     """
-    from veille.web.imports.models import CrossingRun, RunStatus
-    from veille.web.imports.services import execute_run
+    from veille.web.cellule.imports.models import CrossingRun, RunStatus
+    from veille.web.cellule.imports.services import execute_run
 
     for demo in DEMO_COMMUNES:
         commune = ctx.communes[demo.slug]
@@ -318,8 +318,8 @@ def cross(ctx: DemoContext) -> None:
 def settle_matches(ctx: DemoContext) -> None:
     """The référent settles the two first uncertain matches (one the same child, one not); the others
     wait in « À vérifier »."""
-    from veille.web.imports.models import MatchDecision, Outcome
-    from veille.web.imports.services import decide
+    from veille.web.cellule.imports.models import MatchDecision, Outcome
+    from veille.web.cellule.imports.services import decide
 
     commune = ctx.communes[COMMUNE_A.slug]
     if MatchDecision.objects.filter(commune=commune).exists():
@@ -334,7 +334,7 @@ def settle_matches(ctx: DemoContext) -> None:
 def seed_cite_educative(ctx: DemoContext) -> None:
     """The fictional Cité éducative of the first commune: actions, funds, governance, review,
     regional network (and a second cité in the same region)."""
-    from veille.web.cites.demo import seed_cite
+    from veille.web.cite.cites.demo import seed_cite
 
     demo = seed_cite(communes=[ctx.communes[COMMUNE_A.slug], "Commune voisine (hors Veille)"])
     ctx.say(f"Cité éducative « {demo.cite.name} » : {demo.cite.actions.count()} fiches action.")
@@ -415,7 +415,7 @@ def seed_demo(
 
 def accounts_table() -> str:
     """The demo accounts as the terminal shows them after seeding (the cell's, then the cité's)."""
-    from veille.web.cites.demo import ACCOUNTS as CITE_ACCOUNTS
+    from veille.web.cite.cites.demo import ACCOUNTS as CITE_ACCOUNTS
 
     rows = [
         (

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ActionsConfig(AppConfig):
-    name = "veille.web.actions"
-    label = "actions"
-    verbose_name = "Programme d'actions"

@@ -1,9 +1,0 @@
-from django.apps import AppConfig
-
-
-class Config(AppConfig):
-    name = "veille.web.cases"
-    label = "cases"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -1,0 +1,123 @@
+"""Workflows that span several objects: opening a case from a child, seeding cases for the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from veille.web.cellule.imports.models import Outcome, RunStatus
+from veille.web.common.accounts.roles import Role
+
+from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError
+
+if TYPE_CHECKING:
+    from veille.web.cellule.children.models import Child
+    from veille.web.common.accounts.models import User
+    from veille.web.common.territories.models import Commune
+
+# Who handles a case first, by origin: the DSDEN receives the schools' absenteeism reports.
+FIRST_HANDLER = {
+    Origin.CROSSING: Role.AGENT,
+    Origin.ABSENTEEISM_REPORT: Role.EDUCATION,
+    Origin.HOME_INSTRUCTION: Role.AGENT,
+    Origin.FIELD: Role.AGENT,
+}
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _matched_by_latest_run(child: Child) -> bool:
+    latest = Outcome.objects.filter(child=child, run__status=RunStatus.DONE).order_by("-run_id").first()
+    return latest is not None and latest.status == "rapproche"
+
+
+def open_case(
+    *,
+    commune: Commune,
+    user: User | None,
+    child: Child | None = None,
+    origin: str,
+    domain: str,
+    note: str = "",
+    opened_on: date | None = None,
+    **details: object,
+) -> Case:
+    """Open a case at the verification step and start its verification deadline.
+
+    Args:
+        commune: the commune of the cell.
+        user: who opens it (None for seeded data).
+        child: the child of the mayor's list, if one is identified (not for an undeclared school).
+        origin: an ``Origin`` value.
+        domain: a ``Domain`` value.
+        note: the opening note (facts only: no more personal data than needed).
+        opened_on: the day the verification deadline runs from (today by default; past for the demo).
+        **details: other ``Case`` fields: ``description``, ``reporter``, ``report_school``,
+            ``report_month``, ``report_half_days``.
+
+    Raises:
+        TransitionError: the child is of another commune, or an absenteeism report is below 4 half-days.
+    """
+    if origin not in Origin.values or domain not in Domain.values:
+        raise TransitionError("Origine ou domaine inconnu.")
+    if child is not None and child.commune_id != commune.pk:
+        raise TransitionError("Cet enfant n'est pas sur la liste de la commune.")
+    if origin == Origin.CROSSING and child is not None and _matched_by_latest_run(child):
+        raise TransitionError(
+            "Le dernier croisement a retrouvé cet enfant dans un fichier de scolarité : un dossier "
+            "« enfant non trouvé » ne s'ouvre que pour un enfant non trouvé ou confirmé sans scolarité."
+        )
+    half_days = details.get("report_half_days")
+    if origin == Origin.ABSENTEEISM_REPORT and (not isinstance(half_days, int) or half_days < 4):
+        raise TransitionError(
+            "Un signalement d'absentéisme demande au moins 4 demi-journées non justifiées dans le mois."
+        )
+    today = timezone.localdate()
+    start = opened_on or today
+    with transaction.atomic():
+        case = Case.objects.create(
+            commune=commune,
+            child=child,
+            origin=origin,
+            domain=domain,
+            opened_by=user,
+            assigned_role=FIRST_HANDLER[Origin(origin)],
+            age_at_opening=age_on(child.birth_date, start) if child is not None else None,
+            sex_at_opening=child.sex if child is not None else "",
+            **details,
+        )
+        rule = DeadlineRule.objects.current("verification", commune)
+        case.due_on = rule.due_on(start)
+        case.save(update_fields=["due_on"])
+        CaseEvent.objects.create(
+            case=case,
+            by=user,
+            kind="opening",
+            to_state=case.state,
+            to_role=case.assigned_role,
+            note=note.strip(),
+            effective_date=start,
+            rule=rule,
+            due_on=case.due_on,
+        )
+    return case
+
+
+def advance_case(case: Case, steps: Iterable[tuple[str, date]], *, user: User | None = None) -> Case:
+    """Fire a list of transitions with their dates (in the past for the demo), without role checks.
+
+    Example:
+        >>> steps = [("confirm_alert", date(2025, 9, 20)), ("send_formal_notice", date(2025, 10, 1))]
+        >>> advance_case(case, steps)
+    """
+    for name, day in steps:
+        note = "Étape enregistrée pour la démonstration."
+        case.fire(name, user=user, note=note, effective_date=day, check_role=False)
+    return case

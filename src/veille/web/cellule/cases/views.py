@@ -1,0 +1,291 @@
+"""Pages of the cases: list, à traiter, opening, one case with its procedure, deadline rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from veille.web.cellule.children.models import Child
+from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.models import Membership
+from veille.web.common.accounts.roles import Capability, Role
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action
+
+from .forms import FireForm, HandOverForm, NoteForm, OpenCaseForm, RuleForm
+from .models import Case, DeadlineRule, Domain, Origin, TransitionError
+from .procedure import BY_NAME, CaseStep
+from .services import open_case
+
+PAGE_SIZE = 50
+
+
+def _require_case_view(request: HttpRequest) -> None:
+    membership = request.membership  # type: ignore[attr-defined]
+    if not (membership.can(Capability.VIEW_CASES) or membership.can(Capability.VIEW_TRANSMITTED_CASES)):
+        raise PermissionDenied("Votre rôle ne permet pas de voir les dossiers.")
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    """The case if this member may see it; 404 otherwise, across communes as within one."""
+    cases = Case.objects.visible_to(request.membership).select_related("child")  # type: ignore[attr-defined]
+    return get_object_or_404(cases, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+
+
+def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
+    """Audit a list that names children; returns whether the names may be shown."""
+    membership = request.membership  # type: ignore[attr-defined]
+    shown = membership.can(Capability.VIEW_CHILDREN)
+    with_child = [str(c.pk) for c in cases if c.child_id is not None]
+    if shown and with_child:
+        record(
+            request,
+            Action.VIEW,
+            object_type="cases.case",
+            detail=f"{what} : dossiers {', '.join(with_child)}",
+        )
+    return shown
+
+
+def _today_flags(cases: list[Case]) -> None:
+    today = timezone.localdate()
+    for case in cases:
+        case.overdue = case.is_overdue(today)  # type: ignore[attr-defined]
+        case.due_soon = case.is_due_soon(today)  # type: ignore[attr-defined]
+
+
+@member_required()
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require_case_view(request)
+    membership = request.membership  # type: ignore[attr-defined]
+    cases: QuerySet[Case] = Case.objects.visible_to(membership).select_related("child")
+    filters = {
+        "domaine": request.GET.get("domaine", ""),
+        "etape": request.GET.get("etape", ""),
+        "confie": request.GET.get("confie", ""),
+        "retard": request.GET.get("retard", ""),
+    }
+    if filters["domaine"] in Domain.values:
+        cases = cases.filter(domain=filters["domaine"])
+    if filters["etape"] == "ouverts":
+        cases = cases.open()
+    elif filters["etape"] in CaseStep.values:
+        cases = cases.filter(state=filters["etape"])
+    if filters["confie"] in Role.values:
+        cases = cases.filter(assigned_role=filters["confie"])
+    if filters["retard"]:
+        cases = cases.overdue(timezone.localdate())
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    _today_flags(rows)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/index.html",
+        {
+            "page": page,
+            "cases": rows,
+            "show_children": _log_list(request, rows, "liste des dossiers"),
+            "filters": filters,
+            "query": query.urlencode(),
+            "domains": Domain.choices,
+            "steps": CaseStep.choices,
+            "roles": Role.choices,
+        },
+    )
+
+
+@member_required(Capability.EDIT_CASES)
+def todo(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = list(Case.objects.todo(request.membership, today).select_related("child")[:200])  # type: ignore[attr-defined]
+    _today_flags(rows)
+    return render(
+        request,
+        "cases/todo.html",
+        {
+            "overdue": [c for c in rows if c.overdue],  # type: ignore[attr-defined]
+            "due_soon": [c for c in rows if c.due_soon],  # type: ignore[attr-defined]
+            "waiting": [c for c in rows if c.due_on is None],
+            "show_children": _log_list(request, rows, "à traiter"),
+        },
+    )
+
+
+@member_required(Capability.EDIT_CASES, Capability.VIEW_CASES)
+def case_open(request: HttpRequest) -> HttpResponse:
+    commune = request.commune  # type: ignore[attr-defined]
+    initial: dict[str, object] = {}
+    child = None
+    if "enfant" in request.GET:
+        child = get_object_or_404(Child, pk=request.GET["enfant"], commune=commune)
+        initial = {"child": child.pk, "origin": Origin.CROSSING}
+        record(request, Action.VIEW, child, detail="ouverture d'un dossier")
+    form = OpenCaseForm(request.POST or None, initial=initial, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = open_case(
+                commune=commune,
+                user=request.user,
+                child=data["child"],
+                origin=data["origin"],
+                domain=data["domain"],
+                note=data["note"],
+                **form.case_details(),
+            )
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            record(request, Action.CREATE, case, detail=f"origine {case.origin}, domaine {case.domain}")
+            messages.success(request, f"{case} ouvert.")
+            return redirect("cases:detail", commune=commune.slug, pk=case.pk)
+    if child is None and form.is_bound:
+        child = form.cleaned_data.get("child") if hasattr(form, "cleaned_data") else None
+    return render(request, "cases/open.html", {"form": form, "child": child})
+
+
+def _detail_context(request: HttpRequest, case: Case, error: str = "") -> dict[str, object]:
+    membership = request.membership  # type: ignore[attr-defined]
+    events = list(case.events.select_related("by", "rule"))
+    return {
+        "case": case,
+        "events": events,
+        "transitions": case.available_transitions(membership),
+        "deadline": case.current_deadline,
+        "overdue": case.is_overdue(),
+        "error": error,
+        "note_form": NoteForm(),
+        "handover_form": HandOverForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@member_required()
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_case_view(request)
+    case = _visible_case(request, pk)
+    show_child = case.shows_child_to(request.membership)  # type: ignore[attr-defined]
+    record(request, Action.VIEW, case, detail="avec les données de l'enfant" if show_child else "")
+    context = _detail_context(request, case)
+    context["show_child"] = show_child
+    return render(request, "cases/detail.html", context)
+
+
+def _after_change(request: HttpRequest, case: Case, error: str = "", success: str = "") -> HttpResponse:
+    """htmx gets the procedure panel back; a plain form post goes back to the case page."""
+    if request.headers.get("HX-Request"):
+        case.refresh_from_db()
+        context = _detail_context(request, case, error)
+        context["success"] = success
+        return render(request, "cases/_procedure.html", context)
+    if error:
+        messages.error(request, error)
+    elif success:
+        messages.success(request, success)
+    return redirect("cases:detail", commune=case.commune.slug, pk=case.pk)
+
+
+@require_POST
+@member_required(Capability.EDIT_CASES)
+def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = FireForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, case, error=" ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        event = case.fire(
+            name,
+            user=request.user,
+            note=form.cleaned_data["note"],
+            effective_date=form.cleaned_data["effective_date"],
+        )
+    except TransitionError as error:
+        return _after_change(request, case, error=str(error))
+    record(request, Action.CHANGE, case, detail=f"étape {name} : {event.from_state} → {event.to_state}")
+    return _after_change(request, case, success=f"Étape enregistrée : {BY_NAME[name].label}.")
+
+
+@require_POST
+@member_required(Capability.EDIT_CASES)
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, case, error="La note est vide ou trop longue.")
+    event = case.add_note(user=request.user, kind="note", note=form.cleaned_data["note"])
+    record(request, Action.CHANGE, case, detail=f"note {event.pk}")
+    return _after_change(request, case, success="Note ajoutée.")
+
+
+@require_POST
+@member_required(Capability.TRANSMIT_CASES)
+def case_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = HandOverForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, case, error="Choisissez le partenaire.")
+    data = form.cleaned_data
+    method = case.transmit if data["kind"] == "transmission" else case.assign
+    try:
+        event = method(user=request.user, to_role=data["to_role"], note=data["note"])
+    except TransitionError as error:
+        return _after_change(request, case, error=str(error))
+    record(request, Action.CHANGE, case, detail=f"{event.kind} {event.from_role} → {event.to_role}")
+    return _after_change(request, case, success=f"Dossier confié à : {Role(event.to_role).label}.")
+
+
+def can_edit_rules(membership: Membership) -> bool:
+    """Only the référent corrects the deadlines of the commune (its jurist's corrections)."""
+    return membership.can(Capability.EDIT_DEADLINES)
+
+
+@member_required()
+def rules(request: HttpRequest) -> HttpResponse:
+    _require_case_view(request)
+    commune = request.commune  # type: ignore[attr-defined]
+    current = list(DeadlineRule.objects.for_commune(commune))
+    history = DeadlineRule.objects.filter(key__in=[r.key for r in current]).filter(
+        commune__isnull=True
+    ) | DeadlineRule.objects.filter(commune=commune)
+    return render(
+        request,
+        "cases/rules.html",
+        {
+            "rules": current,
+            "history": history.order_by("key", "-version"),
+            "can_edit": can_edit_rules(request.membership),  # type: ignore[attr-defined]
+        },
+    )
+
+
+@member_required(Capability.EDIT_DEADLINES)
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    commune = request.commune  # type: ignore[attr-defined]
+    rule = get_object_or_404(DeadlineRule.objects.for_commune(commune), pk=pk)
+    form = RuleForm(
+        request.POST or None,
+        initial={
+            "days": rule.days,
+            "months": rule.months,
+            "legal_basis": rule.legal_basis,
+            "source": rule.source,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        new = rule.revise(commune=commune, user=request.user, **form.cleaned_data)
+        record(request, Action.CHANGE, new, detail=f"règle {new.key} version {new.version}")
+        messages.success(
+            request,
+            f"Nouvelle version {new.version} enregistrée ; les dossiers en cours gardent leur échéance.",
+        )
+        return redirect(reverse("cases:rules", kwargs={"commune": commune.slug}))
+    return render(request, "cases/rule_edit.html", {"rule": rule, "form": form})

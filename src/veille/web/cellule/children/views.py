@@ -1,0 +1,65 @@
+"""Pages of the children: the commune's list with each child's latest status, and one child's history."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from veille.web.cellule.imports.models import STATUS_LABELS, CrossingRun, Outcome, RunStatus
+from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.roles import Capability
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action
+
+from .models import Child
+
+
+@member_required(Capability.VIEW_CHILDREN)
+def index(request: HttpRequest) -> HttpResponse:
+    """The children of the commune with their status in the latest run; filter by status, search by name."""
+    commune = request.commune  # type: ignore[attr-defined]
+    latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+    outcome = Outcome.objects.filter(run=latest, child=OuterRef("pk"))
+    children = Child.objects.in_commune(commune).annotate(
+        status=Subquery(outcome.values("status")[:1]), outcome_motif=Subquery(outcome.values("motif")[:1])
+    )
+    status = request.GET.get("statut", "")
+    if status in STATUS_LABELS:
+        children = children.filter(status=status)
+    else:
+        status = ""
+    query = request.GET.get("q", "").strip()
+    if query:
+        for word in query.split():
+            children = children.filter(Q(last_name__icontains=word) | Q(first_names__icontains=word))
+    page = Paginator(children, 50).get_page(request.GET.get("page"))
+    for child in page.object_list:
+        child.status_label = STATUS_LABELS.get(child.status or "", "Pas encore croisé")
+    record(
+        request,
+        Action.VIEW,
+        object_type="children.child",
+        detail=f"liste des enfants, {len(page.object_list)} affichés sur {page.paginator.count}"
+        + (f", filtre {status}" if status else "")
+        + (", recherche par nom" if query else ""),
+    )
+    return render(
+        request,
+        "children/index.html",
+        {"page": page, "latest": latest, "status": status, "query": query, "statuses": STATUS_LABELS},
+    )
+
+
+@member_required(Capability.VIEW_CHILDREN)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One child: identity, the outcomes of every run, the decisions taken, a link to open a case."""
+    child = get_object_or_404(Child, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    outcomes = child.outcomes.select_related("run", "decision").order_by("-run__created_at", "-pk")
+    record(request, Action.VIEW, child, detail="fiche de l'enfant")
+    return render(
+        request,
+        "children/detail.html",
+        {"child": child, "outcomes": outcomes, "decisions": child.match_decisions.order_by("-decided_at")},
+    )

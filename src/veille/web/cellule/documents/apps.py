@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "veille.web.cellule.documents"
+    label = "documents"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the purge receiver)

@@ -1,0 +1,314 @@
+"""Imports of the cell's files, crossing runs, each child's outcome per run, and people's decisions.
+
+An import is validated first and kept *pending*: its canonical rows wait in ``pending_rows`` (never the
+uploaded file, never the archive password) until a person confirms it, cancels it, or it expires.
+Only on confirmation are the children upserted into ``children.Child`` and the schooling records
+stored in ``SchoolingRecord``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from veille.matching.classification import Thresholds
+
+#: how long an unconfirmed import waits before it is dropped
+PENDING_LIFETIME = timedelta(hours=1)
+
+
+class Kind(models.TextChoices):
+    CHILDREN = "enfants", "Fichier enfants (CAF / MSA)"
+    SCHOOLING = "scolarite", "Fichier de scolarité"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "en_attente", "En attente de confirmation"
+    CONFIRMED = "confirme", "Confirmé"
+    CANCELLED = "annule", "Annulé"
+    EXPIRED = "expire", "Expiré (non confirmé à temps)"
+
+
+class ImportQuerySet(models.QuerySet["Import"]):
+    def visible_to(self, membership: Any) -> ImportQuerySet:
+        """All imports of the commune for who may see them all, one's own otherwise (CAF / MSA)."""
+        from veille.web.common.accounts.roles import Capability
+
+        mine = self.filter(commune=membership.commune)
+        if membership.can(Capability.VIEW_ALL_IMPORTS):
+            return mine
+        return mine.filter(uploaded_by=membership.user)
+
+    def expire_pending(self) -> int:
+        """Drop the rows of pending imports past their time; returns how many expired."""
+        return self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now()).update(
+            status=ImportStatus.EXPIRED, pending_rows=None
+        )
+
+    def confirmed_for(self, commune: Any, school_year: str) -> ImportQuerySet:
+        return self.filter(commune=commune, school_year=school_year, status=ImportStatus.CONFIRMED)
+
+
+class Import(models.Model):
+    """One upload of one or more files of one kind, with what was read from each."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField("type de fichier", max_length=10, choices=Kind.choices)
+    school_year = models.CharField("année scolaire", max_length=9)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    expires_at = models.DateTimeField("à confirmer avant")
+    confirmed_at = models.DateTimeField("confirmé le", null=True, blank=True)
+    skip_invalid = models.BooleanField("lignes invalides écartées", default=False)
+    #: file name -> sha256 of the uploaded bytes (the archive's, for an archive)
+    fingerprints = models.JSONField(default=dict)
+    #: per file read: fichier, format, encodage, lignes lues / gardées / rejetées, en-têtes, ignorées
+    files = models.JSONField(default=list)
+    #: rejected rows: fichier, ligne, colonne, motif (the value itself is not kept)
+    rejects = models.JSONField(default=list)
+    rows_kept = models.PositiveIntegerField("lignes retenues", default=0)
+    #: canonical rows waiting for confirmation; emptied on confirmation, cancel or expiry
+    pending_rows = models.JSONField(null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "dépôt de fichiers"
+
+    def __str__(self) -> str:
+        return f"Dépôt n° {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ImportStatus.PENDING and self.expires_at >= timezone.now()
+
+    def file_names(self) -> str:
+        return ", ".join(self.fingerprints)
+
+    def fingerprint(self) -> str:
+        """One sha256 for the whole import: the sorted fingerprints of its files."""
+        import hashlib
+
+        joined = "\n".join(f"{name}:{digest}" for name, digest in sorted(self.fingerprints.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.expires_at is None:
+            self.expires_at = timezone.now() + PENDING_LIFETIME
+        super().save(*args, **kwargs)
+
+
+class ImportedChild(models.Model):
+    """That a child was in a confirmed children import: the crossing of a year takes these children."""
+
+    imported = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="child_links")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="import_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["imported", "child"], name="child_once_per_import")]
+
+
+class SchoolingRecord(models.Model):
+    """One row of a confirmed schooling file: a child known to be instructed."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    imported = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="records")
+    source = models.CharField(max_length=20)
+    source_id = models.CharField("identifiant", max_length=64)
+    last_name = models.CharField("nom", max_length=200)
+    first_names = models.CharField("prénoms", max_length=200)
+    birth_date = models.CharField("date de naissance", max_length=10)
+    sex = models.CharField("sexe", max_length=1, blank=True)
+    establishment = models.CharField("établissement", max_length=200, blank=True)
+    uai = models.CharField(max_length=8, blank=True)
+    level = models.CharField("niveau", max_length=10, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["commune", "source", "source_id"])]
+        verbose_name = "inscription"
+
+
+class RunStatus(models.TextChoices):
+    WAITING = "en_attente", "En attente"
+    RUNNING = "en_cours", "En cours"
+    DONE = "termine", "Terminé"
+    FAILED = "echoue", "Échoué"
+
+
+class CrossingRun(models.Model):
+    """One crossing of a commune's files for a school year, run in the background."""
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="runs")
+    school_year = models.CharField("année scolaire", max_length=9)
+    launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("lancé le", auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.WAITING)
+    error = models.TextField("erreur", blank=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    total_steps = models.PositiveSmallIntegerField(default=1)
+    step_label = models.CharField(max_length=120, blank=True)
+    #: import id -> sha256 of the import's files
+    fingerprints = models.JSONField(default=dict)
+    parameters = models.JSONField(default=dict)
+    model = models.JSONField(null=True, blank=True)
+    #: "statut" -> {status: n}, "source" -> {source: n of matched records}, "enfants", "inscriptions"
+    counts = models.JSONField(default=dict)
+    timings = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "croisement"
+
+    def __str__(self) -> str:
+        return f"Croisement n° {self.pk} ({self.school_year})"
+
+    def status_counts(self) -> list[tuple[str, int]]:
+        by_status = self.counts.get("statut", {})
+        return [(label, by_status.get(status, 0)) for status, label in STATUS_LABELS.items()]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        return round(100 * self.step / max(self.total_steps, 1))
+
+    def advance(self, label: str) -> None:
+        """Record the start of the next step (called by the engine's ``progress``)."""
+        self.step = min(self.step + 1, self.total_steps)
+        self.step_label = label[:120]
+        CrossingRun.objects.filter(pk=self.pk).update(step=self.step, step_label=self.step_label)
+
+
+#: the statuses of the engine (``veille.matching.Status``), as the pages say them
+STATUS_LABELS = {
+    "rapproche": "Scolarisé (rapproché)",
+    "incertain": "À vérifier",
+    "non_trouve": "Non trouvé",
+    "hors_obligation": "Hors obligation d'instruction",
+}
+
+#: the engine's comparisons, as the pages name them
+COMPARISON_LABELS = {
+    "nom": "Nom",
+    "prenom": "Prénoms",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "adresse": "Adresse",
+    "code_postal": "Code postal",
+    "ine": "Identifiant national",
+}
+
+
+def agreement(level: str) -> str:
+    """How a comparison level reads: ``accord``, ``desaccord``, ``absent`` or ``partiel``.
+
+    Example:
+        >>> agreement("date identique"), agreement("nom différent"), agreement("nom proche")
+        ('accord', 'desaccord', 'partiel')
+    """
+    if level in ("valeur absente", "?"):
+        return "absent"
+    if level.endswith(("différent", "différente")) and not level.startswith(("un ", "une ")):
+        return "desaccord"
+    if "identique" in level or level.startswith("même"):
+        return "accord"
+    return "partiel"
+
+
+class OutcomeQuerySet(models.QuerySet["Outcome"]):
+    def of_latest_run(self, commune: Any) -> OutcomeQuerySet:
+        latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        return self.filter(run=latest) if latest else self.none()
+
+    def to_review(self, commune: Any) -> OutcomeQuerySet:
+        return self.of_latest_run(commune).filter(status="incertain", decision__isnull=True)
+
+
+class Outcome(models.Model):
+    """What one run concluded about one child; a person's decision may change its status afterwards."""
+
+    run = models.ForeignKey(CrossingRun, on_delete=models.CASCADE, related_name="outcomes")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="outcomes")
+    status = models.CharField("statut", max_length=20)
+    engine_status = models.CharField("statut donné par le croisement", max_length=20)
+    score = models.FloatField("probabilité", null=True, blank=True)
+    weight = models.FloatField("poids", null=True, blank=True)
+    motif = models.CharField(max_length=200, blank=True)
+    #: source, identifiant, nom, prenoms, date_naissance, etablissement of the retained or nearest record
+    candidate = models.JSONField(null=True, blank=True)
+    #: comparison -> French label of the level reached ("date identique" …)
+    levels = models.JSONField(default=dict)
+    decision = models.ForeignKey(
+        "MatchDecision", on_delete=models.SET_NULL, null=True, blank=True, related_name="outcomes"
+    )
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "child"], name="one_outcome_per_run")]
+        indexes = [models.Index(fields=["run", "status"])]
+        ordering = ["-run__created_at"]
+        verbose_name = "résultat d'un enfant"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def resemblance(self) -> str:
+        """The evidence of the candidate in words. The model's probability reads « 100 % » for most
+        uncertain pairs (they are the best of few candidates), which tells a reviewer nothing; the
+        evidence against the automatic threshold does."""
+        if self.weight is None:
+            return ""
+        match = Thresholds().match
+        if self.weight >= match:
+            return "très forte (rapprochement automatique)"
+        if self.weight >= match - 5:
+            return "forte"
+        if self.weight >= match - 10:
+            return "moyenne"
+        return "faible"
+
+    def comparison_rows(self) -> list[dict[str, str]]:
+        """One row per comparison: its name, the level reached, and whether it agreed."""
+        return [
+            {"name": COMPARISON_LABELS.get(name, name), "level": level, "agreement": agreement(level)}
+            for name, level in self.levels.items()
+        ]
+
+
+class MatchDecision(models.Model):
+    """A person's verdict: this child and this schooling record are (not) the same child.
+
+    Every later run applies it (``veille.matching.cross(decisions=...)``).
+    """
+
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="match_decisions")
+    source = models.CharField(max_length=20)
+    record_id = models.CharField("identifiant du dossier de scolarité", max_length=64)
+    same = models.BooleanField("même enfant")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "source", "record_id"], name="one_decision_per_pair")
+        ]
+        verbose_name = "décision sur un rapprochement"

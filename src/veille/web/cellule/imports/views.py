@@ -1,0 +1,226 @@
+"""Pages of the imports: upload and validation report, crossing runs, review of uncertain matches."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from veille.sources import InMemoryFile, SourceError
+from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.roles import Capability
+from veille.web.common.audit.log import record
+from veille.web.common.audit.models import Action
+
+from . import services
+from .forms import MAX_UPLOAD_BYTES, LaunchForm, UploadForm
+from .models import CrossingRun, Import, Outcome, RunStatus
+
+
+class _InMemoryUploadHandler(MemoryFileUploadHandler):
+    """Keep every uploaded file in memory (never a temporary file on disk), up to the size limit."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # type: ignore[no-untyped-def]
+        self.activated = content_length is not None and content_length <= MAX_UPLOAD_BYTES + 1024 * 1024
+
+
+def _commune_kwargs(request: HttpRequest, **kwargs: object) -> dict[str, object]:
+    return {"commune": request.commune.slug, **kwargs}  # type: ignore[attr-defined]
+
+
+@member_required(Capability.IMPORT_FILES)
+def index(request: HttpRequest) -> HttpResponse:
+    """The imports one may see, the runs and the button to launch one."""
+    Import.objects.expire_pending()
+    membership = request.membership  # type: ignore[attr-defined]
+    imports = Import.objects.visible_to(membership).select_related("uploaded_by")[:50]
+    sees_runs = membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)
+    runs = CrossingRun.objects.filter(commune=request.commune)[:20] if sees_runs else []  # type: ignore[attr-defined]
+    return render(
+        request,
+        "imports/index.html",
+        {
+            "imports": imports,
+            "runs": runs,
+            "sees_runs": sees_runs,
+            "launch_form": LaunchForm() if membership.can(Capability.RUN_CROSSING) else None,
+        },
+    )
+
+
+@csrf_exempt
+def upload(request: HttpRequest, commune: str) -> HttpResponse:
+    # The upload handlers must be set before anything reads the body, CSRF checking included.
+    request.upload_handlers = [_InMemoryUploadHandler(request)]
+    return _upload(request, commune)
+
+
+@csrf_protect
+@member_required(Capability.IMPORT_FILES)
+def _upload(request: HttpRequest) -> HttpResponse:
+    """Upload files; they are read and validated in memory, then shown for confirmation."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        files = [InMemoryFile(f.name, f.read()) for f in data["files"]]
+        try:
+            imported = services.validate_upload(
+                commune=request.commune,  # type: ignore[attr-defined]
+                user=request.user,
+                kind=data["kind"],
+                school_year=data["school_year"],
+                files=files,
+                password=data["password"],
+                skip_invalid=data["skip_invalid"],
+            )
+        except SourceError as error:
+            form.add_error(None, str(error))
+        else:
+            record(request, Action.CREATE, imported, detail=f"dépôt en attente, {imported.rows_kept} lignes")
+            return redirect("imports:detail", **_commune_kwargs(request, pk=imported.pk))
+    return render(request, "imports/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _visible_import(request: HttpRequest, pk: int) -> Import:
+    return get_object_or_404(Import.objects.visible_to(request.membership), pk=pk)  # type: ignore[attr-defined]
+
+
+@member_required(Capability.IMPORT_FILES)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The validation report of an import, with Confirm and Cancel while it is pending."""
+    Import.objects.expire_pending()
+    imported = _visible_import(request, pk)
+    record(request, Action.VIEW, imported, detail=f"rapport de validation, {len(imported.rejects)} rejets")
+    return render(request, "imports/detail.html", {"imported": imported})
+
+
+@require_POST
+@member_required(Capability.IMPORT_FILES)
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    Import.objects.expire_pending()
+    imported = _visible_import(request, pk)
+    try:
+        imported = services.confirm_import(imported=imported)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        record(
+            request, Action.CREATE, imported, detail=f"dépôt confirmé, {imported.rows_kept} lignes gardées"
+        )
+        messages.success(request, f"Dépôt confirmé : {imported.rows_kept} lignes enregistrées.")
+    return redirect("imports:detail", **_commune_kwargs(request, pk=imported.pk))
+
+
+@require_POST
+@member_required(Capability.IMPORT_FILES)
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    imported = services.cancel_import(imported=_visible_import(request, pk))
+    record(request, Action.DELETE, imported, detail="dépôt annulé avant confirmation")
+    messages.info(request, "Dépôt annulé : rien n'a été enregistré.")
+    return redirect("imports:index", **_commune_kwargs(request))
+
+
+@require_POST
+@member_required(Capability.RUN_CROSSING)
+def launch(request: HttpRequest) -> HttpResponse:
+    form = LaunchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez une année scolaire dans la liste.")
+        return redirect("imports:index", **_commune_kwargs(request))
+    run = services.launch_crossing(
+        commune=request.commune,  # type: ignore[attr-defined]
+        school_year=form.cleaned_data["school_year"],
+        user=request.user,
+    )
+    record(request, Action.CREATE, run, detail=f"croisement {run.school_year} lancé")
+    return redirect("imports:run", **_commune_kwargs(request, pk=run.pk))
+
+
+def _run_for(request: HttpRequest, pk: int) -> CrossingRun:
+    membership = request.membership  # type: ignore[attr-defined]
+    if not (membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)):
+        raise PermissionDenied("Votre rôle ne permet pas de voir les croisements.")
+    return get_object_or_404(CrossingRun, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+
+
+@member_required()
+def run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's progress (refreshed by htmx until it ends), then its counts."""
+    return render(request, "imports/run.html", {"run": _run_for(request, pk)})
+
+
+@member_required()
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment polled by htmx; once the run has ended, htmx stops polling (status 286)."""
+    crossing = _run_for(request, pk)
+    response = render(request, "imports/_progress.html", {"run": crossing})
+    if crossing.is_finished and request.headers.get("HX-Request"):
+        response.status_code = 286
+    return response
+
+
+@member_required(Capability.REVIEW_MATCHES)
+def review(request: HttpRequest) -> HttpResponse:
+    """The uncertain children of the latest finished run, still undecided."""
+    commune = request.commune  # type: ignore[attr-defined]
+    latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+    pending = Outcome.objects.to_review(commune).select_related("child").order_by("child__last_name", "pk")
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    record(
+        request,
+        Action.VIEW,
+        object_type="imports.outcome",
+        detail=f"liste à vérifier, {len(page.object_list)} enfants affichés",
+    )
+    return render(request, "imports/review.html", {"page": page, "latest": latest})
+
+
+def _outcome_for(request: HttpRequest, pk: int) -> Outcome:
+    return get_object_or_404(
+        Outcome.objects.select_related("child", "run", "decision"),
+        pk=pk,
+        run__commune=request.commune,  # type: ignore[attr-defined]
+    )
+
+
+@member_required(Capability.REVIEW_MATCHES)
+def review_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """One uncertain child and its candidate record side by side, with what agreed and what differed."""
+    outcome = _outcome_for(request, pk)
+    record(request, Action.VIEW, outcome.child, detail=f"vérification du résultat {outcome.pk}")
+    following = (
+        Outcome.objects.to_review(request.commune)
+        .exclude(pk=outcome.pk)
+        .order_by("child__last_name", "pk")
+        .first()
+    )  # type: ignore[attr-defined]
+    return render(request, "imports/review_item.html", {"outcome": outcome, "following": following})
+
+
+@require_POST
+@member_required(Capability.REVIEW_MATCHES)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Même enfant / Enfant différent. With htmx, answers the updated decision block."""
+    outcome = _outcome_for(request, pk)
+    verdict = request.POST.get("decision")
+    if verdict not in ("meme", "different") or not outcome.candidate:
+        return HttpResponse("Décision inconnue.", status=400)
+    decision = services.decide(outcome=outcome, same=verdict == "meme", user=request.user)
+    record(
+        request,
+        Action.CHANGE,
+        outcome.child,
+        detail=f"décision {decision.pk} : {'même enfant' if decision.same else 'enfant différent'}",
+    )
+    following = Outcome.objects.to_review(request.commune).order_by("child__last_name", "pk").first()  # type: ignore[attr-defined]
+    if request.headers.get("HX-Request"):
+        return render(request, "imports/_decision.html", {"outcome": outcome, "following": following})
+    if following is not None:
+        return redirect("imports:review_item", **_commune_kwargs(request, pk=following.pk))
+    return redirect(reverse("imports:review", kwargs=_commune_kwargs(request)))

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class CitesConfig(AppConfig):
-    name = "veille.web.cites"
-    label = "cites"
-    verbose_name = "Cités éducatives"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from veille.web.cellule.cases.models import Case
+from veille.web.cellule.imports.models import CrossingRun, Import, Outcome, RunStatus
+from veille.web.cellule.meetings.models import Meeting
+from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.roles import Capability
+
+
+@member_required()
+def commune_home(request: HttpRequest) -> HttpResponse:
+    """What waits for this member today: counts only (no child's data, so nothing to log)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    commune = request.commune  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    summary: dict[str, object] = {}
+    if membership.can(Capability.VIEW_CHILDREN):
+        summary["run"] = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        summary["unfound"] = Outcome.objects.of_latest_run(commune).filter(status="non_trouve").count()
+    if membership.can(Capability.REVIEW_MATCHES):
+        summary["to_review"] = Outcome.objects.to_review(commune).count()
+    if membership.can(Capability.IMPORT_FILES):
+        summary["imports"] = Import.objects.visible_to(membership).filter(commune=commune).count()
+    if membership.can(Capability.VIEW_CASES) or membership.can(Capability.VIEW_TRANSMITTED_CASES):
+        visible = Case.objects.visible_to(membership)
+        summary["open_cases"] = visible.open().count()
+        summary["overdue"] = visible.overdue(today).count()
+    if membership.can(Capability.EDIT_CASES):
+        summary["todo"] = Case.objects.todo(membership, today).count()
+    if membership.can(Capability.VIEW_MEETINGS):
+        summary["next_meeting"] = (
+            Meeting.objects.filter(commune=commune, held=False, held_on__date__gte=today)
+            .order_by("held_on")
+            .first()
+        )
+    return render(request, "veille/commune_home.html", {"summary": summary})

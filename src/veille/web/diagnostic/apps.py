@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class DiagnosticConfig(AppConfig):
-    name = "veille.web.diagnostic"
-    label = "diagnostic"
-    verbose_name = "Diagnostic partagé"

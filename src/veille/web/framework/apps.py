@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class FrameworkConfig(AppConfig):
-    name = "veille.web.framework"
-    label = "framework"
-    verbose_name = "Référentiel des cités éducatives"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class FundsConfig(AppConfig):
-    name = "veille.web.funds"
-    label = "funds"
-    verbose_name = "Fonds de la cité éducative"

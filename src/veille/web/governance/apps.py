@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class GovernanceConfig(AppConfig):
-    name = "veille.web.governance"
-    label = "governance"
-    verbose_name = "Gouvernance de la cité éducative"

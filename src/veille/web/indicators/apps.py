@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class IndicatorsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
-    name = "veille.web.indicators"
-    verbose_name = "Indicateurs et bilan"

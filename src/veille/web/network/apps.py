@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class NetworkConfig(AppConfig):
-    name = "veille.web.network"
-    label = "network"
-    verbose_name = "Réseau régional des cités éducatives"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ReviewConfig(AppConfig):
-    name = "veille.web.review"
-    label = "review"
-    verbose_name = "Évaluation et revue de projet"
