@@ -55,7 +55,7 @@ def test_the_referent_changes_a_role_and_withdraws_a_member(commune_a, member, c
     client.post(url(commune_a, "change", pk=seat.pk), {"role": Role.READER, "action": "retirer"})
     seat.refresh_from_db()
     assert not seat.active
-    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    home = reverse("cellule:home", kwargs={"commune": commune_a.slug})
     assert client_as(agent).get(home).status_code == 404
 
 

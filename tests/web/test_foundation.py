@@ -37,20 +37,18 @@ def test_the_prosecutor_sees_only_transmitted_cases():
 
 def test_it_shows_a_404_to_a_user_of_another_commune(commune_a, commune_b, client_as):
     stranger = make_member(commune_b, Role.REFERENT)
-    response = client_as(stranger).get(reverse("territories:home", kwargs={"commune": commune_a.slug}))
+    response = client_as(stranger).get(reverse("cellule:home", kwargs={"commune": commune_a.slug}))
     assert response.status_code == 404
 
 
 def test_it_lets_a_member_into_the_commune_home(commune_a, member, client_as):
-    response = client_as(member(Role.AGENT)).get(
-        reverse("territories:home", kwargs={"commune": "villeneuve"})
-    )
+    response = client_as(member(Role.AGENT)).get(reverse("cellule:home", kwargs={"commune": "villeneuve"}))
     assert response.status_code == 200
     assert "Villeneuve-sur-Fictif" in response.text
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(commune_a, client):
-    response = client.get(reverse("territories:home", kwargs={"commune": commune_a.slug}))
+    response = client.get(reverse("cellule:home", kwargs={"commune": commune_a.slug}))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
@@ -58,7 +56,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(commune_a, client):
 def test_it_asks_to_accept_the_charter_at_first_login(commune_a, member, client_as):
     user = member(Role.AGENT, charter=False)
     client = client_as(user)
-    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    home = reverse("cellule:home", kwargs={"commune": commune_a.slug})
     response = client.get(home)
     assert response.status_code == 302 and reverse("accounts:charter") in response["Location"]
     client.post(reverse("accounts:charter"), {"accept": "oui", "next": home})
@@ -70,7 +68,7 @@ def test_it_asks_to_accept_the_charter_at_first_login(commune_a, member, client_
 def test_it_refuses_to_continue_without_ticking_the_charter(commune_a, member, client_as):
     client = client_as(member(Role.AGENT, charter=False))
     client.post(reverse("accounts:charter"), {})
-    response = client.get(reverse("territories:home", kwargs={"commune": commune_a.slug}))
+    response = client.get(reverse("cellule:home", kwargs={"commune": commune_a.slug}))
     assert response.status_code == 302
 
 
@@ -102,7 +100,7 @@ def test_it_asks_the_second_factor_once_it_is_enabled(commune_a, member, client)
     user.totp_secret, user.totp_enabled = pyotp.random_base32(), True
     user.save()
     client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
-    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    home = reverse("cellule:home", kwargs={"commune": commune_a.slug})
     assert reverse("accounts:totp_verify") in client.get(home)["Location"]
     client.post(reverse("accounts:totp_verify"), {"code": "12345x"})
     assert client.get(home).status_code == 302
@@ -152,7 +150,7 @@ def test_users_have_no_role_outside_their_memberships(db):
 
 
 def test_the_commune_home_shows_each_role_only_what_it_may_see(commune_a, member, client_as):
-    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    home = reverse("cellule:home", kwargs={"commune": commune_a.slug})
     agent_page = client_as(member(Role.AGENT)).get(home).text
     assert "à traiter" in agent_page and "dossier" in agent_page
     caf_page = client_as(member(Role.CAF)).get(home).text

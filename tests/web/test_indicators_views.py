@@ -80,7 +80,7 @@ def test_a_period_ending_before_it_starts_is_refused_in_french(commune_a, client
 
 
 def test_the_menu_links_the_dashboard_for_the_roles_that_see_it(commune_a, client_as):
-    home = reverse("territories:home", kwargs={"commune": commune_a.slug})
+    home = reverse("cellule:home", kwargs={"commune": commune_a.slug})
     assert (
         url("index", commune_a) in client_as(quick_member(commune_a, Role.READER)).get(home).content.decode()
     )

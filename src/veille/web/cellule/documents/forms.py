@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from veille.web.common.pdf import logo_type
 from veille.web.common.territories.models import Commune
 
 from .models import LetterKind
-from .pdf import logo_type
 from .rendering import validate_template
 
 LOGO_MAX_BYTES = 1_000_000

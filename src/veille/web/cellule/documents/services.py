@@ -9,8 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from veille.web.common.pdf import html_to_pdf, logo_data_uri
+
 from .models import GeneratedLetter, LetterTemplate
-from .pdf import html_to_pdf, logo_data_uri
 from .rendering import french_date, letter_context, render_template_text
 
 

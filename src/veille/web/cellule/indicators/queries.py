@@ -16,7 +16,7 @@ from veille.web.cellule.cases.models import Case, CaseEvent, Origin
 from veille.web.cellule.cases.procedure import BY_NAME, CaseStep
 from veille.web.cellule.imports.models import CrossingRun, RunStatus
 
-from .computations import AGE_BANDS, Period, median_days, school_year_period
+from .computations import AGE_BANDS, Period, mask, median_days, school_year_period
 from .definitions import ACTION_KINDS, INDICATORS, OUTCOMES, Indicator
 
 
@@ -233,3 +233,10 @@ def funnel(commune: Any, year: SchoolYear, today: date, filters: Filters = NO_FI
 def overdue_cases(commune: Any, today: date, filters: Filters = NO_FILTER) -> int:
     """Open cases of the commune whose running legal deadline has passed."""
     return filtered_cases(commune, filters).overdue(today).count()
+
+
+def masked_school_year(commune: Any, year: SchoolYear) -> tuple[str, list[tuple[str, int | str]]]:
+    """The indicators of one school year, masked: what ``common.cell_figures`` gives the Cité."""
+    period = school_year_period(year)
+    values = indicator_values(commune, period)
+    return period.label, [(i.label, mask(values[i.key])) for i in INDICATORS]

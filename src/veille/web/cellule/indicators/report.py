@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from veille.compulsory import SchoolYear
-from veille.web.cellule.documents.pdf import render_pdf
+from veille.web.common.pdf import render_pdf
 
 from .charts import bar_chart
 from .computations import Period

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from veille.web.cellule.documents.pdf import render_pdf
 from veille.web.common.accounts.access import member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.pdf import render_pdf
 
 from .forms import AddCaseForm, DecisionForm, MeetingForm, ParticipantForm
 from .models import AgendaItem, Meeting, Participant

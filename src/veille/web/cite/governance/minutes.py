@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from veille.web.cellule.documents.pdf import html_to_pdf
+from veille.web.common.pdf import html_to_pdf
 
 from .models import Meeting
 

@@ -12,13 +12,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from veille.web.cellule.documents.pdf import html_to_pdf
 from veille.web.cite.actions.models import Action
 from veille.web.cite.cites.access import cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.models import CiteMembership
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
+from veille.web.common.pdf import html_to_pdf
 
 from .forms import ExperienceForm, NetworkMeetingForm, SearchForm
 from .models import Experience, NetworkMeeting, network_regions

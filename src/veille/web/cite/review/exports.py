@@ -7,8 +7,8 @@ import io
 from django.template.loader import render_to_string
 from docx import Document
 
-from veille.web.cellule.documents.pdf import html_to_pdf
 from veille.web.cite.cites.templatetags.cites import euros, number_fr
+from veille.web.common.pdf import html_to_pdf
 
 from .figures import ReviewFigures, review_figures
 from .models import Review

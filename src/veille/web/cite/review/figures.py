@@ -2,7 +2,7 @@
 
 Nothing here is typed in: governance from the meetings, deployment from the actions and their yearly
 execution, finances from ``funds.budget``, evaluation from the indicators, the cell's results from
-``indicators.queries`` (small counts masked, as anything leaving the cell).
+``common.cell_figures`` (small counts masked, as anything leaving the cell).
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from veille.compulsory import SchoolYear
-from veille.web.cellule.indicators.computations import mask, school_year_period
-from veille.web.cellule.indicators.definitions import INDICATORS
-from veille.web.cellule.indicators.queries import indicator_values
 from veille.web.cite.actions.models import (
     ZERO,
     Action,
@@ -29,6 +26,7 @@ from veille.web.cite.actions.models import (
 from veille.web.cite.diagnostic.models import TerritorialIndicator
 from veille.web.cite.funds import budget
 from veille.web.cite.governance.models import Decision, Meeting
+from veille.web.common import cell_figures
 
 
 @dataclass
@@ -183,13 +181,10 @@ def _indicators(cite: object, year: int) -> list[IndicatorRow]:
 
 def _cell(cite: object, year: int) -> list[tuple[str, list[tuple[str, int | str]]]]:
     """The cell's indicators of the school year ending in ``year``, per Veille commune, masked."""
-    period = school_year_period(SchoolYear(year - 1))
     result = []
     for link in cite.communes.filter(commune__isnull=False).select_related("commune"):  # type: ignore[attr-defined]
-        values = indicator_values(link.commune, period)
-        result.append(
-            (f"{link.commune.name} — {period.label}", [(i.label, mask(values[i.key])) for i in INDICATORS])
-        )
+        label, figures = cell_figures.masked_indicators(link.commune, SchoolYear(year - 1))
+        result.append((f"{link.commune.name} — {label}", figures))
     return result
 
 

@@ -44,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.for_user(request.user))
     # One cell and no cité: straight to the cell. A person in a cité too chooses on the home page.
     if len(memberships) == 1 and not request.user.cite_memberships.filter(active=True).exists():
-        return redirect("territories:home", commune=memberships[0].commune.slug)
+        return redirect("cellule:home", commune=memberships[0].commune.slug)
     return render(request, "veille/home.html", {"memberships": memberships})
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "territories"
+app_name = "cellule"
 urlpatterns = [
     path("", views.commune_home, name="home"),
 ]
