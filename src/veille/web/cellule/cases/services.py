@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from veille.compulsory import age_on
 from veille.web.cellule.imports.models import Outcome, RunStatus
 from veille.web.common.accounts.roles import Role
 
@@ -26,11 +27,6 @@ FIRST_HANDLER = {
     Origin.HOME_INSTRUCTION: Role.AGENT,
     Origin.FIELD: Role.AGENT,
 }
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def _matched_by_latest_run(child: Child) -> bool:
