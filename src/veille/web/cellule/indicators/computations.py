@@ -147,7 +147,7 @@ def masked_total(values: Iterable[int | str | None]) -> int | str | None:
         >>> masked_total([5, 0, 12]), masked_total([5, "< 5"]), masked_total([])
         (17, None, 0)
     """
-    values = [v for v in values if v is not None]
-    if any(is_masked(v) for v in values):
+    present = [v for v in values if v is not None]
+    if any(is_masked(v) for v in present):
         return None
-    return mask(sum(int(v) for v in values))
+    return mask(sum(v for v in present if isinstance(v, int)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 
@@ -43,15 +44,15 @@ class PeriodForm(forms.Form):
         choices=[("", "Tous les âges"), *((k, v[0]) for k, v in AGE_BANDS.items())],
     )
 
-    def __init__(self, *args, years: list[tuple[str, str]], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, years: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["annee"].choices = years
+        cast(forms.ChoiceField, self.fields["annee"]).choices = years
         self.fields["annee"].initial = years[0][0]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("id", f"f-{name}")
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("du")) != bool(data.get("au")):
             raise forms.ValidationError("Indiquez les deux dates de la période, ou aucune.")
         if data.get("du") and data["au"] < data["du"]:

@@ -45,7 +45,7 @@ class AggregateReport(models.Model):
         """Indicator key -> count, or « < 5 » where the exporting instance masked it."""
         from .computations import MASKED
 
-        return {v.indicator: (MASKED if v.masked else v.value) for v in self.values.all()}
+        return {v.indicator: (MASKED if v.masked or v.value is None else v.value) for v in self.values.all()}
 
 
 class AggregateValue(models.Model):

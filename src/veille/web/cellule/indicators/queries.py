@@ -12,7 +12,7 @@ from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from veille.compulsory import SchoolYear
-from veille.web.cellule.cases.models import Case, CaseEvent, Origin
+from veille.web.cellule.cases.models import Case, CaseEvent, CaseQuerySet, Origin
 from veille.web.cellule.cases.procedure import BY_NAME, CaseStep
 from veille.web.cellule.imports.models import CrossingRun, RunStatus
 
@@ -50,7 +50,7 @@ class Filters:
 NO_FILTER = Filters()
 
 
-def filtered_cases(commune: Any, filters: Filters = NO_FILTER) -> QuerySet[Case]:
+def filtered_cases(commune: Any, filters: Filters = NO_FILTER) -> CaseQuerySet:
     """The commune's cases matching the filters (purged cases included: they stay countable)."""
     cases = Case.objects.filter(commune=commune)
     if filters.domain:
@@ -77,7 +77,7 @@ def dated_events(cases: QuerySet[Case]) -> QuerySet[CaseEvent]:
 
 def indicator_events(indicator: Indicator, cases: QuerySet[Case], period: Period) -> QuerySet[CaseEvent]:
     """The events an indicator counts in a period."""
-    events = dated_events(cases).filter(kind__in=indicator.kinds, day__gte=period.start, day__lte=period.end)
+    events = dated_events(cases).filter(kind__in=indicator.kinds, day__gte=period.start, day__lte=period.end)  # type: ignore[misc]
     if indicator.after_kind:
         earlier = CaseEvent.objects.filter(
             case=OuterRef("case"), kind=indicator.after_kind, pk__lt=OuterRef("pk")
@@ -101,7 +101,7 @@ def indicator_values(commune: Any, period: Period, filters: Filters = NO_FILTER)
 
 def first_event_day(commune: Any) -> date | None:
     """The day of the commune's earliest case event (where its history, hence its trends, start)."""
-    first = dated_events(Case.objects.filter(commune=commune)).order_by("day").values_list("day", flat=True)
+    first = dated_events(Case.objects.filter(commune=commune)).order_by("day").values_list("day", flat=True)  # type: ignore[misc]
     return first.first()
 
 
@@ -142,7 +142,7 @@ class Funnel:
         return {s.key: s.value for s in [*self.steps, *self.outcomes]} | {"en_retard": self.overdue}
 
 
-def _opening_days(cases: QuerySet[Case]) -> QuerySet[Case]:
+def _opening_days(cases: CaseQuerySet) -> CaseQuerySet:
     opening = (
         CaseEvent.objects.filter(case=OuterRef("pk"), kind="opening").order_by("pk").values("effective_date")
     )
@@ -151,10 +151,10 @@ def _opening_days(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def crossing_cohort(commune: Any, year: SchoolYear, filters: Filters = NO_FILTER) -> QuerySet[Case]:
+def crossing_cohort(commune: Any, year: SchoolYear, filters: Filters = NO_FILTER) -> CaseQuerySet:
     """Cases opened from the crossing (origin ``croisement``) during a school year."""
     cases = _opening_days(filtered_cases(commune, filters)).filter(origin=Origin.CROSSING)
-    return cases.filter(opened_on__gte=year.start, opened_on__lte=year.end)
+    return cases.filter(opened_on__gte=year.start, opened_on__lte=year.end)  # type: ignore[misc]
 
 
 def funnel(commune: Any, year: SchoolYear, today: date, filters: Filters = NO_FILTER) -> Funnel:
@@ -169,12 +169,12 @@ def funnel(commune: Any, year: SchoolYear, today: date, filters: Filters = NO_FI
     flagged = by_status.get("non_trouve", 0) + by_status.get("incertain", 0) if run else None
 
     cohort = crossing_cohort(commune, year, filters)
-    opened = {c.pk: c.opened_on for c in cohort.only("pk")}
+    opened = {c.pk: c.opened_on for c in cohort.only("pk")}  # type: ignore[attr-defined]
     # first day of each meaningful event per case; closures at verification are false alarms, not outcomes
     first: dict[str, dict[int, date]] = defaultdict(dict)
     outcome_days: dict[str, dict[int, date]] = defaultdict(dict)
     events = dated_events(cohort).filter(kind__in=BY_NAME.keys()).order_by("day", "pk")
-    for case_id, kind, from_state, to_state, day in events.values_list(
+    for case_id, kind, from_state, to_state, day in events.values_list(  # type: ignore[misc]
         "case_id", "kind", "from_state", "to_state", "day"
     ):
         if from_state == CaseStep.VERIFICATION and to_state != CaseStep.VERIFICATION:

@@ -45,7 +45,7 @@ class Dashboard:
 
     def trend_charts(self) -> list[tuple[Indicator, str, list[tuple[str, int]]]]:
         """Per indicator: its chart across school years and the (year, value) rows of its table."""
-        charts = []
+        charts: list[tuple[Indicator, str, list[tuple[str, int]]]] = []
         for indicator in INDICATORS:
             rows = [(str(year), values[indicator.key]) for year, values in self.trends]
             charts.append((indicator, bar_chart(rows), rows))

@@ -3,7 +3,7 @@ page of every commune of the department."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from veille.compulsory import SchoolYear
 from veille.web.common.accounts.access import member_required
-from veille.web.common.accounts.models import Membership
+from veille.web.common.accounts.models import Membership, User
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -122,7 +122,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _department_memberships(request: HttpRequest) -> list[Membership]:
-    seats = [m for m in Membership.objects.for_user(request.user) if m.can(Capability.VIEW_DEPARTMENT)]
+    seats = [
+        m for m in Membership.objects.for_user(cast(User, request.user)) if m.can(Capability.VIEW_DEPARTMENT)
+    ]
     if not seats:
         raise PermissionDenied("Votre rôle ne permet pas de voir les indicateurs du département.")
     return seats

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from veille.web.cellule.cases.models import Case
@@ -39,16 +41,16 @@ def case_label(case: Case) -> str:
 class AddCaseForm(forms.Form):
     case = forms.ModelChoiceField(label="Dossier à inscrire à l'ordre du jour", queryset=Case.objects.none())
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["case"]
+        field = cast(forms.ModelChoiceField, self.fields["case"])
         field.queryset = (
             Case.objects.filter(commune=meeting.commune, closed_at__isnull=True)
             .exclude(agenda_items__meeting=meeting)
             .select_related("child")
             .order_by("pk")
         )
-        field.label_from_instance = case_label  # type: ignore[attr-defined]
+        field.label_from_instance = case_label  # type: ignore[method-assign,assignment]
 
 
 class DecisionForm(forms.ModelForm):
@@ -65,8 +67,8 @@ class DecisionForm(forms.ModelForm):
             "next_step": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("decision", "").strip():
             self.add_error("decision", "Écrivez la décision de la cellule.")
         for field in ("decision", "next_step"):

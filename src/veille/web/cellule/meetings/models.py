@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from veille.compulsory import age_on
+from veille.web.common.territories.models import Commune
 
 
 class Organisation(models.TextChoices):
@@ -27,7 +28,7 @@ class Organisation(models.TextChoices):
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def in_commune(self, commune: models.Model) -> MeetingQuerySet:
+    def in_commune(self, commune: Commune) -> MeetingQuerySet:
         return self.filter(commune=commune)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.models import User
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -188,7 +191,7 @@ def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         decided.decided_by = request.user
         decided.save()
         entry.case.add_note(
-            user=request.user,
+            user=cast(User, request.user),
             kind="meeting_decision",
             note=f"Réunion n° {entry.meeting_id} : {decided.decision}",
         )
@@ -203,11 +206,12 @@ def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     meeting = entry.meeting
     rows = _rows(meeting)
     for row in rows:
+        agenda_item = cast(AgendaItem, row["item"])
         row["form"] = (
             form
-            if row["item"].pk == entry.pk
-            else DecisionForm(instance=row["item"], prefix=f"point-{row['item'].pk}")
-        )  # type: ignore[attr-defined]
+            if agenda_item.pk == entry.pk
+            else DecisionForm(instance=agenda_item, prefix=f"point-{agenda_item.pk}")
+        )
     record(
         request, Action.VIEW, meeting, detail="dossiers : " + ", ".join(str(r["case_number"]) for r in rows)
     )

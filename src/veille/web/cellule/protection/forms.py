@@ -8,7 +8,7 @@ class ChildLookupForm(forms.Form):
     source_id = forms.CharField(label="ou identifiant CAF / MSA", required=False, max_length=64)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("number") and not data.get("source_id"):
             raise forms.ValidationError("Indiquez le numéro de l'enfant ou son identifiant CAF / MSA.")
         return data

@@ -48,9 +48,9 @@ class NoPersonalData(logging.Filter):
             # The SQL may quote values; keep only its duration.
             record.msg = "requête SQL ({} s)".format(getattr(record, "duration", "?"))
             record.args = ()
-            record.params = None  # type: ignore[attr-defined]
-            record.sql = None  # type: ignore[attr-defined]
-        record._veille_cleaned = True  # type: ignore[attr-defined]
+            record.params = None
+            record.sql = None
+        record._veille_cleaned = True
         return True
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from veille.web.cellule.cases.models import Case
+from veille.web.common.territories.models import Commune
 
 from .archives import EncryptedExport, export_rows
 
@@ -28,7 +29,7 @@ OPEN_CASES_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def open_cases(commune: models.Model) -> models.QuerySet[Case]:
+def open_cases(commune: Commune) -> models.QuerySet[Case]:
     """Cases of the commune neither closed nor purged, oldest first."""
     return (
         Case.objects.filter(commune=commune, closed_at__isnull=True, purged_at__isnull=True)
@@ -37,7 +38,7 @@ def open_cases(commune: models.Model) -> models.QuerySet[Case]:
     )
 
 
-def open_case_rows(commune: models.Model) -> list[dict[str, object]]:
+def open_case_rows(commune: Commune) -> list[dict[str, object]]:
     rows = []
     for case in open_cases(commune):
         child = case.child
@@ -65,7 +66,7 @@ def open_case_rows(commune: models.Model) -> list[dict[str, object]]:
     return rows
 
 
-def export_open_cases(commune: models.Model) -> EncryptedExport:
+def export_open_cases(commune: Commune) -> EncryptedExport:
     """The open cases of ``commune`` with each child's identity, in an encrypted archive."""
     day = timezone.localdate().isoformat()
     return export_rows(open_case_rows(commune), OPEN_CASES_COLUMNS, f"dossiers-ouverts-{day}")

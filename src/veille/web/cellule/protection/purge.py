@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -23,6 +23,7 @@ from veille.web.cellule.children.models import MOVED_AWAY, Child
 from veille.web.cellule.children.signals import case_purged
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.territories.models import Commune
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class PurgeReport:
         return sum(len(item.case_ids) for item in self.items if item.child_id not in failed)
 
 
-def due_children(today: date, commune: models.Model | None = None) -> models.QuerySet[Child]:
+def due_children(today: date, commune: Commune | None = None) -> models.QuerySet[Child]:
     """Children whose personal data must be deleted on ``today``."""
     children = Child.objects.due_for_purge(today)
     if commune is not None:
@@ -76,7 +77,7 @@ def reason_for(child: Child, today: date, moved_case_child_ids: set[int]) -> Rea
     return Reason.MOVED_AWAY if moved else Reason.AGE
 
 
-def plan(today: date, commune: models.Model | None = None) -> list[PurgeItem]:
+def plan(today: date, commune: Commune | None = None) -> list[PurgeItem]:
     """The children due for purge and their cases, without changing anything (the dry run)."""
     children = list(due_children(today, commune).only("pk", "commune_id", "moved_away_on"))
     ids = [child.pk for child in children]
@@ -104,7 +105,7 @@ def free_text_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
 
 
-def anonymise_case(case: Case, *, now: object) -> None:
+def anonymise_case(case: Case, *, now: datetime) -> None:
     """Keep the case for the indicators, without anything that points to the child."""
     for name in free_text_fields(Case):
         setattr(case, name, "")
@@ -138,7 +139,7 @@ def purge_child(item: PurgeItem, *, request: HttpRequest | None = None) -> None:
 def purge(
     *,
     today: date,
-    commune: models.Model | None = None,
+    commune: Commune | None = None,
     simulation: bool = False,
     request: HttpRequest | None = None,
 ) -> PurgeReport:

@@ -58,8 +58,8 @@ def related_rows(obj: models.Model, *, skip: tuple[type[models.Model], ...] = ()
     found: dict[str, list[dict]] = {}
     for relation in obj._meta.related_objects:
         model = relation.related_model
-        if model in skip or model is AuditEvent or model is None:
-            continue
+        if model in skip or model is AuditEvent or model is None or isinstance(model, str):
+            continue  # ("self" only names the model of a recursive relation, never one of these)
         if model._meta.auto_created:
             continue  # the hidden table of a many-to-many: its other side is read instead
         rows = list(model._default_manager.filter(**{relation.field.name: obj}).distinct().order_by("pk"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from veille.web.common.accounts.members import add_member
@@ -13,13 +15,13 @@ from veille.web.common.territories.models import Commune
 class Command(BaseCommand):
     help = "Crée une commune et son référent mairie (mot de passe provisoire affiché une seule fois)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--nom", required=True, help="nom de la commune")
         parser.add_argument("--adresse-web", dest="slug", required=True, help="identifiant dans les adresses")
         parser.add_argument("--insee", default="", help="code INSEE (5 caractères)")
         parser.add_argument("--referent", required=True, help="identifiant de connexion du référent")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if Commune.objects.filter(slug=options["slug"]).exists():
             raise CommandError(f"la commune « {options['slug']} » existe déjà.")
         with transaction.atomic():
