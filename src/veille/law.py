@@ -332,7 +332,7 @@ class Requires:
 
 @dataclass(frozen=True)
 class AnyOf:
-    options: tuple[Requires, ...]
+    options: tuple[Requires | LinkedTo, ...]
     label: str
 
 
@@ -352,7 +352,15 @@ class LinkedChildren:
     label: str = "au moins un dossier d'enfant rattaché (« Rattacher un enfant »)"
 
 
-Precondition = Requires | AnyOf | Window | LinkedChildren
+@dataclass(frozen=True)
+class LinkedTo:
+    """The case is linked to a school's or a place's case on which one of ``acts`` is recorded."""
+
+    acts: tuple[str, ...]
+    label: str
+
+
+Precondition = Requires | AnyOf | Window | LinkedChildren | LinkedTo
 
 
 # Acts.
@@ -499,6 +507,10 @@ _FORMAL_NOTICE_RAN = Requires(
     elapsed=True,
 )
 _REPORTED = Requires(("confirm_alert",), "le signalement du maire à la DASEN (R131-4)")
+_FROM_SCHOOL = LinkedTo(
+    ("notice_parents_place", "notice_parents_school"),
+    "un dossier d'école de fait ou d'établissement rattaché où les parents sont mis en demeure",
+)
 _AUTHORISATIONS = (
     "record_authorisation",
     "authorise_ief",
@@ -606,8 +618,11 @@ ABSENCE_ACTS: tuple[Act, ...] = (
         ("alerte", "famille_informee", "famille_convoquee", "mediation"), "mediation", "cellule_sociale",
         "Usage de la cellule ; CASF L141-2", deadline="mediation"),
     Act(ABSENCE, "send_formal_notice", "Mise en demeure de la DASEN d'inscrire l'enfant (15 jours)",
-        ("alerte", "famille_informee", "famille_convoquee", "mediation", "ief_demande"), "mise_en_demeure",
-        "dasen", "CP 227-17-1 al. 1 ; instruction du 5 janvier 2023 ; L131-5-1", preconditions=(_REPORTED,),
+        ("verification", "alerte", "famille_informee", "famille_convoquee", "mediation", "ief_demande"),
+        "mise_en_demeure", "dasen",
+        "CP 227-17-1 al. 1 ; instruction du 5 janvier 2023 ; L131-5-1 ; élève d'une école de fait ou d'un établissement fermé : L441-3-1, L442-2",
+        preconditions=(AnyOf((_REPORTED, _FROM_SCHOOL),
+                             "le signalement du maire à la DASEN, ou un dossier d'établissement ou de lieu rattaché où la mise en demeure des parents est décidée"),),
         deadline="formal_notice", document="mise_en_demeure",
         comment="Les 15 jours courent de la notification enregistrée, pas de la date du courrier."),
     Act(ABSENCE, "record_return_to_school", "Enfant inscrit dans une école : suivre son assiduité",
@@ -687,7 +702,13 @@ _IEF_OPEN = (
     "mise_en_demeure",
     *_JUSTICE,
 )
-_GRANTED = Requires(_AUTHORISATIONS, "une autorisation d'IEF enregistrée", months_after=3)
+_GRANTED = AnyOf(
+    (
+        Requires(_AUTHORISATIONS, "une autorisation d'IEF enregistrée depuis 3 mois", months_after=3),
+        Requires(("migration",), "un dossier repris de la table version 1 (autorisation antérieure)"),
+    ),
+    "une autorisation d'IEF enregistrée depuis 3 mois au moins (contrôle à partir du 3e mois)",
+)
 HOME_ACTS: tuple[Act, ...] = (
     Act(HOME, "request_ief", "Demande d'autorisation d'IEF reçue (1er mars – 31 mai)",
         ("verification", "ief_autorisee", "suivi_ief"), "ief_demande", "famille",
@@ -1053,7 +1074,9 @@ def as_markdown() -> str:
         "|---|---|---|---|---|---|",
     ]
     for rule in DEADLINES.values():
-        flag = f"**[{TO_VERIFY} : {rule.to_verify}]**" if rule.to_verify else ("usage" if rule.practice else "—")
+        flag = (
+            f"**[{TO_VERIFY} : {rule.to_verify}]**" if rule.to_verify else ("usage" if rule.practice else "—")
+        )
         lines.append(
             f"| `{rule.key}` | {_cell(rule.label)} | {rule.duration} | {START_POINTS[rule.start]} | "
             f"{_cell(rule.legal_basis)} | {flag} |"
