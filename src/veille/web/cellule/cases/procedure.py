@@ -124,7 +124,8 @@ def _guard(act: law.Act, pre: law.Precondition) -> Any:
             if found is None:
                 return None
             detail = found
-        return f"« {act.label} » n'est pas encore possible : il faut {law.describe(pre)} ({detail})."
+        wanted = pre.label if isinstance(pre, law.AnyOf) else law.describe(pre)
+        return f"« {act.label} » n'est pas encore possible : il faut {wanted} ({detail})."
 
     return check
 
