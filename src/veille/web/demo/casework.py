@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from veille import law
 from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
 from veille.web.cellule.cases.procedure import BY_NAME
 from veille.web.cellule.cases.services import advance_case, age_on, open_case
@@ -450,6 +451,9 @@ def open_cases(ctx: DemoContext) -> None:
         )
         linked = _link_children(ctx, case, pools, story.children, start)
         for name, days_ago in story.steps:
+            act = law.act(story.domain, name)
+            if act is not None and act.notice_children and not linked:
+                break  # a small commune may have no child left for the place: it stops at the order
             advance_case(case, [(name, today - timedelta(days=days_ago))], user=_actor(ctx, name))
         _backdate(case, start)
         for child_case in linked:
