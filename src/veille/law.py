@@ -151,7 +151,7 @@ DOCUMENTS: dict[str, Document] = {
                  "L131-8 ; R131-7", to_verify="caractère de décision susceptible de recours"),
         Document("compte_rendu_communaute_educative",
                  "Compte rendu de la communauté éducative et désignation du personnel d'éducation référent",
-                 "chef_etablissement", "etablissement", "L131-8 (loi 2013-108)", to_verify=TO_VERIFY),
+                 "chef_etablissement", "etablissement", "L131-8 (loi 2013-108)", to_verify="rédaction actuelle de L131-8 (loi 2013-108)"),
         Document("saisine_contravention", "Saisine du procureur : contravention d'absentéisme (R624-7)",
                  "dasen", "dsden", "CP R624-7 ; R131-7", to_verify="rédaction de R131-7"),
         Document("ief_accuse_reception", "Accusé de réception de la demande d'autorisation d'IEF", "dasen",
@@ -292,7 +292,7 @@ DEADLINES: dict[str, Deadline] = {
                  "Au moins un contrôle par an (L131-10).", "Code de l'éducation L131-10"),
         Deadline("second_control", "Second contrôle pédagogique", 0, 2, "notification",
                  "Résultats notifiés avec un délai pour s'améliorer, puis second contrôle (L131-10) ; la "
-                 "notification fixe la durée.", "Code de l'éducation L131-10", to_verify=TO_VERIFY),
+                 "notification fixe la durée.", "Code de l'éducation L131-10", to_verify="durée fixée par la notification des résultats"),
         Deadline("opposition_window", "Délai d'opposition à l'ouverture", 0, 3, "reception",
                  "Opposition dans les 3 mois de la déclaration (L441-1 II).", "LEGAL-REVIEW point 4"),
         Deadline("first_year_control", "Contrôle de la première année d'exercice", 0, 12, "acte",
@@ -300,7 +300,7 @@ DEADLINES: dict[str, Deadline] = {
                  "LEGAL-REVIEW point 4", to_verify="borne exacte de la première année"),
         Deadline("director_remedy", "Délai laissé au directeur pour remédier", 0, 1, "notification",
                  "Délai fixé par la mise en demeure (L442-2) ; 1 mois : valeur par défaut de la cellule.",
-                 "LEGAL-REVIEW point 4", to_verify=TO_VERIFY, practice=True),
+                 "LEGAL-REVIEW point 4", to_verify="délai fixé par la mise en demeure (1 mois par défaut)", practice=True),
         Deadline("closure_followup", "Vérifier la fermeture effective des locaux", 15, 0, "notification",
                  _PRACTICE, "Usage de la cellule", practice=True),
         Deadline("dasen_opinion", "Avis de la DASEN au préfet", 15, 0, "acte", _PRACTICE,
@@ -593,10 +593,10 @@ def _justice(domain: str) -> tuple[Act, ...]:
         Act(domain, "open_police_enquiry", "Enquête de police ordonnée", ("signale_parquet",), "enquete",
             "procureur", "CPP 40-1", deadline="enquiry_followup"),
         Act(domain, "open_social_enquiry", "Enquête sociale ordonnée", ("signale_parquet",), "enquete",
-            "procureur", "CPP 40-1 ; CPP 81 al. 6", deadline="enquiry_followup", to_verify=TO_VERIFY),
+            "procureur", "CPP 40-1 ; CPP 81 al. 6", deadline="enquiry_followup", to_verify="qui l'ordonne (CPP 81 al. 6 vise le juge d'instruction)"),
         Act(domain, "order_parenting_course", "Stage de responsabilité parentale ordonné",
             ("signale_parquet", "enquete"), "stage_parental", "procureur", "CPP 41-1 2° ; CP 131-35-1",
-            deadline="parenting_course_followup", to_verify=TO_VERIFY),
+            deadline="parenting_course_followup", to_verify="alternative aux poursuites (CPP 41-1 2°) ou peine (CP 131-35-1)"),
     )  # fmt: skip
 
 
@@ -668,11 +668,11 @@ ABSENTEEISM_ACTS: tuple[Act, ...] = (
         "Absentéisme persistant : réunion de la communauté éducative", ("avertissement",),
         "communaute_educative", "chef_etablissement", "L131-8 (loi 2013-108)",
         preconditions=(Requires(("issue_warning",), "l'avertissement de la DASEN"),), needs_note=True,
-        document="compte_rendu_communaute_educative", to_verify=TO_VERIFY),
+        document="compte_rendu_communaute_educative", to_verify="rédaction actuelle de L131-8 (loi 2013-108)"),
     Act(ABSENTEEISM, "designate_education_referent", "Personnel d'éducation référent désigné",
         ("communaute_educative",), "referent_designe", "chef_etablissement", "L131-8 (loi 2013-108)",
         preconditions=(Requires(("convene_educational_community",), "la réunion de la communauté éducative"),),
-        deadline="warning_followup", needs_note=True, to_verify=TO_VERIFY),
+        deadline="warning_followup", needs_note=True, to_verify="rédaction actuelle de L131-8 (loi 2013-108)"),
     Act(ABSENTEEISM, "refer_contravention",
         "Saisine du procureur : contravention d'absentéisme (CP R624-7)", ("referent_designe",),
         "signale_parquet", "dasen", "CP R624-7 ; R131-7 ; L131-8",
@@ -778,7 +778,7 @@ HOME_ACTS: tuple[Act, ...] = (
         "dasen", "L131-10", needs_note=True, to_verify="nombre de refus avant la mise en demeure"),
     Act(HOME, "withdraw_authorisation", "Retrait de l'autorisation d'IEF",
         ("ief_autorisee", "suivi_ief", "controles_insuffisants", "controle_refuse"), "autorisation_retiree",
-        "dasen", "L131-5", document="retrait_autorisation_ief", needs_note=True, to_verify=TO_VERIFY),
+        "dasen", "L131-5", document="retrait_autorisation_ief", needs_note=True, to_verify="article du retrait (L131-5 ou R131-11-x)"),
     Act(HOME, "send_formal_notice", "Mise en demeure de la DASEN d'inscrire l'enfant (15 jours)",
         ("controles_insuffisants", "controle_refuse", "autorisation_retiree", "refus_definitif"),
         "mise_en_demeure", "dasen", "L131-10 ; CP 227-17-1 al. 1 ; CAA Lyon 23LY02549",
@@ -1018,7 +1018,8 @@ def as_markdown() -> str:
         "Un dossier ne change d'étape que par un acte de cette table (`Case.fire`). Seuls les rôles de "
         "Veille de la colonne « rôles » enregistrent l'acte ; ses conditions sont vérifiées (refus motivé "
         "sinon). Un délai dont le point de départ est la notification ne court qu'une fois la date de "
-        "notification enregistrée. Chaque étape de l'historique garde la version de la table.",
+        "notification enregistrée. Chaque étape de l'historique garde la version de la table. La "
+        "préfecture enregistre les actes du préfet sans avoir à faire avancer les autres étapes.",
         "",
     ]
     for domain, (label, about) in DOMAINS.items():
@@ -1081,6 +1082,14 @@ def as_markdown() -> str:
             f"| `{rule.key}` | {_cell(rule.label)} | {rule.duration} | {START_POINTS[rule.start]} | "
             f"{_cell(rule.legal_basis)} | {flag} |"
         )
+    lines += [
+        "",
+        "## Ce qui reste à vérifier",
+        "",
+        "Actes dont un texte n'a pas pu être vérifié (l'interface affiche « à vérifier » sur chacun) :",
+        "",
+    ]
+    lines += [f"- {domain} : `{name}` — {' ; '.join(what)}" for domain, name, what in unverified_rows()]
     return "\n".join(lines) + "\n"  # fmt: skip
 
 
