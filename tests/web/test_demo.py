@@ -14,10 +14,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from veille import cli
+from veille.compulsory import retention_end
 from veille.sources import read_children_files, read_schooling_files
 from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
 from veille.web.cellule.cases.procedure import CaseStep
-from veille.web.cellule.children.models import Child, end_of_school_year_turning_16
+from veille.web.cellule.children.models import Child
 from veille.web.cellule.documents.models import GeneratedLetter
 from veille.web.cellule.imports.models import (
     CrossingRun,
@@ -100,7 +101,7 @@ def test_the_children_of_the_synthetic_files_become_children_of_the_list(db, dat
         row["prenoms"],
         row["date_naissance"],
     )
-    assert child.retention_until == end_of_school_year_turning_16(child.birth_date)
+    assert child.retention_until == retention_end(child.birth_date)
     assert Child.objects.filter(commune=ctx.communes[COMMUNE_B.slug]).count() == 50  # the minimum
     assert all(Path(p).is_relative_to(data_dir) for p in ctx.files[COMMUNE_A.slug].values())
     imported = Import.objects.get(commune=a, kind=Kind.CHILDREN)

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from veille import law
+from veille.compulsory import age_on
 from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
 from veille.web.cellule.cases.procedure import BY_NAME
-from veille.web.cellule.cases.services import advance_case, age_on, open_case
+from veille.web.cellule.cases.services import advance_case, open_case
 from veille.web.cellule.imports.models import Outcome
 from veille.web.common.accounts.roles import Role
 

@@ -464,13 +464,13 @@ class Case(models.Model):
 
     def _notice_children(self, event: CaseEvent, *, user: User | None, check_role: bool) -> None:
         """The 15-day mise en demeure on each linked child's own case (children of compulsory age)."""
-        from .services import age_on
+        from veille.compulsory import SchoolYear, is_subject
 
         day = event.effective_date or timezone.localdate()
         noticed, skipped = [], []
         for linked in self.linked_cases.open().select_related("child"):
             child = linked.child
-            if child is not None and not 3 <= age_on(child.birth_date, day) < 16:
+            if child is not None and not is_subject(child.birth_date, SchoolYear.current(day)):
                 skipped.append(f"n° {linked.pk} (hors obligation d'instruction)")
                 continue
             if "send_formal_notice" not in {t.name for t in transitions_from(linked.domain, linked.state)}:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from veille import law
+from veille.compulsory import age_on
 from veille.web.cellule.imports.models import Outcome, RunStatus
 from veille.web.common.accounts.roles import Role
 
@@ -30,11 +31,6 @@ FIRST_HANDLER = {
     Origin.FIELD: Role.AGENT,
     Origin.LINKED: Role.EDUCATION,
 }
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def _matched_by_latest_run(child: Child) -> bool:

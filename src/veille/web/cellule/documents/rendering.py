@@ -18,6 +18,8 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, Node, TokenType, VariableNode
 from django.utils import formats, translation
 
+from veille.compulsory import age_on
+
 ENGINE = Engine(
     dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=True, string_if_invalid="", debug=False
 )
@@ -88,11 +90,6 @@ def french_date(value: date | None) -> str:
     with translation.override("fr"):
         text = formats.date_format(value, "j F Y")
     return "1er" + text[1:] if value.day == 1 else text
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on a given day."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def letter_context(
