@@ -533,3 +533,16 @@ def test_existing_cases_land_on_the_nearest_new_step_and_keep_their_history(comm
     # A case followed in IEF before v2 can have its controls recorded (its authorisation predates Veille).
     followed.fire("control_satisfactory", user=None, check_role=False)
     assert followed.state == "suivi_ief"
+
+
+def test_a_child_is_linked_to_a_place_through_its_page(commune_a, users, client):
+    site = place(commune_a)
+    kid = make_child(commune_a, "L1")
+    client.force_login(users[Role.EDUCATION])
+    link = reverse("cases:link", kwargs={"commune": commune_a.slug, "pk": site.pk})
+    response = client.post(link, {"child_source_id": kid.source_id}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "rattaché" in response.text
+    assert site.linked_cases.get().child == kid
+    assert "Dossier n°" in response.text and "<li>" in response.text
+    client.force_login(users[Role.PREFECTURE])
+    assert client.post(link, {"child_source_id": kid.source_id}).status_code == 403

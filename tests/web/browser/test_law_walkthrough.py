@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 
 def case_page(page, case: Case) -> None:
-    page.goto(f"/{case.commune.slug}/dossiers/{case.pk}/")
+    page.goto(f"/communes/{case.commune.slug}/dossiers/{case.pk}/")
     expect(page.locator("h1")).to_contain_text(f"Dossier n° {case.pk}")
 
 
@@ -113,6 +113,7 @@ def test_the_procedures_of_the_law_act_by_act_in_the_browser(page, demo):
     for number, child in enumerate(children[1:3], start=1):
         page.get_by_label("Identifiant CAF ou MSA de l'enfant").fill(child.source_id)
         page.get_by_role("button", name="Rattacher").click()
+        expect(page.locator("#procedure [role=status]")).to_contain_text("rattaché")
         expect(page.locator("#procedure ul li")).to_have_count(number)
     log_in_as(page, "prefecture")
     case_page(page, site)
