@@ -152,15 +152,18 @@ def test_the_full_seed_crosses_settles_and_opens_cases_at_every_step_once(db, da
     assert {Origin.CROSSING, Origin.ABSENTEEISM_REPORT, Origin.HOME_INSTRUCTION, Origin.FIELD} <= set(
         cases.values_list("origin", flat=True)
     )
-    notice = cases.get(state=CaseStep.FORMAL_NOTICE)
+    # The école de fait's children and the IEF refusal also reach a mise en demeure (law table v2).
+    assert set(cases.values_list("domain", flat=True)) == set(Domain.values)
+    notice = ctx.cases["notice_overdue"]
     assert notice.is_overdue(today) and notice.events.filter(kind="letter").exists()
     # Each step is signed by a demo account whose role may take it.
     assert notice.events.get(kind="send_formal_notice").by.username == "education"
     assert notice.events.get(kind="opening").by.username == "agent"
     referent = Membership.objects.get(user__username="referent")
     assert notice in Case.objects.todo(referent, today)
-    assert cases.get(state=CaseStep.PROSECUTOR_REFERRAL).is_transmitted_to(Role.PROSECUTOR)
-    assert cases.filter(child__isnull=True, domain=Domain.UNDECLARED_SCHOOL).count() == 1
+    assert all(c.is_transmitted_to(Role.PROSECUTOR) for c in cases.filter(state=CaseStep.PROSECUTOR_REFERRAL))
+    assert cases.filter(child__isnull=True, domain=Domain.UNDECLARED_SCHOOL).count() == 2
+    assert ctx.cases["place_closed"].linked_cases.filter(state=CaseStep.FORMAL_NOTICE).count() == 2
     # Spread over the previous and the current school year, events dated the day they happened.
     opened = sorted(cases.values_list("opened_at", flat=True))
     assert (today - timezone.localtime(opened[0]).date()).days > 300 and (
