@@ -36,15 +36,29 @@ def _outcomes(out: Path) -> dict[tuple[str, str], str]:
 
 
 def bench(size: int = SIZE) -> list:
-    from run import OUT, ROOT, SEED, Row, bench_commune, format_row, run_measured
+    from run import OUT, ROOT, SEED, Row, ensure_commune, format_row, run_measured
 
     from veille.synth.scoring import score_flags
 
-    csv_out = OUT / f"resultats_{size}_veille"
-    if not (csv_out / "rapprochements.csv").exists():
-        bench_commune(size, ["veille"])
-    folder = OUT / f"commune_{size}_formats_reels"
     veille = str(ROOT / ".venv" / "bin" / "veille")
+    csv_out = OUT / f"resultats_{size}_veille"
+    if not (csv_out / "rapprochements.csv").exists():  # run.py's "commune" row writes it
+        commune = ensure_commune(size)
+        run_measured(
+            [
+                veille,
+                "croiser",
+                "--enfants",
+                *sorted(str(p) for p in commune.glob("enfants_*.csv")),
+                "--scolarite",
+                *sorted(str(p) for p in commune.glob("scolarite_*.csv")),
+                "--sortie",
+                str(csv_out),
+                "--annee-scolaire",
+                "2026-2027",
+            ]
+        )
+    folder = OUT / f"commune_{size}_formats_reels"
     if not (folder / "verite.csv").exists():
         subprocess.run(
             [

@@ -30,7 +30,6 @@ from veille.sources.problems import Problem, SourceError
 
 PUPILS_ROOT = "BEE_ELEVES"
 RESPONSIBLES_ROOT = "BEE_RESPONSABLES"
-_CHUNK = 1 << 16
 
 #: CODE_MEF prefix (3 digits) -> level. Inferred (REAL-EXPORTS.md §3: "prefix 100=6e … 103=3e"; the
 #: lycée prefixes follow the same pattern and are not verified).
@@ -267,9 +266,9 @@ def _parse(fichier: str, stream: IO[bytes], root: str) -> _Collector:
     parser = defusedxml.sax.make_parser()
     parser.setContentHandler(handler)
     try:
-        while chunk := stream.read(_CHUNK):
-            parser.feed(chunk)
-        parser.close()
+        # parse() reads the stream in 64 KiB blocks (it never holds the whole file) and, unlike feed(),
+        # hands the handler the locator that gives line numbers.
+        parser.parse(stream)
     except SAXParseException as error:
         raise xml_error(
             fichier,
