@@ -21,6 +21,7 @@ Writing uses its own random stream: the commune's CSV files are unchanged by it.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import random
 import zipfile
@@ -199,9 +200,10 @@ def _left_pupils(commune: SyntheticCommune, rng: random.Random) -> pd.DataFrame:
 
 
 def _write_siecle(
-    commune: SyntheticCommune, records: pd.DataFrame, out: Path, rng: random.Random
+    commune: SyntheticCommune, records: pd.DataFrame, out: Path, rng: random.Random, exit_date: datetime.date
 ) -> list[Path]:
     first_year = int(commune.school_year[:4])
+    exit_text = exit_date.strftime("%d/%m/%Y")
     params = (
         f"<UAJ>{{uai}}</UAJ><ANNEE_SCOLAIRE>{first_year}</ANNEE_SCOLAIRE>"
         f"<DATE_EXPORT>15/09/{first_year}</DATE_EXPORT><HORODATAGE>15/09/{first_year} 08:30:00</HORODATAGE>"
@@ -228,7 +230,7 @@ def _write_siecle(
                     "adresse": child["adresse"].upper(),
                     "code_postal": child["code_postal"],
                     "commune": child["commune"],
-                    "sortie": f"05/07/{first_year}",
+                    "sortie": exit_text,
                 }
             )
         for entry in entries:
@@ -251,7 +253,7 @@ def _write_siecle(
                 + "<CODE_PAYS>100</CODE_PAYS>"
                 + _element("CODE_MEF", MEF_CODES.get(level, ""))
                 + "<CODE_STATUT>ST</CODE_STATUT><CODE_REGIME>2</CODE_REGIME>"
-                + _element("DATE_ENTREE", f"02/09/{first_year - (1 if entry['sortie'] else 0)}")
+                + _element("DATE_ENTREE", f"02/09/{exit_date.year - 1 if entry['sortie'] else first_year}")
                 + _element("DATE_SORTIE", entry["sortie"])
                 + ("<CODE_MOTIF_SORTIE>DEM</CODE_MOTIF_SORTIE>" if entry["sortie"] else "")
                 + "</ELEVE>"
@@ -323,10 +325,28 @@ def _write_siecle(
     return written
 
 
-def write_real_exports(commune: SyntheticCommune, out_dir: str | Path) -> dict[str, Path]:
-    """Write the ONDE and SIECLE records as real exports; returns relative name -> path."""
+def write_real_exports(
+    commune: SyntheticCommune, out_dir: str | Path, *, exit_date: datetime.date | None = None
+) -> dict[str, Path]:
+    """Write the ONDE and SIECLE records as real exports; returns relative name -> path.
+
+    ``exit_date``: the ``DATE_SORTIE`` of the pupils who left (by default 5 July before the school
+    year); it must be past on the day the files are read, or they count as still enrolled.
+    """
     out = Path(out_dir)
     rng = random.Random(f"exports-{commune.seed}-{commune.n_children}")
+    exit_date = exit_date or datetime.date(int(commune.school_year[:4]), 7, 5)
     paths = _write_onde(commune.schooling["ONDE"], out, rng)
-    paths += _write_siecle(commune, commune.schooling["SIECLE"], out, rng)
+    paths += _write_siecle(commune, commune.schooling["SIECLE"], out, rng, exit_date)
     return {str(path.relative_to(out)): path for path in paths}
+
+
+def pack_real_exports(folder: str | Path, archive: str | Path) -> Path:
+    """One 7z of the ``onde/`` and ``siecle/`` folders, to upload them at once (a folder per school)."""
+    import py7zr
+
+    folder, archive = Path(folder), Path(archive)
+    with py7zr.SevenZipFile(archive, "w") as handle:
+        for path in sorted([*folder.glob("onde/*/*"), *folder.glob("siecle/*/*")]):
+            handle.write(path, str(path.relative_to(folder)))
+    return archive
