@@ -11,6 +11,7 @@ same status (and the same schooling record) as with the CSV files.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,12 @@ def bench(size: int = SIZE) -> list:
         1 for key in with_csv.keys() | with_real.keys() if with_csv.get(key) != with_real.get(key)
     )
     files = len(schooling)
+    reading = {
+        name: json.loads((folder_out / "synthese.json").read_text(encoding="utf-8"))["durees_secondes"][
+            "lecture"
+        ]
+        for name, folder_out in (("csv", csv_out), ("reels", out))
+    }
     row = Row(
         f"commune {size:,} formats réels".replace(",", " "),
         "veille",
@@ -110,8 +117,8 @@ def bench(size: int = SIZE) -> list:
         scores["incertain_share"],
         seconds,
         peak,
-        note=f"{files} fichiers ONDE/SIECLE/CSV ; même statut et même dossier qu'avec les CSV : "
-        f"{children - differing} / {children} enfants",
+        note=f"{files} fichiers ONDE/SIECLE/CSV, lus en {reading['reels']:.1f} s (CSV : {reading['csv']:.1f} s) ; "
+        f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
     )
     print(format_row(row), flush=True)
     return [row]

@@ -17,6 +17,7 @@ address). Telephones and e-mail addresses are not kept: the cell has no use for 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -99,11 +100,11 @@ _SIECLE_ORIGIN = {
 
 
 def empty_details() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series([], dtype=object) for column in DETAIL_COLUMNS})
+    return pd.DataFrame(columns=list(DETAIL_COLUMNS), dtype=object)
 
 
 def empty_responsibles() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series([], dtype=object) for column in RESPONSIBLE_COLUMNS})
+    return pd.DataFrame(columns=list(RESPONSIBLE_COLUMNS), dtype=object)
 
 
 def sniff(fichier: str, data: bytes) -> str | None:
@@ -205,8 +206,9 @@ def read_part(
     if kind in (SIECLE_PUPILS, SIECLE_RESPONSIBLES):
         return [_read_xml(kind, path, given_path, fichier, io.BytesIO(data), "xml")]
     raw = read_csv_bytes(fichier, data)
-    stripped = pd.DataFrame({position: raw.rows[position].str.strip() for position in raw.rows.columns})
-    filled = (stripped != "").any(axis=1) if len(stripped.columns) else pd.Series(False, index=raw.rows.index)
+    # Rows of empty cells (trailing ";;;;" lines) are not data; a cell of spaces counts as filled, so
+    # that validation names such a row rather than it vanishing.
+    filled = pd.Series((raw.rows.to_numpy(dtype=object) != "").any(axis=1), index=raw.rows.index)
     part = ExportPart(
         kind,
         path,
@@ -246,6 +248,7 @@ def _with_school(fichier: str, uai: str) -> str:
     return f"{uai}/{fichier}" if uai and uai not in fichier else fichier
 
 
+@functools.lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if char.isalnum() and not unicodedata.combining(char)).upper()

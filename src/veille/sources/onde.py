@@ -189,67 +189,75 @@ def read_pupils(raw: RawTable, filled: pd.Series, uai: str) -> OndePupils:
     """Place the columns of a pupils extraction (``filled``: the rows that are not blank)."""
     positions = _column_positions(raw.headers, PUPIL_COLUMNS)
     rows = raw.rows[filled.to_numpy()]
+    lines = rows.index.to_numpy(dtype="int64")
+    # One school's file is small: plain lists cost less than a pandas operation per column.
+    cells = rows.to_numpy(dtype=object)
+    blank = [""] * len(rows)
 
-    def column(name: str) -> pd.Series:
-        if name in positions and positions[name] in rows.columns:
-            return rows[positions[name]].astype(str).str.strip()
-        return pd.Series("", index=rows.index, dtype=object)
+    def column(name: str) -> list[str]:
+        position = positions.get(name)
+        if position is None or position >= cells.shape[1]:
+            return blank
+        return [str(value).strip() for value in cells[:, position]]
 
     family, usage = column("nom_famille"), column("nom_usage")
     first, second, third = column("prenom"), column("prenom2"), column("prenom3")
-    born, ine = column("date_naissance"), column("ine").str.upper()
+    born, ine = column("date_naissance"), [value.upper() for value in column("ine")]
     names = [join_names(f, u) for f, u in zip(family, usage, strict=True)]
     given = [" ".join(p for p in parts if p) for parts in zip(first, second, third, strict=True)]
     identifiers = [
         value or stable_id("ONDE", uai, name, prenom, date)
         for value, name, prenom, date in zip(ine, family, first, born, strict=True)
     ]
-    levels = column("niveau").map(_short_level)
+    written_levels = column("niveau")
+    levels = [_short_level(value) for value in written_levels]
     frame = pd.DataFrame(
         {
             "source": "ONDE",
             "identifiant": identifiers,
             "nom": names,
             "prenoms": given,
-            "date_naissance": born.to_numpy(),
-            "sexe": column("sexe").to_numpy(),
+            "date_naissance": born,
+            "sexe": column("sexe"),
             "etablissement": "",
             "uai": uai,
-            "niveau": levels.to_numpy(),
-            "adresse": column("adresse").to_numpy(),
-            "code_postal": column("code_postal").to_numpy(),
-            "commune": column("commune").to_numpy(),
+            "niveau": levels,
+            "adresse": column("adresse"),
+            "code_postal": column("code_postal"),
+            "commune": column("commune"),
+            "ligne": lines,
         },
-        index=rows.index,
+        dtype=object,
     )
-    frame["ligne"] = rows.index.to_numpy(dtype="int64")
+    frame["ligne"] = lines
     details = pd.DataFrame(
         {
-            "ligne": rows.index.to_numpy(dtype="int64"),
+            "ligne": lines,
             "identifiant": identifiers,
             "format": "onde",
-            "nom_famille": family.to_numpy(),
-            "nom_usage": usage.to_numpy(),
+            "nom_famille": family,
+            "nom_usage": usage,
             "prenoms": given,
-            "ine": ine.to_numpy(),
+            "ine": ine,
             "uai": uai,
-            "niveau": levels.to_numpy(),
-            "niveau_source": column("niveau").to_numpy(),
-            "cycle": column("cycle").to_numpy(),
-            "classe": column("classe").to_numpy(),
-            "identifiant_classe": column("identifiant_classe").to_numpy(),
-            "dispositif": column("dispositif").to_numpy(),
-            "date_entree": column("date_inscription").to_numpy(),
+            "niveau": levels,
+            "niveau_source": written_levels,
+            "cycle": column("cycle"),
+            "classe": column("classe"),
+            "identifiant_classe": column("identifiant_classe"),
+            "dispositif": column("dispositif"),
+            "date_entree": column("date_inscription"),
             "date_sortie": "",
-            "etat": column("etat").to_numpy(),
-            "commune_naissance": column("commune_naissance").to_numpy(),
+            "etat": column("etat"),
+            "commune_naissance": column("commune_naissance"),
             "code_commune_naissance": "",
-            "departement_naissance": column("departement_naissance").to_numpy(),
-            "pays_naissance": column("pays_naissance").to_numpy(),
-            "adresse_2": column("adresse2").to_numpy(),
-            "code_postal_2": column("code_postal2").to_numpy(),
-            "commune_2": column("commune2").to_numpy(),
-        }
+            "departement_naissance": column("departement_naissance"),
+            "pays_naissance": column("pays_naissance"),
+            "adresse_2": column("adresse2"),
+            "code_postal_2": column("code_postal2"),
+            "commune_2": column("commune2"),
+        },
+        dtype=object,
     )
     canonical = {
         "nom_famille": "nom",
@@ -268,7 +276,7 @@ def read_pupils(raw: RawTable, filled: pd.Series, uai: str) -> OndePupils:
     used = set(positions.values())
     ignored = [header for position, header in enumerate(raw.headers) if header and position not in used]
     mapping = {raw.headers[position]: name for name, position in positions.items()}
-    return OndePupils(frame.reset_index(drop=True), details, origin, ignored, mapping)
+    return OndePupils(frame, details, origin, ignored, mapping)
 
 
 @dataclass
