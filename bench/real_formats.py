@@ -117,7 +117,8 @@ def bench(size: int = SIZE) -> list:
         scores["incertain_share"],
         seconds,
         peak,
-        note=f"{files} fichiers ONDE/SIECLE/CSV, lus en {reading['reels']:.1f} s (CSV : {reading['csv']:.1f} s) ; "
+        note=f"{files} fichiers ONDE/SIECLE/CSV, lus en {reading['reels']:.1f} s "
+        f"(CSV : {reading['csv']:.1f} s) ; "
         f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
     )
     print(format_row(row), flush=True)
