@@ -196,7 +196,8 @@ def _left_pupils(commune: SyntheticCommune, rng: random.Random) -> pd.DataFrame:
     secondary = (first_year - 3 - born_year >= 8).to_numpy()
     chosen = children[(status.to_numpy() == "non_scolarise") & secondary]
     keep = [index for index in chosen.index if rng.random() < 0.25]
-    return chosen.loc[keep]
+    # At least one, so that even a small commune's files show the rule.
+    return chosen.loc[keep or list(chosen.index[:1])]
 
 
 def _write_siecle(
