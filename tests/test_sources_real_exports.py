@@ -456,3 +456,17 @@ def test_the_cli_crosses_real_exports_and_a_headers_only_file(commune_both_ways,
     assert "Attention : scolarite_autre.csv : le fichier n'a que sa ligne d'en-têtes" in err
     assert "DATE_SORTIE" in err
     assert (tmp_path / "out" / "enfants_sans_scolarite.csv").exists()
+
+
+def test_it_recognises_a_large_onde_extraction_saved_in_utf8():
+    line = (
+        "EXEMPLE;;Zoé;14/02/2018;F;;1 rue Imaginaire;99000;Villefictive;FRANCE;;;;;CYCLE II;CP;CP A;1;;;;\r\n"
+    )
+    data = (ONDE_HEADER + "\r\n").encode("utf-8") + "".join(
+        line.replace("Zoé", f"Zoé{i}") for i in range(800)
+    ).encode("utf-8")
+    assert len(data) > 65536
+
+    result = read_schooling_files([InMemoryFile("CSVExtraction.csv", data)])
+
+    assert len(result.table) == 800 and result.table["prenoms"].iloc[0] == "Zoé0"

@@ -126,8 +126,10 @@ def sniff(fichier: str, data: bytes) -> str | None:
         return OTHER_XML
     if b"\x00" in head or not head.strip():
         return None
-    encoding = detect_encoding(data[:65536]) if len(data) > 65536 else detect_encoding(data)
-    text = head.decode(encoding if encoding != "utf-16" else "utf-16", errors="replace").lstrip("\ufeff")
+    # The header line alone: a cut through a multi-byte character further on would not mislead.
+    line = data[:65536] if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data[:65536].split(b"\n", 1)[0]
+    encoding = detect_encoding(line)
+    text = line.decode(encoding, errors="replace").lstrip("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r")
     separator = sniff_separator(first)
     headers = [cell.strip().strip('"') for cell in first.split(separator)]
