@@ -42,23 +42,23 @@ def bench(size: int = SIZE) -> list:
     from veille.synth.scoring import score_flags
 
     veille = str(ROOT / ".venv" / "bin" / "veille")
-    csv_out = OUT / f"resultats_{size}_veille"
-    if not (csv_out / "rapprochements.csv").exists():  # run.py's "commune" row writes it
-        commune = ensure_commune(size)
-        run_measured(
-            [
-                veille,
-                "croiser",
-                "--enfants",
-                *sorted(str(p) for p in commune.glob("enfants_*.csv")),
-                "--scolarite",
-                *sorted(str(p) for p in commune.glob("scolarite_*.csv")),
-                "--sortie",
-                str(csv_out),
-                "--annee-scolaire",
-                "2026-2027",
-            ]
-        )
+    # The CSV files are crossed again here, side by side with the real formats (same machine load).
+    csv_out = OUT / f"resultats_{size}_csv_cote_a_cote"
+    commune = ensure_commune(size)
+    csv_seconds, _, _ = run_measured(
+        [
+            veille,
+            "croiser",
+            "--enfants",
+            *sorted(str(p) for p in commune.glob("enfants_*.csv")),
+            "--scolarite",
+            *sorted(str(p) for p in commune.glob("scolarite_*.csv")),
+            "--sortie",
+            str(csv_out),
+            "--annee-scolaire",
+            "2026-2027",
+        ]
+    )
     folder = OUT / f"commune_{size}_formats_reels"
     if not (folder / "verite.csv").exists():
         subprocess.run(
@@ -117,8 +117,8 @@ def bench(size: int = SIZE) -> list:
         scores["incertain_share"],
         seconds,
         peak,
-        note=f"{files} fichiers ONDE/SIECLE/CSV, lus en {reading['reels']:.1f} s "
-        f"(CSV : {reading['csv']:.1f} s) ; "
+        note=f"{files} fichiers ONDE/SIECLE/CSV ; lecture {reading['reels']:.1f} s, total {seconds:.0f} s "
+        f"(les CSV côte à côte : lecture {reading['csv']:.1f} s, total {csv_seconds:.0f} s) ; "
         f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
     )
     print(format_row(row), flush=True)
