@@ -224,6 +224,9 @@ def main() -> int:
     for n in args.tailles:
         approaches = ["veille"] + (["exact_join", "generic_splink"] if n <= args.references_jusqua else [])
         rows += bench_commune(n, approaches)
+    import real_formats  # the ONDE and SIECLE exports, scenario in its own file
+
+    rows += real_formats.bench()
     if not args.sans_febrl:
         rows.append(bench_febrl())
     started = time.strftime("%Y-%m-%d %H:%M")

@@ -188,3 +188,18 @@ def test_it_refuses_an_unreadable_model_in_french(commune, tmp_path, capsys):
     )
     assert code == 2
     assert "illisible" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["croiser"], ["demo-donnees"], ["purger"], ["demo-web"], ["serveur"]]
+)
+def test_its_help_is_entirely_french(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : veille")
+    assert "afficher cette aide et quitter" in out
+    for english in ("usage:", "show this help", "positional arguments", "optional arguments", "default:"):
+        assert english not in out

@@ -280,3 +280,19 @@ def test_a_wrong_password_for_an_archive_in_memory_is_said_in_french(tmp_path: P
 
     with pytest.raises(WrongPassword, match="Mot de passe incorrect"):
         read_children_files([InMemoryFile("envoi.7z", archive.read_bytes())], password="faux")
+
+
+@pytest.mark.parametrize("header_encryption", [False, True])
+def test_it_refuses_a_7z_whose_member_climbs_out_of_the_archive(tmp_path, header_encryption):
+    path = tmp_path / "envoi.7z"
+    with py7zr.SevenZipFile(path, "w", password=PASSWORD, header_encryption=header_encryption) as archive:
+        # py7zr refuses to write such a name: its unchecked writer crafts the archive a forger would send
+        archive._writestr(CHILDREN_CSV, "../../enfants_caf.csv")
+
+    with pytest.raises(SourceError) as error:
+        read_children_files([path], password=PASSWORD)
+
+    message = str(error.value)
+    assert "chemin dangereux" in message and "../../enfants_caf.csv" in message
+    assert "mot de passe" not in message.lower()
+    assert not (tmp_path.parent / "enfants_caf.csv").exists()

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from veille.sources import FileReport
@@ -20,8 +20,25 @@ EXIT_BAD_INPUT = 2
 PASSWORD_ENV = "VEILLE_MOT_DE_PASSE"
 
 
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """argparse's help in French: its one English word of the usage line."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix="utilisation : " if prefix is None else prefix)
+
+
 class FrenchParser(argparse.ArgumentParser):
-    """argparse speaks English: its errors are rephrased for the agents who read them."""
+    """argparse speaks English: its help and errors are rephrased for the agents who read them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
 
     def error(self, message: str) -> NoReturn:
         message = (
@@ -103,6 +120,14 @@ def croiser(args: argparse.Namespace) -> int:
         print(f"\nErreur : {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     read_seconds = time.perf_counter() - started
+    warnings = [
+        f"{report.fichier} : {warning}"
+        for report in (*children.files, *schooling.files)
+        for warning in report.warnings
+    ]
+    if warnings:
+        steps.finish()
+        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
     rejects = [*children.rejects, *schooling.rejects]
     if rejects:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -154,7 +179,7 @@ def demo_donnees(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     started = time.perf_counter()
     commune = generate_commune(args.enfants, seed=args.graine, school_year=args.annee_scolaire)
-    written = write_commune(commune, args.dossier)
+    written = write_commune(commune, args.dossier, formats=args.formats)
     print(
         f"Commune synthétique de {args.enfants} enfants (graine {args.graine}) écrite en "
         f"{time.perf_counter() - started:.1f} s :"
@@ -335,10 +360,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="écrire une commune synthétique (données fictives) avec sa vérité",
         description="Écrit les fichiers d'une commune synthétique : enfants CAF/MSA, scolarité, vérité.",
     )
-    demo.add_argument("dossier", metavar="DOSSIER")
+    demo.add_argument("dossier", metavar="DOSSIER", help="dossier où écrire les fichiers")
     demo.add_argument("--enfants", type=int, default=10_000, metavar="N", help="nombre d'enfants (10000)")
     demo.add_argument("--graine", type=int, default=1, metavar="S", help="graine du hasard (1)")
-    demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA")
+    demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA", help="(2026-2027)")
+    demo.add_argument(
+        "--formats",
+        choices=("csv", "reels"),
+        default="csv",
+        help="csv : fichiers de scolarité au format d'échange de Veille (par défaut) ; reels : ONDE et "
+        "SIECLE écrits comme les exportent les écoles (CSVExtraction.csv par école, "
+        "ExportXML_ElevesSansAdresses.zip et ResponsablesAvecAdresses.xml par collège ou lycée)",
+    )
     demo.set_defaults(run=demo_donnees)
 
     purge = commands.add_parser(

@@ -430,3 +430,21 @@ def test_the_account_security_page_gives_the_otpauth_link_and_a_way_back(commune
     assert f'value="otpauth://totp/Veille:agent-{commune_a.slug}?secret={secret}' in page
     assert '<label for="lien-totp">' in page and f'href="{reverse("home")}"' in page
     assert 'aria-label="Menu principal"' not in page  # no commune here: no empty menu row
+
+
+def test_next_years_files_include_an_onde_and_a_siecle_export_that_read_like_the_csv(db, data_dir):
+    seed(children=400, next_year_dir=data_dir / "donnees-2027")
+    next_dir = data_dir / "donnees-2027"
+
+    from_archive = read_schooling_files([next_dir / "exports-reels" / "onde_siecle.7z"])
+    from_csv = read_schooling_files([next_dir / "scolarite_onde.csv", next_dir / "scolarite_siecle.csv"])
+
+    formats = " ".join(report.format for report in from_archive.files)
+    assert "extraction ONDE des élèves" in formats and "export SIECLE des élèves" in formats
+    columns = ["source", "identifiant", "nom", "prenoms", "date_naissance", "sexe", "uai", "niveau"]
+    assert (
+        from_archive.table[columns]
+        .sort_values("identifiant")
+        .reset_index(drop=True)
+        .equals(from_csv.table[columns].sort_values("identifiant").reset_index(drop=True))
+    )

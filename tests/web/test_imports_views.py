@@ -500,3 +500,33 @@ def test_the_expiry_command_drops_unconfirmed_imports(commune_a, member, client_
 
     assert Import.objects.get().status == ImportStatus.EXPIRED
     assert Import.objects.get().pending_rows is None
+
+
+def test_the_upload_reads_onde_and_siecle_exports_as_they_come(commune_a, member, client_as, tmp_path):
+    commune = generate_commune(300, seed=5, school_year=YEAR)
+    written = write_commune(commune, tmp_path / "reels", formats="reels")
+    real = [path for name, path in written.items() if name.startswith(("onde/", "siecle/"))]
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w", password=ARCHIVE_PASSWORD) as archive:
+        for path in real:  # a folder per school, named by its UAI: the ONDE file does not carry it
+            archive.write(path, str(path.relative_to(tmp_path / "reels")))
+    client = client_as(member(Role.EDUCATION))
+
+    upload(
+        client,
+        commune_a,
+        [],
+        kind="scolarite",
+        password=ARCHIVE_PASSWORD,
+        contents=[("exports_ecoles.7z", buffer.getvalue())],
+    )
+
+    imported = Import.objects.get()
+    page = client.get(url("imports:detail", commune_a, pk=imported.pk)).content.decode()
+    assert "extraction ONDE des élèves" in page and "export SIECLE des élèves" in page
+    assert "DATE_SORTIE" in page  # the pupils who left are said, not silently dropped
+    client.post(url("imports:confirm", commune_a, pk=imported.pk))
+    records = SchoolingRecord.objects.filter(imported=imported)
+    assert records.count() == len(commune.schooling["ONDE"]) + len(commune.schooling["SIECLE"])
+    assert set(records.values_list("source", flat=True)) == {"ONDE", "SIECLE"}
+    assert not records.filter(uai="").exists()

@@ -59,15 +59,30 @@ def _is_skipped(name: str) -> bool:
     return "__MACOSX" in parts or parts[-1].startswith(".") or parts[-1].lower() == "thumbs.db"
 
 
+class _UnsafeMember(Exception):
+    """A member's name climbs out of the archive (``../``) or is absolute: a crafted archive."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _is_unsafe(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
 def _extract(source: Path | bytes, password: str | None) -> list[tuple[str, bytes]]:
     # Bytes already in memory are read through a fresh buffer each time (a failed try consumes it).
     opened = io.BytesIO(source) if isinstance(source, bytes) else source
     with py7zr.SevenZipFile(opened, mode="r", password=password) as archive:
-        names = [
-            info.filename
-            for info in archive.list()
-            if not info.is_directory and not _is_skipped(info.filename)
-        ]
+        listed = archive.list()
+        # Checked before anything is decompressed; nothing is written to disk anyway, but such a name
+        # means a crafted archive, and py7zr's own refusal would read as a wrong password.
+        for info in listed:
+            if _is_unsafe(info.filename):
+                raise _UnsafeMember(info.filename)
+        names = [info.filename for info in listed if not info.is_directory and not _is_skipped(info.filename)]
         factory = _MemoryFactory()
         archive.extractall(factory=factory)
     products = factory.products
@@ -103,10 +118,17 @@ def extract_archive(
         f"l'archive « {archive_name} » n'a pas pu être lue : elle est abîmée ou incomplète. "
         "Demandez à l'expéditeur de la renvoyer."
     )
+    unsafe = (
+        "l'archive « {archive} » contient un fichier au chemin dangereux (« {name} » : il sort de "
+        "l'archive ou commence à la racine du disque). Elle a été refusée sans rien extraire. Demandez à "
+        "l'expéditeur de la refaire avec 7-Zip en n'y mettant que les fichiers eux-mêmes."
+    )
     try:
         return _extract(path, None)
     except _Py7zPasswordRequired:
         pass
+    except _UnsafeMember as error:
+        raise _archive_error(archive_name, unsafe.format(archive=archive_name, name=error.name)) from None
     except Exception:  # Bad7zFile, CrcError, lzma.LZMAError, and assorted others on damaged archives
         raise _archive_error(archive_name, damaged) from None
 
@@ -120,6 +142,8 @@ def extract_archive(
         )
     try:
         return _extract(path, secret)
+    except _UnsafeMember as error:
+        raise _archive_error(archive_name, unsafe.format(archive=archive_name, name=error.name)) from None
     except Exception:  # a wrong key yields garbage, and py7zr fails on it in many ways
         raise _archive_error(
             archive_name,

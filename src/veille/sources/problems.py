@@ -32,7 +32,8 @@ class Problem:
         if self.ligne is not None:
             where += f", ligne {self.ligne}"
         if self.colonne is not None:
-            where += f", colonne {self.colonne}"
+            # an XML export names elements (<DATE_NAISS>), a table names columns
+            where += f", {'élément' if self.colonne.startswith('<') else 'colonne'} {self.colonne}"
         what = f"« {self.valeur} » {self.message}" if self.valeur else self.message
         return f"{where} : {what}"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from veille.columns import BOOKKEEPING_COLUMNS
+from veille.sources import exports
 from veille.sources.archives import PasswordOption, extract_archive
 from veille.sources.formats import RawTable, detect_format, empty_file_error, file_error, read_table
 from veille.sources.headers import accepted_headers, map_headers
@@ -52,6 +53,10 @@ class FileReport:
     ignored_headers: list[str] = field(default_factory=list)  # headers that could not be placed
     #: canonical column -> value taken from the file name because the column was absent
     inferred: dict[str, str] = field(default_factory=dict)
+    #: what the user should know without it stopping the reading (French sentences)
+    warnings: list[str] = field(default_factory=list)
+    #: pupils a real export lists as gone (SIECLE: DATE_SORTIE past), not counted as schooled
+    rows_left: int = 0
 
 
 @dataclass
@@ -61,6 +66,12 @@ class ReadResult:
     table: pd.DataFrame
     files: list[FileReport]
     rejects: list[Problem]
+    #: what real exports (ONDE, SIECLE) say beyond the canonical columns, one row per pupil, joined to
+    #: ``table`` on (fichier, ligne): ``exports.DETAIL_COLUMNS``
+    details: pd.DataFrame = field(default_factory=exports.empty_details)
+    #: the pupils' responsables that real exports give, by pupil (fichier, ligne, identifiant):
+    #: ``exports.RESPONSIBLE_COLUMNS``
+    responsables: pd.DataFrame = field(default_factory=exports.empty_responsibles)
 
 
 def read_children_files(
@@ -109,6 +120,10 @@ class _FileOutcome:
     bad: np.ndarray
     problems: list[Problem]
     report: FileReport
+    details: pd.DataFrame | None = None
+    responsibles: pd.DataFrame | None = None
+    #: False for a file with only its header line (and for a responsables export)
+    counts_as_data: bool = True
 
 
 def _empty_table(kind: Kind) -> pd.DataFrame:
@@ -122,12 +137,14 @@ def _read_files(
 ) -> ReadResult:
     if isinstance(paths, str | Path | InMemoryFile):
         paths = [paths]
-    outcomes: list[_FileOutcome] = []
+    slots: list[_FileOutcome | exports.ExportPart] = []
     for path in paths:
         if isinstance(path, InMemoryFile):
-            outcomes.extend(_read_content(path.name, path.name, path.data, path.data, kind, password))
+            slots.extend(_read_content(path.name, path.name, path.data, path.data, kind, password))
         else:
-            outcomes.extend(_read_path(Path(path), kind, password))
+            slots.extend(_read_path(Path(path), kind, password))
+    outcomes, details, responsibles = _with_exports(slots, kind)
+    _check_not_all_empty(outcomes)
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     if problems and not skip_invalid:
@@ -142,10 +159,100 @@ def _read_files(
     table = pd.concat(frames, ignore_index=True) if frames else _empty_table(kind)
     table = table[[*kind.columns, *BOOKKEEPING_COLUMNS]].reset_index(drop=True)
     table["ligne"] = table["ligne"].astype("int64")
-    return ReadResult(table, [outcome.report for outcome in outcomes], problems)
+    return ReadResult(table, [outcome.report for outcome in outcomes], problems, details, responsibles)
 
 
-def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOutcome]:
+def _with_exports(
+    slots: list[_FileOutcome | exports.ExportPart], kind: Kind
+) -> tuple[list[_FileOutcome], pd.DataFrame, pd.DataFrame]:
+    """Pair the real exports' files, validate their rows like any file's, keep the given order."""
+    parts = [slot for slot in slots if isinstance(slot, exports.ExportPart)]
+    if not parts:
+        return (
+            [slot for slot in slots if isinstance(slot, _FileOutcome)],
+            exports.empty_details(),
+            exports.empty_responsibles(),
+        )
+    assembled = iter(exports.assemble(parts))
+    outcomes = [
+        slot if isinstance(slot, _FileOutcome) else _export_outcome(next(assembled), kind) for slot in slots
+    ]
+    done = [outcome for outcome in outcomes if outcome.details is not None]
+    details = pd.concat(
+        [exports.empty_details(), *(o.details for o in done if o.details is not None)], ignore_index=True
+    )
+    responsibles = pd.concat(
+        [exports.empty_responsibles(), *(o.responsibles for o in done if o.responsibles is not None)],
+        ignore_index=True,
+    )
+    return outcomes, details, responsibles
+
+
+def _export_outcome(assembled: exports.AssembledFile, kind: Kind) -> _FileOutcome:
+    part = assembled.part
+    report = FileReport(
+        path=part.path,
+        given_path=part.given_path,
+        fichier=part.fichier,
+        format=part.format
+        if part.kind not in exports.LABELS
+        else f"{part.format} ({exports.LABELS[part.kind]})",
+        encoding=part.encoding,
+        separator=part.separator,
+        rows_read=assembled.rows_read,
+        blank_rows=assembled.blank_rows,
+        header_mapping=assembled.header_mapping,
+        ignored_headers=assembled.ignored_headers,
+        warnings=list(assembled.warnings),
+        rows_left=assembled.rows_left,
+    )
+    frame = assembled.frame
+    if frame.empty:
+        if part.kind in (exports.ONDE_PUPILS, exports.SIECLE_PUPILS) and not assembled.rows_read:
+            report.warnings.append(_EMPTY_WARNING)
+        empty = _empty_table(kind)
+        return _FileOutcome(
+            empty,
+            np.zeros(0, dtype=bool),
+            [],
+            report,
+            assembled.details,
+            assembled.responsibles,
+            counts_as_data=False,
+        )
+    frame = frame.copy()
+    frame["fichier"] = part.fichier
+    frame, problems, bad = validate(frame, kind, part.fichier, assembled.bad_lines)
+    origin = assembled.origin
+    problems = [
+        replace(problem, colonne=origin.get(problem.colonne or "", problem.colonne)) for problem in problems
+    ]
+    return _FileOutcome(
+        frame, bad, problems, report, assembled.details, assembled.responsibles, counts_as_data=True
+    )
+
+
+_EMPTY_WARNING = (
+    "le fichier n'a que sa ligne d'en-têtes, aucun enfant : il est lu comme une liste vide et le croisement "
+    "se fait avec les autres fichiers. Vérifiez que l'export est complet."
+)
+
+
+def _check_not_all_empty(outcomes: list[_FileOutcome]) -> None:
+    """A file with only its header is a warning; all files empty is an error (nothing to cross)."""
+    if outcomes and not any(outcome.counts_as_data for outcome in outcomes):
+        first = outcomes[0].report.fichier
+        if len(outcomes) == 1:
+            raise empty_file_error(first)
+        names = ", ".join(f"« {outcome.report.fichier} »" for outcome in outcomes)
+        raise file_error(
+            first,
+            f"aucun des fichiers donnés ({names}) ne contient de ligne de données. "
+            "Vérifiez que les exports sont complets (une ligne d'en-têtes puis une ligne par enfant).",
+        )
+
+
+def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOutcome | exports.ExportPart]:
     name = path.name or str(path)
     if not path.exists():
         raise file_error(
@@ -168,10 +275,13 @@ def _read_path(path: Path, kind: Kind, password: PasswordOption) -> list[_FileOu
 
 def _read_content(
     given: str, name: str, data: bytes, source: Path | bytes, kind: Kind, password: PasswordOption
-) -> list[_FileOutcome]:
+) -> list[_FileOutcome | exports.ExportPart]:
     """Read one file's content; ``source`` is what the archive reader opens (the path, or the bytes)."""
     if not data.strip():
         raise empty_file_error(name)
+    export = _sniff_export(name, data, kind)
+    if export is not None:
+        return list(exports.read_part(export, given, given, name, data, [given, name]))
     fmt = detect_format(name, data)
     if fmt != "7z":
         return [_read_table_file(given, given, name, data, fmt, kind, [name])]
@@ -179,9 +289,15 @@ def _read_content(
     members = extract_archive(source, name, password)
     if not members:
         raise file_error(name, f"l'archive « {name} » ne contient aucun fichier.")
-    outcomes = []
+    outcomes: list[_FileOutcome | exports.ExportPart] = []
     for member, content in members:
         display = f"{name}:{member}"
+        export = _sniff_export(display, content, kind) if content.strip() else None
+        if export is not None:
+            outcomes.extend(
+                exports.read_part(export, f"{given}:{member}", given, display, content, [member, given])
+            )
+            continue
         member_format = detect_format(display, content) if content.strip() else "csv"
         if member_format == "7z":
             raise file_error(
@@ -202,6 +318,14 @@ def _read_content(
             )
         )
     return outcomes
+
+
+def _sniff_export(fichier: str, data: bytes, kind: Kind) -> str | None:
+    """The real export (ONDE, SIECLE) a file is, from its content; refused where a children file is due."""
+    export = exports.sniff(fichier, data)
+    if export is not None and kind is not SCHOOLING:
+        raise exports.refuse_for_children(fichier, export)
+    return export
 
 
 def _read_table_file(
@@ -234,9 +358,13 @@ def _read_table_file(
     report.rows_read = int(filled.sum())
     mapping = map_headers(raw.headers, kind.columns)
     if report.rows_read == 0:
-        if not mapping.positions:  # a single line, and not a header line
-            _check_headers(fichier, raw, mapping.positions, mapping.conflicts, kind)
-        raise empty_file_error(fichier)
+        # Only a header line: a list with nobody in it (a small commune has no CNED pupil), not a
+        # reason to stop the crossing of the other files; if every file is empty, it is one.
+        _check_headers(fichier, raw, mapping.positions, mapping.conflicts, kind)
+        report.header_mapping = dict(mapping.mapping)
+        report.ignored_headers = list(mapping.ignored)
+        report.warnings.append(_EMPTY_WARNING)
+        return _FileOutcome(_empty_table(kind), np.zeros(0, dtype=bool), [], report, counts_as_data=False)
     everything = bool(filled.all())
 
     report.header_mapping = dict(mapping.mapping)

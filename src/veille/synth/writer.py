@@ -24,8 +24,18 @@ SCHOOLING_FILES: dict[str, str] = {
 TRUTH_FILE = "verite.csv"
 
 
-def write_commune(commune: SyntheticCommune, out_dir: str | Path) -> dict[str, Path]:
-    """Write the children files, the schooling files and ``verite.csv``; returns name -> path."""
+#: ``formats`` of :func:`write_commune`: the exchange format of FORMAT.md, or the real exports
+FORMATS = ("csv", "reels")
+
+
+def write_commune(commune: SyntheticCommune, out_dir: str | Path, *, formats: str = "csv") -> dict[str, Path]:
+    """Write the children files, the schooling files and ``verite.csv``; returns name -> path.
+
+    With ``formats="reels"`` the ONDE and SIECLE records are written as the schools' systems export
+    them (``veille.synth.exports``) instead of ``scolarite_onde.csv`` and ``scolarite_siecle.csv``.
+    """
+    if formats not in FORMATS:
+        raise ValueError(f"formats doit être l'un de {', '.join(FORMATS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -35,9 +45,15 @@ def write_commune(commune: SyntheticCommune, out_dir: str | Path) -> dict[str, P
         frame.to_csv(path, sep=separator, encoding=encoding, index=False, lineterminator=terminator)
         written[name] = path
     for source, name in SCHOOLING_FILES.items():
+        if formats == "reels" and source in ("ONDE", "SIECLE"):
+            continue
         path = out / name
         commune.schooling[source].to_csv(path, sep=",", encoding="utf-8", index=False, lineterminator="\n")
         written[name] = path
+    if formats == "reels":
+        from veille.synth.exports import write_real_exports
+
+        written.update(write_real_exports(commune, out))
     path = out / TRUTH_FILE
     commune.truth.to_csv(path, sep=",", encoding="utf-8", index=False, lineterminator="\n")
     written[TRUTH_FILE] = path

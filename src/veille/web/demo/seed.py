@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,14 @@ def write_next_year(synthetic: Any, out_dir: Path) -> dict[str, Path]:
     following = replace(synthetic, children=kept, schooling=schooling, school_year=next_year)
     written = write_commune(following, out_dir)
     written.pop("verite.csv").unlink()
+    # The same ONDE and SIECLE records as the schools export them, and one archive of them to upload
+    # instead of scolarite_onde.csv and scolarite_siecle.csv. The pupils who left did so last summer,
+    # a date already past when the demo runs (a future one would still count them as enrolled).
+    from veille.synth.exports import pack_real_exports, write_real_exports
+
+    real = out_dir / "exports-reels"
+    write_real_exports(following, real, exit_date=date(int(synthetic.school_year[:4]), 7, 5))
+    written["exports-reels/onde_siecle.7z"] = pack_real_exports(real, real / "onde_siecle.7z")
     return written
 
 

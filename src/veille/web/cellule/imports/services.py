@@ -131,6 +131,8 @@ def _file_report(report: Any) -> dict[str, Any]:
         "entetes": report.header_mapping,
         "entetes_ignores": report.ignored_headers,
         "deduits": report.inferred,
+        "avertissements": list(report.warnings),
+        "eleves_sortis": report.rows_left,
     }
 
 
