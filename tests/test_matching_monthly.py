@@ -134,7 +134,7 @@ def test_the_typed_outcomes_carry_the_levels_of_the_retained_record(months):
 
 
 def test_the_state_is_read_back_as_it_was_written(months, tmp_path):
-    state = months["month_2"].state
+    state = months["month_1"].state
     state.write(tmp_path)
 
     again = MonthlyState.read(tmp_path)
@@ -142,6 +142,9 @@ def test_the_state_is_read_back_as_it_was_written(months, tmp_path):
     assert again.model == state.model and again.n_candidates == state.n_candidates
     pd.testing.assert_frame_equal(again.pairs, state.pairs)
     pd.testing.assert_frame_equal(again.children, state.children)
+    children, schooling = months["tables_2"]
+    from_disk = cross(children, schooling, school_year=YEAR, previous=again)
+    assert from_disk.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
 
 
 def _croiser(files: dict[str, Path], out: Path, *extra: str) -> int:

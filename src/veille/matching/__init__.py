@@ -28,8 +28,7 @@ import pandas as pd
 from veille.compulsory import SchoolYear, compulsory_mask
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
-from veille.matching.frames import match_frame
-from veille.matching.monthly import MonthlyState, merge, plan, state_of
+from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
 from veille.matching.results import (
     UNKNOWN_GAMMA,
     Agreement,
@@ -112,8 +111,8 @@ def cross(
     say("Normalisation des identités")
     children = children.reset_index(drop=True)
     schooling = schooling.reset_index(drop=True)
-    left = match_frame(children, claimant=True)
-    right = match_frame(schooling, claimant=False)
+    left = standardised(children, claimant=True, previous=previous)
+    right = standardised(schooling, claimant=False, previous=previous)
     lap("normalisation")
 
     monthly = None
@@ -155,7 +154,15 @@ def cross(
     table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
     matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
     state = state_of(
-        children, schooling, decided["statut"].to_numpy(), raw_pairs, scored.model, str(year), n_candidates
+        children,
+        schooling,
+        decided["statut"].to_numpy(),
+        raw_pairs,
+        scored.model,
+        str(year),
+        n_candidates,
+        left=left,
+        right=right,
     )
     lap("classement")
     return CrossingResult(

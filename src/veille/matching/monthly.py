@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from veille.matching.frames import match_frame
 from veille.matching.results import Status
 
 STATE_FILE = "etat_croisement.zip"
@@ -110,6 +111,8 @@ class MonthlyState:
         pairs: the scored pairs before people's decisions: ``child`` and ``record`` (positions in
             ``children`` and ``records``), ``match_weight`` and the ``gamma_*`` columns.
         n_candidates: how many pairs were scored above the shown threshold (for the shown probability).
+        left, right: the standardised identities of ``children`` and ``records`` (``match_frame``), so
+            that only the new or changed rows are standardised again; absent :meth:`without_names`.
     """
 
     model: dict[str, Any]
@@ -118,14 +121,19 @@ class MonthlyState:
     records: pd.DataFrame
     pairs: pd.DataFrame
     n_candidates: int
+    left: pd.DataFrame | None = None
+    right: pd.DataFrame | None = None
 
     def without_names(self) -> MonthlyState:
-        """The state without the children's names (the web application names them from its database)."""
-        return replace(self, children=self.children.drop(columns=list(_NAMES), errors="ignore"))
+        """The state without names nor standardised identities (the web application keeps it in its
+        database, where a purged child must leave nothing readable behind)."""
+        children = self.children.drop(columns=list(_NAMES), errors="ignore")
+        return replace(self, children=children, left=None, right=None)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # Parquet is compressed already.
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             meta = {
                 "version": STATE_VERSION,
                 "annee_scolaire": self.school_year,
@@ -147,9 +155,11 @@ class MonthlyState:
             meta = json.loads(archive.read("etat.json"))
             if meta.get("version") != STATE_VERSION:
                 raise StateError("l'état du croisement précédent vient d'une autre version de Veille")
+            names = set(archive.namelist())
             frames = {
                 name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
-                for name in ("enfants", "dossiers", "paires")
+                for name in ("enfants", "dossiers", "paires", "enfants_normalises", "dossiers_normalises")
+                if f"{name}.parquet" in names
             }
         return cls(
             model=meta["modele"],
@@ -158,6 +168,8 @@ class MonthlyState:
             records=frames["dossiers"],
             pairs=frames["paires"],
             n_candidates=int(meta["paires_candidates"]),
+            left=frames.get("enfants_normalises"),
+            right=frames.get("dossiers_normalises"),
         )
 
     def write(self, folder: str | Path) -> Path:
@@ -197,6 +209,8 @@ def state_of(
     model: dict[str, Any],
     school_year: str,
     n_candidates: int,
+    left: pd.DataFrame | None = None,
+    right: pd.DataFrame | None = None,
 ) -> MonthlyState:
     """The state of a crossing: ``pairs`` (``child_uid``, ``record_uid``…) are positions in the tables."""
     kept = pairs.rename(columns={"child_uid": "child", "record_uid": "record"})
@@ -222,7 +236,32 @@ def state_of(
         ),
         pairs=kept.reset_index(drop=True),
         n_candidates=n_candidates,
+        left=left,
+        right=right,
     )
+
+
+def standardised(table: pd.DataFrame, *, claimant: bool, previous: MonthlyState | None) -> pd.DataFrame:
+    """``match_frame(table)``, taking last month's rows for the rows whose identity did not change."""
+    before = None if previous is None else previous.left if claimant else previous.right
+    if previous is None or before is None:
+        return match_frame(table, claimant=claimant)
+    key, columns = (CHILD_KEY, CHILD_IDENTITY) if claimant else (RECORD_KEY, RECORD_IDENTITY)
+    known = previous.children if claimant else previous.records
+    # Position of each of this month's rows last month (-1: new or changed).
+    now = pd.DataFrame({k: table[k].to_numpy() for k in key})
+    now["empreinte"] = fingerprints(table, columns)
+    now["position"] = np.arange(len(table))
+    last = known.loc[:, [*key, "empreinte"]].assign(before=np.arange(len(known)))
+    last = last.drop_duplicates([*key, "empreinte"], keep=False)
+    matched = now.merge(last, on=[*key, "empreinte"], how="left").sort_values("position")
+    was = matched["before"].fillna(-1).to_numpy(np.int64)
+    fresh = np.flatnonzero(was < 0)
+    parts = [before.iloc[was[was >= 0]].assign(unique_id=np.flatnonzero(was >= 0))]
+    if len(fresh):
+        parts.append(match_frame(table.iloc[fresh], claimant=claimant).assign(unique_id=fresh))
+    frame = pd.concat(parts, ignore_index=True).sort_values("unique_id", kind="stable")
+    return frame.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
