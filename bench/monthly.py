@@ -122,7 +122,7 @@ def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
     scores = score_flags(outs["mois2"] / "enfants_sans_scolarite.csv", second / "verite.csv")
     counts = pd.read_csv(outs["mois2"] / "changements.csv", dtype=str)["changement"].value_counts()
     row = MonthlyRow(
-        children=len(statuses),
+        children=n,
         month_1=month_1,
         month_2=month_2,
         same_model_differences=_differences(statuses, _statuses(outs["complet_meme_modele"])),

@@ -1,6 +1,6 @@
 """Monthly updates: cross a new month's files against the previous run, and say what changed.
 
-The list is updated on the 1st of each month (R131-3 of the code de l'éducation, with the schools'
+The list is updated on the 1st of each month (R131-3 II of the code de l'éducation, with the schools'
 monthly *état des mutations*): from one month to the next, most children and records are the same. A
 crossing keeps what the next month reuses (:class:`MonthlyState`): the model, each child's and each
 record's identity fingerprint, and the scored pairs. The next month then
@@ -141,12 +141,16 @@ class MonthlyState:
                 "modele": self.model,
             }
             archive.writestr("etat.json", json.dumps(meta, ensure_ascii=False))
-            for name, frame in (
-                ("enfants", self.children),
-                ("dossiers", self.records),
-                ("paires", self.pairs),
-            ):
-                archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
+            frames = {
+                "enfants": self.children,
+                "dossiers": self.records,
+                "paires": self.pairs,
+                "enfants_normalises": self.left,
+                "dossiers_normalises": self.right,
+            }
+            for name, frame in frames.items():
+                if frame is not None:
+                    archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
         return buffer.getvalue()
 
     @classmethod
