@@ -142,3 +142,38 @@ def test_the_review_page_reads_each_levels_agreement_as_stored(two_months):
 
     assert rows and {row["agreement"] for row in rows} <= {a.value for a in Agreement}
     assert rows[0]["name"] == "Nom"
+
+
+def test_existing_outcomes_get_their_levels_agreement_from_their_runs_model(commune_a, member):
+    import importlib
+    from datetime import date
+
+    from django.apps import apps
+
+    migration = importlib.import_module("veille.web.cellule.imports.migrations.0002_mensuel_et_niveaux_types")
+    child = Child.objects.create(
+        commune=commune_a,
+        organisme="CAF",
+        source_id="0000001-01",
+        last_name="FICTIF",
+        first_names="Camille",
+        birth_date=date(2016, 5, 4),
+        retention_until=date(2033, 8, 31),
+    )
+    levels = [{"label_for_charts": "valeur absente", "is_null_level": True}]
+    levels += [{"label_for_charts": label} for label in ("nom identique", "nom proche", "nom différent")]
+    model = {"comparisons": [{"output_column_name": "nom", "comparison_levels": levels}]}
+    run = CrossingRun.objects.create(
+        commune=commune_a, school_year=YEAR, launched_by=member(Role.REFERENT), model=model
+    )
+    outcome = Outcome.objects.create(
+        run=run, child=child, status="incertain", engine_status="incertain", levels={"nom": "nom proche"}
+    )
+
+    migration.levels_to_list(apps, None)
+
+    outcome.refresh_from_db()
+    assert outcome.levels == [{"comparison": "nom", "label": "nom proche", "agreement": "partiel"}]
+    migration.levels_to_dict(apps, None)
+    outcome.refresh_from_db()
+    assert outcome.levels == {"nom": "nom proche"}
