@@ -20,6 +20,7 @@ the same statuses as a full run.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +29,17 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OUT, ROOT, SEED, ensure_commune, pct, run_measured
+from run import OUT, ROOT, SEED, ensure_commune, pct
 
 MONTH_SEED = SEED + 1
+#: where the crossings write (``--resultats``)
+RUNS = OUT
 TARGET_SIZE, TARGET_RATIO = 100_000, 0.30
 SECTION = "## Mise à jour mensuelle (mois 2 après le mois 1)"
 HEADER = (
-    "| enfants | mois 1 | mois 2 (--precedent) | rapport | statuts = croisement complet, même modèle | "
-    "écarts avec un croisement complet réappris | rappel | précision de non_trouve | incertains | "
-    "changements |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| enfants | mois 1 | mois 2 (--precedent) | rapport (durée) | rapport (temps CPU) | "
+    "statuts = croisement complet, même modèle | écarts avec un croisement complet réappris | rappel | "
+    "précision de non_trouve | incertains | changements |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -45,6 +48,8 @@ class MonthlyRow:
     children: int
     month_1: float
     month_2: float
+    month_1_cpu: float
+    month_2_cpu: float
     same_model_differences: int
     retrained_differences: int | None
     recall: float
@@ -55,6 +60,32 @@ class MonthlyRow:
     @property
     def ratio(self) -> float:
         return self.month_2 / self.month_1
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.month_2_cpu / self.month_1_cpu
+
+
+# As ``run.run_measured``, with the CPU time of the command too: on a machine shared with other work,
+# the wall time of one process swings with the load, its CPU time much less.
+PROBE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "s = time.perf_counter() - t\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(p.stdout[-3000:] + p.stderr[-3000:])\n"
+    "print(f'@@ {s} {u.ru_utime + u.ru_stime} {p.returncode}')\n"
+)
+
+
+def run_timed(command: list[str]) -> tuple[float, float]:
+    """Run a command; returns (wall seconds, CPU seconds) of its process."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True, text=True)
+    last = [line for line in done.stdout.splitlines() if line.startswith("@@ ")][-1].split()
+    if int(last[3]) != 0:
+        raise RuntimeError(f"{' '.join(command)} a échoué :\n{done.stdout[-3000:]}")
+    return float(last[1]), float(last[2])
 
 
 def ensure_month_2(n: int) -> Path:
@@ -69,7 +100,7 @@ def ensure_month_2(n: int) -> Path:
     return folder
 
 
-def _crossing(folder: Path, out: Path, *extra: str) -> float:
+def _crossing(folder: Path, out: Path, *extra: str) -> tuple[float, float]:
     children = sorted(str(p) for p in folder.glob("enfants_*.csv"))
     schooling = sorted(str(p) for p in folder.glob("scolarite_*.csv") if _has_rows(p))
     command = [
@@ -85,8 +116,7 @@ def _crossing(folder: Path, out: Path, *extra: str) -> float:
         "2026-2027",
         *extra,
     ]
-    seconds, _, _ = run_measured(command)
-    return seconds
+    return run_timed(command)
 
 
 def _has_rows(path: Path) -> bool:
@@ -113,8 +143,8 @@ def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
     outs = {
         name: OUT / f"mensuel_{n}_{name}" for name in ("mois1", "mois2", "complet_meme_modele", "reappris")
     }
-    month_1 = _crossing(first, outs["mois1"])
-    month_2 = _crossing(second, outs["mois2"], "--precedent", str(outs["mois1"]))
+    month_1, month_1_cpu = _crossing(first, outs["mois1"])
+    month_2, month_2_cpu = _crossing(second, outs["mois2"], "--precedent", str(outs["mois1"]))
     _crossing(second, outs["complet_meme_modele"], "--modele", str(outs["mois1"] / "modele.json"))
     if n <= retrained_up_to:
         _crossing(second, outs["reappris"])
@@ -125,6 +155,8 @@ def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
         children=n,
         month_1=month_1,
         month_2=month_2,
+        month_1_cpu=month_1_cpu,
+        month_2_cpu=month_2_cpu,
         same_model_differences=_differences(statuses, _statuses(outs["complet_meme_modele"])),
         retrained_differences=(
             _differences(statuses, _statuses(outs["reappris"])) if n <= retrained_up_to else None
@@ -142,7 +174,8 @@ def format_row(row: MonthlyRow) -> str:
     children = f"{row.children:,}".replace(",", " ")
     retrained = "—" if row.retrained_differences is None else str(row.retrained_differences)
     return (
-        f"| {children} | {row.month_1:.1f} s | {row.month_2:.1f} s | {100 * row.ratio:.0f} % | "
+        f"| {children} | {row.month_1:.1f} s ({row.month_1_cpu:.1f} s CPU) | {row.month_2:.1f} s "
+        f"({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | {100 * row.cpu_ratio:.0f} % | "
         f"{'oui' if row.same_model_differences == 0 else f'non ({row.same_model_differences} écarts)'} | "
         f"{retrained} | {pct(row.recall)} | {pct(row.precision)} | {pct(row.uncertain)} | "
         f"{row.changes} |"
@@ -167,7 +200,8 @@ def section(rows: list[MonthlyRow]) -> list[str]:
         if row.children >= TARGET_SIZE:
             met = row.ratio <= TARGET_RATIO and row.same_model_differences == 0
             lines.append(
-                f"- commune {row.children:,}, mois 2 : {100 * row.ratio:.0f} % du mois 1 (cible ≤ "
+                f"- commune {row.children:,}, mois 2 : {100 * row.ratio:.0f} % de la durée du mois 1 "
+                f"({100 * row.cpu_ratio:.0f} % de son temps CPU) (cible ≤ "
                 f"{100 * TARGET_RATIO:.0f} %), statuts identiques au croisement complet : "
                 f"{'oui' if row.same_model_differences == 0 else 'non'} : "
                 f"{'atteinte' if met else '**NON ATTEINTE**'}".replace(",", " ")
@@ -191,8 +225,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Banc d'essai de la mise à jour mensuelle.")
     parser.add_argument("--tailles", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--reappris-jusqua", type=int, default=10_000)
+    parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
+    global RUNS
+    RUNS = Path(args.resultats)
+    RUNS.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(HEADER, flush=True)
     rows = [bench_month(n, args.reappris_jusqua) for n in args.tailles]
