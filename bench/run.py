@@ -200,6 +200,15 @@ def machine() -> str:
     return f"{os.cpu_count()} cœurs ({cpu}), {memory:.0f} Go de mémoire, Python {platform.python_version()}"
 
 
+def monthly_section(sizes: list[int]) -> list[str]:
+    """Month 2 after month 1 (bench/monthly.py), in the same run."""
+    if not sizes:
+        return []
+    import monthly
+
+    return monthly.section([monthly.bench_month(n) for n in sizes])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Banc d'essai de Veille contre les deux approches de référence."
@@ -212,6 +221,13 @@ def main() -> int:
         help="taille maximale à laquelle lancer les approches de référence",
     )
     parser.add_argument("--sans-febrl", action="store_true")
+    parser.add_argument(
+        "--mensuel",
+        type=int,
+        nargs="*",
+        default=[1_000, 10_000, 100_000],
+        help="tailles de la mise à jour mensuelle (bench/monthly.py) ; sans taille : aucune",
+    )
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -250,6 +266,7 @@ def main() -> int:
             "",
             *verdicts(rows),
             "",
+            *monthly_section(args.mensuel),
         ]
     )
     Path(args.sortie).write_text(text, encoding="utf-8")

@@ -142,7 +142,19 @@ def croiser(args: argparse.Namespace) -> int:
             steps.finish()
             print(f"\nErreur : le modèle « {args.modele} » est illisible ({error}).", file=sys.stderr)
             return EXIT_BAD_INPUT
-    result = cross(children.table, schooling.table, school_year=year, progress=steps, model=model)
+    previous = None
+    if args.precedent:
+        from veille.matching.monthly import MonthlyState, StateError
+
+        try:
+            previous = MonthlyState.read(args.precedent)
+        except StateError as error:
+            steps.finish()
+            print(f"\nErreur : {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    result = cross(
+        children.table, schooling.table, school_year=year, progress=steps, model=model, previous=previous
+    )
     steps.finish()
     inputs = [
         InputFile(str(path), kind, _rows(report_list, path), fingerprint(path))
@@ -156,11 +168,19 @@ def croiser(args: argparse.Namespace) -> int:
     writing = time.perf_counter()
     synthesis = summary(result, schooling.table, inputs, timings)
     synthesis["lignes_rejetees"] = len(rejects)
+    if previous is not None:
+        from veille.outputs import write_changes
+
+        synthesis["changements"] = write_changes(previous, result, out_dir)
     paths = write_outputs(result, out_dir, synthesis)
     timings["ecriture"] = round(time.perf_counter() - writing, 3)
     timings["total"] = round(time.perf_counter() - started, 3)
     write_summary(paths["synthese"], synthesis)
     print(summary_text(synthesis, paths))
+    if previous is not None:
+        print(f"  changements         : {out_dir / 'changements.csv'}")
+        for kind, count in synthesis["changements"].items():
+            print(f"    {kind:<38} {count:>8}")
     if rejects:
         print(f"  lignes rejetées     : {out_dir / 'lignes_rejetees.csv'} ({len(rejects)} lignes)")
     return EXIT_OK
@@ -352,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FICHIER",
         help="rejouer un croisement avec le modèle enregistré (modele.json) d'un précédent, "
         "au lieu d'en apprendre un nouveau",
+    )
+    crossing.add_argument(
+        "--precedent",
+        metavar="DOSSIER",
+        help="mise à jour mensuelle : le dossier de sortie du croisement du mois précédent ; son modèle et "
+        "ses paires inchangées sont repris, et DOSSIER_DE_SORTIE/changements.csv dit ce qui a changé",
     )
     crossing.set_defaults(run=croiser)
 

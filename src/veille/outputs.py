@@ -13,6 +13,7 @@ import pandas as pd
 
 from veille import __version__
 from veille.compulsory import SchoolYear, ages_on
+from veille.matching.monthly import CHANGES_FILE, MonthlyState, changes, count_changes
 from veille.matching.results import CrossingResult, Status
 
 UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
@@ -128,7 +129,19 @@ def write_outputs(
     write_summary(paths["synthese"], synthesis)
     model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
     paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
+    if result.state is not None:
+        # What next month's crossing reuses (``veille croiser --precedent``): same care as the lists.
+        paths["etat"] = result.state.write(out)
     return paths
+
+
+def write_changes(previous: MonthlyState, result: CrossingResult, out_dir: str | Path) -> dict[str, int]:
+    """Write ``changements.csv`` (what changed since last month); returns the count of each change."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = changes(previous.children, result.children)
+    table.to_csv(out / CHANGES_FILE, index=False, encoding="utf-8")
+    return count_changes(table)
 
 
 def write_summary(path: Path, synthesis: dict[str, Any]) -> None:

@@ -28,21 +28,30 @@ import pandas as pd
 from veille.compulsory import SchoolYear, compulsory_mask
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
-from veille.matching.frames import match_frame
+from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
 from veille.matching.results import (
+    UNKNOWN_GAMMA,
+    Agreement,
     Candidate,
     ChildOutcome,
     CrossingResult,
+    Level,
+    LevelScale,
     PairDecision,
     Status,
     Timings,
+    levels_of,
+    levels_text,
 )
 from veille.matching.splink_adapter import score_pairs
 
 __all__ = [
+    "Agreement",
     "Candidate",
     "ChildOutcome",
     "CrossingResult",
+    "Level",
+    "MonthlyState",
     "PairDecision",
     "Status",
     "Thresholds",
@@ -65,6 +74,7 @@ def cross(
     model: dict[str, Any] | None = None,
     seed: int = 42,
     decisions: Iterable[PairDecision] | None = None,
+    previous: MonthlyState | None = None,
 ) -> CrossingResult:
     """Cross the children files with the schooling files.
 
@@ -79,6 +89,9 @@ def cross(
         decisions: people's verdicts on (child, record) pairs: a pair declared different is never
             matched, a pair declared the same is matched (whatever the model says). Decisions naming
             a child or a record absent from the tables are ignored.
+        previous: last month's state (``CrossingResult.state``): its model is reused (unless ``model``
+            is given) and only the pairs of new or changed children and records are scored
+            (``veille.matching.monthly``).
 
     Returns:
         A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
@@ -98,10 +111,15 @@ def cross(
     say("Normalisation des identités")
     children = children.reset_index(drop=True)
     schooling = schooling.reset_index(drop=True)
-    left = match_frame(children, claimant=True)
-    right = match_frame(schooling, claimant=False)
+    left = standardised(children, claimant=True, previous=previous)
+    right = standardised(schooling, claimant=False, previous=previous)
     lap("normalisation")
 
+    monthly = None
+    if previous is not None:
+        model = model or previous.model
+        monthly = plan(children, schooling, previous)
+        lap("reprise du mois precedent")
     scored = score_pairs(
         left,
         right,
@@ -110,11 +128,17 @@ def cross(
         seed=seed,
         progress=say,
         model=model,
+        only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score),
     )
+    pairs, n_candidates = scored.pairs, scored.n_candidates
+    if monthly is not None and previous is not None:
+        pairs = merge(monthly.reused, scored.pairs, thresholds.uncertain)
+        # The pairs left out last month are not known one by one: their count follows the kept ones.
+        n_candidates = round(previous.n_candidates * len(pairs) / max(len(previous.pairs), 1))
+    raw_pairs = pairs
     lap("comparaison")
 
     say("Attribution des dossiers et classement")
-    pairs = scored.pairs
     confirmed: set[tuple[int, int]] = set()
     if decisions is not None:
         pairs, confirmed = _apply_decisions(pairs, children, schooling, list(decisions))
@@ -126,9 +150,20 @@ def cross(
         retained = list(zip(decided.index, decided["record_uid"], strict=True))
         by_person = np.array([pair in confirmed for pair in retained], dtype=bool)
         decided.loc[by_person & compulsory, "motif"] = DECIDED_SAME_REASON
-    prior = _candidate_prior(len(assigned), scored.n_candidates)
+    prior = _candidate_prior(len(assigned), n_candidates)
     table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
     matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
+    state = state_of(
+        children,
+        schooling,
+        decided["statut"].to_numpy(),
+        raw_pairs,
+        scored.model,
+        str(year),
+        n_candidates,
+        left=left,
+        right=right,
+    )
     lap("classement")
     return CrossingResult(
         children=table,
@@ -137,6 +172,8 @@ def cross(
         thresholds=thresholds.as_dict(),
         school_year=str(year),
         timings=Timings(steps),
+        levels=scored.level_labels,
+        state=state,
     )
 
 
@@ -205,18 +242,27 @@ def _probability(weight: np.ndarray, prior: float) -> np.ndarray:
     return np.round(1.0 / (1.0 + np.power(2.0, -(weight + prior))), 4)
 
 
-def _levels_text(frame: pd.DataFrame, labels: dict[str, dict[int, str]]) -> pd.Series:
-    parts = []
-    for name, by_gamma in labels.items():
+def _gammas(frame: pd.DataFrame, scale: LevelScale) -> pd.DataFrame:
+    """The gamma column of each comparison; a pair without one (forced by a decision) is unknown."""
+    columns = {}
+    for name in scale:
         column = f"gamma_{name}"
-        if column in frame:
-            parts.append(name + " : " + frame[column].map(by_gamma).fillna("?"))
-    if not parts:
-        return pd.Series("", index=frame.index)
-    text = parts[0]
-    for part in parts[1:]:
-        text = text + " ; " + part
-    return text
+        values = frame[column] if column in frame else pd.Series(UNKNOWN_GAMMA, index=frame.index)
+        columns[column] = values.fillna(UNKNOWN_GAMMA).astype(np.int8)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _levels_text(gammas: pd.DataFrame, scale: LevelScale) -> list[str]:
+    """One line per pair for the result files, from the same levels the typed outcomes carry."""
+    names = [column.removeprefix("gamma_") for column in gammas.columns]
+    # Few distinct combinations of levels: each one's text is made once.
+    text: dict[tuple[int, ...], str] = {}
+    lines = []
+    for row in gammas.itertuples(index=False, name=None):
+        if row not in text:
+            text[row] = levels_text(levels_of(scale, dict(zip(names, row, strict=True))))
+        lines.append(text[row])
+    return lines
 
 
 def _children_table(
@@ -224,7 +270,7 @@ def _children_table(
     schooling: pd.DataFrame,
     decided: pd.DataFrame,
     pairs: pd.DataFrame,
-    labels: dict[str, dict[int, str]],
+    scale: LevelScale,
     prior: float,
 ) -> pd.DataFrame:
     table = children.drop(columns=["fichier", "ligne"], errors="ignore").copy()
@@ -241,10 +287,15 @@ def _children_table(
         table[f"candidat_{column}"] = np.where(has, values, "")
     keyed = pairs.set_index(["child_uid", "record_uid"])
     chosen = pd.MultiIndex.from_arrays([np.arange(len(table))[has], record[has]])
+    gammas = _gammas(keyed.reindex(chosen).reset_index(drop=True), scale)
     levels = pd.Series("", index=table.index, dtype=object)
     if has.any():
-        levels[has] = _levels_text(keyed.reindex(chosen).reset_index(), labels).to_numpy()
+        levels[has] = _levels_text(gammas, scale)
     table["niveaux"] = levels
+    for column in gammas.columns:
+        values = np.full(len(table), UNKNOWN_GAMMA, dtype=np.int8)
+        values[has] = gammas[column].to_numpy()
+        table[column] = values
     return table
 
 
@@ -253,7 +304,7 @@ def _matches_table(
     schooling: pd.DataFrame,
     assigned: pd.DataFrame,
     thresholds: Thresholds,
-    labels: dict[str, dict[int, str]],
+    scale: LevelScale,
     prior: float,
 ) -> pd.DataFrame:
     accepted = assigned[assigned["match_weight"] >= thresholds.match].sort_values(
@@ -279,5 +330,5 @@ def _matches_table(
             "score": _probability(accepted["match_weight"].to_numpy(), prior),
         }
     )
-    out["niveaux"] = _levels_text(accepted.reset_index(drop=True), labels).to_numpy()
+    out["niveaux"] = _levels_text(_gammas(accepted.reset_index(drop=True), scale), scale)
     return out

@@ -31,6 +31,8 @@ from splink.internals.predict import predict_from_comparison_vectors_sqls
 from splink.internals.splink_dataframe import SplinkDataFrame
 from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
+from veille.matching.results import LevelScale, level_scale
+
 # Columns the two input frames must both carry (see ``veille.matching.frames``).
 MATCH_COLUMNS: tuple[str, ...] = (
     "unique_id",
@@ -358,19 +360,37 @@ def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
     )
 
 
-def candidate_pairs_sql(left: str, right: str, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> str:
+def candidate_pairs_sql(
+    left: str,
+    right: str,
+    rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
+    only: tuple[str, str] | None = None,
+) -> str:
     """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
 
     Each rule is a plain equi-join, and the union removes duplicates once: cheaper and more
     predictable than excluding, rule after rule, the pairs found by the previous ones.
+
+    ``only``: two tables holding some rows of ``left`` and of ``right`` (a monthly update's changed
+    records): then only the pairs with their left row in the first or their right row in the second.
+    A rule with ``max_block`` counts its blocks on the whole tables, as a full run does.
     """
     joins = []
     for rule in rules:
         on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
-        joins.append(
-            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r "
-            f"FROM ({_rule_keys_sql(rule, left)}) AS l JOIN ({_rule_keys_sql(rule, right)}) AS r ON {on}"
-        )
+        keys_l, keys_r = _rule_keys_sql(rule, left), _rule_keys_sql(rule, right)
+        sides = [(keys_l, keys_r)]
+        if only is not None and rule.max_block is None:
+            sides = [(_rule_keys_sql(rule, only[0]), keys_r), (keys_l, _rule_keys_sql(rule, only[1]))]
+        elif only is not None:
+            sides = [
+                (f"SELECT * FROM ({keys_l}) WHERE unique_id IN (SELECT unique_id FROM {only[0]})", keys_r),
+                (keys_l, f"SELECT * FROM ({keys_r}) WHERE unique_id IN (SELECT unique_id FROM {only[1]})"),
+            ]
+        joins += [
+            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM ({one}) AS l JOIN ({other}) AS r ON {on}"
+            for one, other in sides
+        ]
     return "\nUNION\n".join(joins)
 
 
@@ -409,27 +429,19 @@ class ScoredPairs:
             of two random records matching, so that thresholds do not depend on the files' sizes.
         model: the Splink settings with trained parameters (``save_model_to_json`` form), so that a
             decision can be explained and the run replayed.
-        level_labels: for each comparison, its gamma value -> French label.
+        level_labels: for each comparison, its gamma value -> level (French label, agreement).
         n_candidates: how many pairs were scored above the returned threshold, before the weak pairs
             were left out (``keep_weight``).
     """
 
     pairs: pd.DataFrame
     model: dict[str, Any]
-    level_labels: dict[str, dict[int, str]]
+    level_labels: LevelScale
     n_candidates: int
 
 
-def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
-    labels: dict[str, dict[int, str]] = {}
-    for comparison in model["comparisons"]:
-        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
-        # Splink numbers non-null levels from the most specific (highest gamma) down to 0.
-        labels[comparison["output_column_name"]] = {
-            len(levels) - 1 - i: lvl.get("label_for_charts", "") for i, lvl in enumerate(levels)
-        }
-        labels[comparison["output_column_name"]][-1] = "valeur absente"
-    return labels
+def _level_labels(model: dict[str, Any]) -> LevelScale:
+    return level_scale(model["comparisons"])
 
 
 def score_pairs(
@@ -442,6 +454,7 @@ def score_pairs(
     progress: Progress | None = None,
     model: dict[str, Any] | None = None,
     memory_limit: str = "1500MB",
+    only: tuple[Any, Any] | None = None,
 ) -> ScoredPairs:
     """Train a model on the two frames (EM, no labels) and score their candidate pairs.
 
@@ -456,6 +469,8 @@ def score_pairs(
         progress: called with a French label at the start of each step.
         model: a previously saved model to replay instead of training a new one.
         memory_limit: DuckDB's memory budget; beyond it, DuckDB spills to a temporary folder.
+        only: children ids and record ids (two sequences of ``unique_id``): score only the pairs of
+            these (a monthly update scores what changed, ``veille.matching.monthly``).
 
     Returns:
         The scored pairs and the model.
@@ -479,12 +494,19 @@ def score_pairs(
         say("Apprentissage du modèle (sans étiquettes)")
         _train(linker, n_pairs_max=float(len(children)) * float(len(records)), seed=seed)
     say("Comparaison des paires candidates")
-    connection.execute(
-        f"""
-        CREATE TABLE candidate_pairs AS
-        SELECT uid_l, uid_r FROM ({candidate_pairs_sql(left.physical_name, right.physical_name)})
-        """
-    )
+    restricted = None
+    if only is not None:
+        for name, table, uids in (("l", left, only[0]), ("r", right, only[1])):
+            connection.register(
+                f"__veille_uids_{name}", pd.DataFrame({"unique_id": pd.array(uids, dtype="int64")})
+            )
+            connection.execute(
+                f"CREATE TABLE __veille_only_{name} AS SELECT * FROM {table.physical_name} "
+                f"WHERE unique_id IN (SELECT unique_id FROM __veille_uids_{name})"
+            )
+        restricted = ("__veille_only_l", "__veille_only_r")
+    candidates = candidate_pairs_sql(left.physical_name, right.physical_name, only=restricted)
+    connection.execute(f"CREATE TABLE candidate_pairs AS SELECT uid_l, uid_r FROM ({candidates})")
     # Splink's weight adds the prior of two random records matching, about 1 / (number of records):
     # it would make every threshold depend on the commune's size. The evidence alone does not.
     prior = _prior_weight(linker)

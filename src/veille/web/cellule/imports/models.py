@@ -15,7 +15,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from veille.matching import Status
 from veille.matching.classification import Thresholds
+
+from .mapping import STATUS_LABELS, comparison_rows
 
 #: how long an unconfirmed import waits before it is dropped
 PENDING_LIFETIME = timedelta(hours=1)
@@ -165,6 +168,19 @@ class CrossingRun(models.Model):
     #: "statut" -> {status: n}, "source" -> {source: n of matched records}, "enfants", "inscriptions"
     counts = models.JSONField(default=dict)
     timings = models.JSONField(default=dict)
+    #: the commune's previous finished run, that this one was crossed against (monthly update)
+    reference = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="croisement de référence",
+    )
+    #: what changed since the reference: kind (``veille.matching.monthly.CHANGE_KINDS``) -> child ids
+    changes = models.JSONField(default=dict)
+    #: what the next month's run reuses (``MonthlyState`` without names); kept on the latest run only
+    state = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -176,6 +192,17 @@ class CrossingRun(models.Model):
     def status_counts(self) -> list[tuple[str, int]]:
         by_status = self.counts.get("statut", {})
         return [(label, by_status.get(status, 0)) for status, label in STATUS_LABELS.items()]
+
+    def change_groups(self) -> list[dict[str, Any]]:
+        """What changed since the reference run: per kind, its French name, count and children."""
+        from veille.web.cellule.children.models import Child
+
+        wanted = {pk for ids in self.changes.values() for pk in ids}
+        known = Child.objects.in_bulk(wanted) if wanted else {}
+        return [
+            {"kind": kind, "count": len(ids), "children": [known[pk] for pk in ids if pk in known]}
+            for kind, ids in self.changes.items()
+        ]
 
     @property
     def is_finished(self) -> bool:
@@ -194,49 +221,13 @@ class CrossingRun(models.Model):
         CrossingRun.objects.filter(pk=self.pk).update(step=self.step, step_label=self.step_label)
 
 
-#: the statuses of the engine (``veille.matching.Status``), as the pages say them
-STATUS_LABELS = {
-    "rapproche": "Scolarisé (rapproché)",
-    "incertain": "À vérifier",
-    "non_trouve": "Non trouvé",
-    "hors_obligation": "Hors obligation d'instruction",
-}
-
-#: the engine's comparisons, as the pages name them
-COMPARISON_LABELS = {
-    "nom": "Nom",
-    "prenom": "Prénoms",
-    "date_naissance": "Date de naissance",
-    "sexe": "Sexe",
-    "adresse": "Adresse",
-    "code_postal": "Code postal",
-    "ine": "Identifiant national",
-}
-
-
-def agreement(level: str) -> str:
-    """How a comparison level reads: ``accord``, ``desaccord``, ``absent`` or ``partiel``.
-
-    Example:
-        >>> agreement("date identique"), agreement("nom différent"), agreement("nom proche")
-        ('accord', 'desaccord', 'partiel')
-    """
-    if level in ("valeur absente", "?"):
-        return "absent"
-    if level.endswith(("différent", "différente")) and not level.startswith(("un ", "une ")):
-        return "desaccord"
-    if "identique" in level or level.startswith("même"):
-        return "accord"
-    return "partiel"
-
-
 class OutcomeQuerySet(models.QuerySet["Outcome"]):
     def of_latest_run(self, commune: Any) -> OutcomeQuerySet:
         latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
         return self.filter(run=latest) if latest else self.none()
 
     def to_review(self, commune: Any) -> OutcomeQuerySet:
-        return self.of_latest_run(commune).filter(status="incertain", decision__isnull=True)
+        return self.of_latest_run(commune).filter(status=Status.UNCERTAIN, decision__isnull=True)
 
 
 class Outcome(models.Model):
@@ -251,8 +242,8 @@ class Outcome(models.Model):
     motif = models.CharField(max_length=200, blank=True)
     #: source, identifiant, nom, prenoms, date_naissance, etablissement of the retained or nearest record
     candidate = models.JSONField(null=True, blank=True)
-    #: comparison -> French label of the level reached ("date identique" …)
-    levels = models.JSONField(default=dict)
+    #: per comparison, in the model's order: comparison, label (French), agreement (``Agreement``)
+    levels = models.JSONField(default=list)
     decision = models.ForeignKey(
         "MatchDecision", on_delete=models.SET_NULL, null=True, blank=True, related_name="outcomes"
     )
@@ -287,10 +278,7 @@ class Outcome(models.Model):
 
     def comparison_rows(self) -> list[dict[str, str]]:
         """One row per comparison: its name, the level reached, and whether it agreed."""
-        return [
-            {"name": COMPARISON_LABELS.get(name, name), "level": level, "agreement": agreement(level)}
-            for name, level in self.levels.items()
-        ]
+        return comparison_rows(self.levels)
 
 
 class MatchDecision(models.Model):

@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
 from veille.compulsory import SchoolYear, retention_end
+from veille.matching.monthly import MonthlyState, changes
+from veille.matching.results import CrossingResult
 from veille.sources import (
     InMemoryFile,
     ReadResult,
@@ -38,6 +40,7 @@ from veille.sources import (
 )
 from veille.web.cellule.children.models import Child
 
+from . import mapping
 from .models import (
     CrossingRun,
     Import,
@@ -364,7 +367,7 @@ def execute_run(run_id: int) -> CrossingRun:
 
     Failures are stored on the run with a French message; the log names only the run.
     """
-    from veille.matching import PairDecision, cross
+    from veille.matching import cross
 
     run = CrossingRun.objects.select_related("commune").get(pk=run_id)
     if run.status != RunStatus.WAITING:
@@ -388,24 +391,40 @@ def execute_run(run_id: int) -> CrossingRun:
                 f"Aucun fichier de scolarité confirmé pour l'année scolaire {year} : "
                 "déposez et confirmez d'abord les fichiers de scolarité de cette année."
             )
-        decisions = [
-            PairDecision(d.child.organisme, d.child.source_id, d.source, d.record_id, d.same)
-            for d in MatchDecision.objects.filter(commune=commune).select_related("child")
-        ]
+        decided = list(MatchDecision.objects.filter(commune=commune).select_related("child"))
+        decisions = mapping.pair_decisions(decided)
         run.fingerprints = {
             str(i.pk): i.fingerprint() for i in Import.objects.confirmed_for(commune, year).order_by("pk")
         }
+        reference = _reference_run(run)
+        previous = None
+        if reference is not None and reference.state and reference.school_year == year:
+            # A monthly update of the same school year: last run's model and unchanged pairs are reused.
+            previous = MonthlyState.from_bytes(bytes(reference.state))
         preparing = time.perf_counter() - started
-        result = cross(children, schooling, school_year=year, progress=run.advance, decisions=decisions)
+        result = cross(
+            children,
+            schooling,
+            school_year=year,
+            progress=run.advance,
+            decisions=decisions,
+            previous=previous,
+        )
         run.advance("Enregistrement des résultats")
         saving = time.perf_counter()
-        _store_outcomes(run, result.children, child_ids)
+        _store_outcomes(run, result, child_ids, decided)
+        run.reference = reference
+        if reference is not None:
+            _store_changes(run, reference, result)
+        if result.state is not None:
+            run.state = result.state.without_names().to_bytes()
         run.parameters = {
             "seuils": result.thresholds,
             "graine": 42,
             "decisions_appliquees": len(decisions),
             "enfants": len(children),
             "inscriptions": len(schooling),
+            "mise_a_jour_mensuelle": previous is not None,
         }
         run.model = result.model
         run.counts = {
@@ -435,43 +454,49 @@ def execute_run(run_id: int) -> CrossingRun:
         )
     run.finished_at = timezone.now()
     run.save()
+    if run.status == RunStatus.DONE:
+        # Only the latest run's state is ever reused: the older ones are dropped.
+        CrossingRun.objects.filter(commune=run.commune).exclude(pk=run.pk).exclude(state=None).update(
+            state=None
+        )
     return run
 
 
-def _store_outcomes(run: CrossingRun, table: pd.DataFrame, child_ids: list[int]) -> None:
+def _reference_run(run: CrossingRun) -> CrossingRun | None:
+    """The commune's latest finished run before this one: what this one is compared with."""
+    return (
+        CrossingRun.objects.filter(commune=run.commune, status=RunStatus.DONE, created_at__lte=run.created_at)
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _store_changes(run: CrossingRun, reference: CrossingRun, result: CrossingResult) -> None:
+    before = mapping.previous_children(Outcome.objects.filter(run=reference).select_related("child"))
+    table = changes(before, result.children)
+    concerned = set(zip(table["organisme"], table["identifiant"], strict=True))
+    ids = {
+        (c.organisme, c.source_id): c.pk
+        for c in Child.objects.filter(commune=run.commune).only("pk", "organisme", "source_id")
+        if (c.organisme, c.source_id) in concerned
+    }
+    run.changes = mapping.changes_json(table, ids)
+
+
+def _store_outcomes(
+    run: CrossingRun, result: CrossingResult, child_ids: list[int], decided: list[MatchDecision]
+) -> None:
+    # A decision on the pair a child keeps stays linked to the child's new outcome: it is not asked again.
+    by_pair = {(d.child_id, d.source, d.record_id): d for d in decided}
     outcomes = []
-    for child_id, row in zip(child_ids, table.itertuples(index=False), strict=True):
-        candidate = None
-        if row.candidat_identifiant:
-            candidate = {
-                "source": row.candidat_source,
-                "identifiant": row.candidat_identifiant,
-                "nom": row.candidat_nom,
-                "prenoms": row.candidat_prenoms,
-                "date_naissance": row.candidat_date_naissance,
-                "etablissement": row.candidat_etablissement,
-            }
+    for child_id, outcome in zip(child_ids, result.outcomes(), strict=True):
+        candidate = outcome.candidate
+        decision = by_pair.get((child_id, candidate.source, candidate.identifiant)) if candidate else None
         outcomes.append(
-            Outcome(
-                run=run,
-                child_id=child_id,
-                status=row.statut,
-                engine_status=row.statut,
-                score=None if pd.isna(row.score) else float(row.score),
-                weight=None if pd.isna(row.poids) else float(row.poids),
-                motif=str(row.motif)[:200],
-                candidate=candidate,
-                levels=_levels(row.niveaux) if candidate else {},
-            )
+            Outcome(run=run, child_id=child_id, decision=decision, **mapping.outcome_fields(outcome))
         )
     Outcome.objects.bulk_create(outcomes, batch_size=1000)
-
-
-def _levels(text: str) -> dict[str, str]:
-    """``"nom : identique ; date : inversée"`` -> {"nom": "identique", "date": "inversée"}."""
-    if not text:
-        return {}
-    return dict(part.split(" : ", 1) for part in text.split(" ; ") if " : " in part)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,7 +522,7 @@ def decide(*, outcome: Outcome, same: bool, user: Any) -> MatchDecision:
         defaults={"commune": outcome.run.commune, "same": same, "decided_by": user},
     )
     outcome.decision = decision
-    outcome.status = "rapproche" if same else "non_trouve"
+    outcome.status = mapping.decided_status(same).value
     outcome.motif = SAME_REASON if same else DIFFERENT_REASON
     outcome.save(update_fields=["decision", "status", "motif"])
     return decision

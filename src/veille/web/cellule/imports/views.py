@@ -149,17 +149,34 @@ def _run_for(request: HttpRequest, pk: int) -> CrossingRun:
     return get_object_or_404(CrossingRun, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
 
 
+def _run_context(request: HttpRequest, crossing: CrossingRun) -> dict[str, object]:
+    """The run and, once it is done, what changed since the commune's previous run (audited if it names
+    children: only for who may see them)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    groups = crossing.change_groups() if crossing.status == RunStatus.DONE and crossing.reference_id else []
+    names = membership.can(Capability.VIEW_CHILDREN)
+    shown = sum(len(group["children"]) for group in groups) if names else 0
+    if shown:
+        record(
+            request,
+            Action.VIEW,
+            crossing,
+            detail=f"changements depuis le croisement {crossing.reference_id}, {shown} enfants affichés",
+        )
+    return {"run": crossing, "change_groups": groups, "change_names": names}
+
+
 @member_required()
 def run(request: HttpRequest, pk: int) -> HttpResponse:
-    """A run's progress (refreshed by htmx until it ends), then its counts."""
-    return render(request, "imports/run.html", {"run": _run_for(request, pk)})
+    """A run's progress (refreshed by htmx until it ends), then its counts and what changed."""
+    return render(request, "imports/run.html", _run_context(request, _run_for(request, pk)))
 
 
 @member_required()
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment polled by htmx; once the run has ended, htmx stops polling (status 286)."""
     crossing = _run_for(request, pk)
-    response = render(request, "imports/_progress.html", {"run": crossing})
+    response = render(request, "imports/_progress.html", _run_context(request, crossing))
     if crossing.is_finished and request.headers.get("HX-Request"):
         response.status_code = 286
     return response

@@ -1,0 +1,243 @@
+"""Benchmark of the monthly update: month 2 crossed against month 1, side by side with full runs.
+
+    python bench/monthly.py --tailles 1000 10000 100000   # writes its section of bench/RESULTS.md
+    python bench/run.py --mensuel 1000 10000 100000 …    # the same, inside the whole benchmark
+
+For each size: the synthetic commune of ``bench/run.py`` (month 1) and its next month
+(``veille.synth.monthly.next_month``: arrivals, departures, newly enrolled, moves). Four processes,
+each with the command line of ``veille croiser``, timed from outside:
+
+1. month 1, a full crossing (it also writes the state month 2 reuses);
+2. month 2 with ``--precedent`` (the monthly update);
+3. month 2 in full with month 1's model (``--modele``): the statuses month 2 must give;
+4. month 2 in full, the model learnt anew: how far a crossing from scratch would differ anyway (up to
+   ``--reappris-jusqua`` children: on a shared machine, the longest of the four).
+
+Target (issue « Le croisement », item 4): month 2 ≤ 30 % of month 1's time at 100,000 children, with
+the same statuses as a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import OUT, ROOT, SEED, ensure_commune, pct
+
+MONTH_SEED = SEED + 1
+#: where the crossings write (``--resultats``)
+RUNS = OUT
+TARGET_SIZE, TARGET_RATIO = 100_000, 0.30
+SECTION = "## Mise à jour mensuelle (mois 2 après le mois 1)"
+HEADER = (
+    "| enfants | mois 1 | mois 2 (--precedent) | rapport (durée) | rapport (temps CPU) | "
+    "statuts = croisement complet, même modèle | écarts avec un croisement complet réappris | rappel | "
+    "précision de non_trouve | incertains | changements |\n|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+@dataclass
+class MonthlyRow:
+    children: int
+    month_1: float
+    month_2: float
+    month_1_cpu: float
+    month_2_cpu: float
+    same_model_differences: int
+    retrained_differences: int | None
+    recall: float
+    precision: float
+    uncertain: float
+    changes: str
+
+    @property
+    def ratio(self) -> float:
+        return self.month_2 / self.month_1
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.month_2_cpu / self.month_1_cpu
+
+
+# As ``run.run_measured``, with the CPU time of the command too: on a machine shared with other work,
+# the wall time of one process swings with the load, its CPU time much less.
+PROBE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "s = time.perf_counter() - t\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(p.stdout[-3000:] + p.stderr[-3000:])\n"
+    "print(f'@@ {s} {u.ru_utime + u.ru_stime} {p.returncode}')\n"
+)
+
+
+def run_timed(command: list[str]) -> tuple[float, float]:
+    """Run a command; returns (wall seconds, CPU seconds) of its process."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True, text=True)
+    last = [line for line in done.stdout.splitlines() if line.startswith("@@ ")][-1].split()
+    if int(last[3]) != 0:
+        raise RuntimeError(f"{' '.join(command)} a échoué :\n{done.stdout[-3000:]}")
+    return float(last[1]), float(last[2])
+
+
+def ensure_month_2(n: int) -> Path:
+    from veille.synth import generate_commune, write_commune
+    from veille.synth.monthly import next_month
+
+    folder = OUT / f"commune_{n}_mois2"
+    if not (folder / "verite.csv").exists():
+        ensure_commune(n)
+        # The same seed as bench/run.py's commune: the same month 1.
+        write_commune(next_month(generate_commune(n, seed=SEED), seed=MONTH_SEED), folder)
+    return folder
+
+
+def _crossing(folder: Path, out: Path, *extra: str) -> tuple[float, float]:
+    children = sorted(str(p) for p in folder.glob("enfants_*.csv"))
+    schooling = sorted(str(p) for p in folder.glob("scolarite_*.csv") if _has_rows(p))
+    command = [
+        str(ROOT / ".venv" / "bin" / "veille"),
+        "croiser",
+        "--enfants",
+        *children,
+        "--scolarite",
+        *schooling,
+        "--sortie",
+        str(out),
+        "--annee-scolaire",
+        "2026-2027",
+        *extra,
+    ]
+    return run_timed(command)
+
+
+def _has_rows(path: Path) -> bool:
+    with path.open("rb") as lines:
+        return sum(1 for line in lines if line.strip()) > 1
+
+
+def _statuses(out: Path) -> pd.Series:
+    from veille.matching.monthly import MonthlyState
+
+    children = MonthlyState.read(out).children
+    return children.set_index(["organisme", "identifiant"])["statut"]
+
+
+def _differences(one: pd.Series, other: pd.Series) -> int:
+    joined = pd.concat([one.rename("a"), other.rename("b")], axis=1)
+    return int((joined["a"] != joined["b"]).sum())
+
+
+def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
+    from veille.synth.scoring import score_flags
+
+    first, second = ensure_commune(n), ensure_month_2(n)
+    outs = {
+        name: OUT / f"mensuel_{n}_{name}" for name in ("mois1", "mois2", "complet_meme_modele", "reappris")
+    }
+    month_1, month_1_cpu = _crossing(first, outs["mois1"])
+    month_2, month_2_cpu = _crossing(second, outs["mois2"], "--precedent", str(outs["mois1"]))
+    _crossing(second, outs["complet_meme_modele"], "--modele", str(outs["mois1"] / "modele.json"))
+    if n <= retrained_up_to:
+        _crossing(second, outs["reappris"])
+    statuses = _statuses(outs["mois2"])
+    scores = score_flags(outs["mois2"] / "enfants_sans_scolarite.csv", second / "verite.csv")
+    counts = pd.read_csv(outs["mois2"] / "changements.csv", dtype=str)["changement"].value_counts()
+    row = MonthlyRow(
+        children=n,
+        month_1=month_1,
+        month_2=month_2,
+        month_1_cpu=month_1_cpu,
+        month_2_cpu=month_2_cpu,
+        same_model_differences=_differences(statuses, _statuses(outs["complet_meme_modele"])),
+        retrained_differences=(
+            _differences(statuses, _statuses(outs["reappris"])) if n <= retrained_up_to else None
+        ),
+        recall=scores["recall"],
+        precision=scores["precision_non_trouve"],
+        uncertain=scores["incertain_share"],
+        changes=", ".join(f"{kind} : {count}" for kind, count in counts.items()),
+    )
+    print(format_row(row), flush=True)
+    return row
+
+
+def format_row(row: MonthlyRow) -> str:
+    children = f"{row.children:,}".replace(",", " ")
+    retrained = "—" if row.retrained_differences is None else str(row.retrained_differences)
+    return (
+        f"| {children} | {row.month_1:.1f} s ({row.month_1_cpu:.1f} s CPU) | {row.month_2:.1f} s "
+        f"({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | {100 * row.cpu_ratio:.0f} % | "
+        f"{'oui' if row.same_model_differences == 0 else f'non ({row.same_model_differences} écarts)'} | "
+        f"{retrained} | {pct(row.recall)} | {pct(row.precision)} | {pct(row.uncertain)} | "
+        f"{row.changes} |"
+    )
+
+
+def section(rows: list[MonthlyRow]) -> list[str]:
+    """The French section of bench/RESULTS.md: the table, then the target's verdict."""
+    lines = [
+        SECTION,
+        "",
+        "Le mois 2 (arrivées, départs, nouveaux inscrits, déménagements : `veille.synth.monthly`) "
+        "croisé avec `--precedent` le dossier du mois 1, comparé au même mois 2 croisé en entier avec "
+        "le modèle du mois 1 (`--modele`) et en entier avec un modèle réappris. Durées : processus "
+        "entiers, mesurés l'un après l'autre.",
+        "",
+        HEADER,
+        *[format_row(r) for r in rows],
+        "",
+    ]
+    for row in rows:
+        if row.children >= TARGET_SIZE:
+            met = row.ratio <= TARGET_RATIO and row.same_model_differences == 0
+            lines.append(
+                f"- commune {row.children:,}, mois 2 : {100 * row.ratio:.0f} % de la durée du mois 1 "
+                f"({100 * row.cpu_ratio:.0f} % de son temps CPU) (cible ≤ "
+                f"{100 * TARGET_RATIO:.0f} %), statuts identiques au croisement complet : "
+                f"{'oui' if row.same_model_differences == 0 else 'non'} : "
+                f"{'atteinte' if met else '**NON ATTEINTE**'}".replace(",", " ")
+            )
+    return [*lines, ""]
+
+
+def write_section(path: Path, lines: list[str]) -> None:
+    """Put the section in RESULTS.md in place of the previous one (the rest of the file is kept)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if SECTION in text:
+        before, after = text.split(SECTION, 1)
+        rest = after.split("\n## ", 1)
+        text = before + "\n".join(lines) + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Banc d'essai de la mise à jour mensuelle.")
+    parser.add_argument("--tailles", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--reappris-jusqua", type=int, default=10_000)
+    parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
+    parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    global RUNS
+    RUNS = Path(args.resultats)
+    RUNS.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(HEADER, flush=True)
+    rows = [bench_month(n, args.reappris_jusqua) for n in args.tailles]
+    write_section(Path(args.sortie), section(rows))
+    print(f"\nSection écrite dans {args.sortie}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Monthly updates: cross a new month's files against the previous run, and say what changed.
+
+The list is updated on the 1st of each month (R131-3 II of the code de l'éducation, with the schools'
+monthly *état des mutations*): from one month to the next, most children and records are the same. A
+crossing keeps what the next month reuses (:class:`MonthlyState`): the model, each child's and each
+record's identity fingerprint, and the scored pairs. The next month then
+
+- reuses the model (no training) and the pairs whose child and record kept the same identity;
+- scores only the pairs of the children and records that are new or changed, and of the children
+  who lost a pair they kept (their weaker candidates were not kept last month, so they are scored
+  again in full);
+- gives every child its status as a full run with the same model would: the one-to-one assignment,
+  the classification and people's decisions apply to all the pairs, reused and new.
+
+Two things a full run recomputes are carried over instead, and can move a weight by a few hundredths
+of a bit: the term frequencies of names and addresses (a few arrivals among thousands barely move
+them), and the blocks of the postcode rules, capped at ``max_block`` records (a block crossing the cap
+this month). ``bench/monthly.py`` measures that the statuses stay those of a full run.
+
+What changed since last month (:func:`changes`): children newly without schooling, newly to verify,
+newly schooled, arrived, left; ``changements.csv`` writes it with French headers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from veille.matching.frames import match_frame
+from veille.matching.results import Status
+
+STATE_FILE = "etat_croisement.zip"
+CHANGES_FILE = "changements.csv"
+STATE_VERSION = 1
+
+#: the columns whose values the model compares: a record is unchanged when they all are
+CHILD_IDENTITY = (
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "sexe",
+    "nom_allocataire",
+    "adresse",
+    "code_postal",
+    "ine",
+)
+RECORD_IDENTITY = ("nom", "prenoms", "date_naissance", "sexe", "adresse", "code_postal", "ine")
+CHILD_KEY = ("organisme", "identifiant")
+RECORD_KEY = ("source", "identifiant")
+
+#: kinds of change, in the order ``changements.csv`` lists them, and their French wording
+NEWLY_UNSCHOOLED = "nouvellement sans scolarité connue"
+NEWLY_UNCERTAIN = "nouvellement à vérifier"
+NEWLY_SCHOOLED = "nouvellement scolarisé"
+NEWLY_OUT_OF_SCOPE = "nouvellement hors obligation"
+ARRIVED = "arrivé"
+LEFT = "parti"
+CHANGE_KINDS = (NEWLY_UNSCHOOLED, NEWLY_UNCERTAIN, NEWLY_SCHOOLED, ARRIVED, LEFT, NEWLY_OUT_OF_SCOPE)
+_BY_NEW_STATUS = {
+    Status.UNFOUND.value: NEWLY_UNSCHOOLED,
+    Status.UNCERTAIN.value: NEWLY_UNCERTAIN,
+    Status.MATCHED.value: NEWLY_SCHOOLED,
+    Status.OUT_OF_SCOPE.value: NEWLY_OUT_OF_SCOPE,
+}
+CHANGES_COLUMNS = (
+    "changement",
+    "organisme",
+    "identifiant",
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "statut_precedent",
+    "statut",
+    "motif",
+)
+#: what the previous month's state keeps of each child to name the children who left
+_NAMES = ("nom", "prenoms", "date_naissance")
+
+
+class StateError(ValueError):
+    """The previous run's state cannot be read (French message)."""
+
+
+def fingerprints(table: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """One 64-bit hash per row of the identity columns (the same values give the same hash every run)."""
+    present = [c for c in columns if c in table]
+    frame = table.loc[:, present].fillna("").astype(str)
+    for missing in (c for c in columns if c not in table):
+        frame[missing] = ""
+    return pd.util.hash_pandas_object(frame.loc[:, list(columns)], index=False).to_numpy(np.uint64)
+
+
+@dataclass(frozen=True)
+class MonthlyState:
+    """What a crossing leaves for the next month's.
+
+    Attributes:
+        model: the Splink model that scored the pairs (reused as it is).
+        school_year: the school year of the run.
+        children: ``organisme``, ``identifiant``, ``empreinte`` (identity hash), ``statut`` and, unless
+            :meth:`without_names`, ``nom``, ``prenoms``, ``date_naissance`` (to name who left).
+        records: ``source``, ``identifiant``, ``empreinte``.
+        pairs: the scored pairs before people's decisions: ``child`` and ``record`` (positions in
+            ``children`` and ``records``), ``match_weight`` and the ``gamma_*`` columns.
+        n_candidates: how many pairs were scored above the shown threshold (for the shown probability).
+        left, right: the standardised identities of ``children`` and ``records`` (``match_frame``), so
+            that only the new or changed rows are standardised again; absent :meth:`without_names`.
+    """
+
+    model: dict[str, Any]
+    school_year: str
+    children: pd.DataFrame
+    records: pd.DataFrame
+    pairs: pd.DataFrame
+    n_candidates: int
+    left: pd.DataFrame | None = None
+    right: pd.DataFrame | None = None
+
+    def without_names(self) -> MonthlyState:
+        """The state without names nor standardised identities (the web application keeps it in its
+        database, where a purged child must leave nothing readable behind)."""
+        children = self.children.drop(columns=list(_NAMES), errors="ignore")
+        return replace(self, children=children, left=None, right=None)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        # Parquet is compressed already.
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            meta = {
+                "version": STATE_VERSION,
+                "annee_scolaire": self.school_year,
+                "paires_candidates": self.n_candidates,
+                "modele": self.model,
+            }
+            archive.writestr("etat.json", json.dumps(meta, ensure_ascii=False))
+            frames = {
+                "enfants": self.children,
+                "dossiers": self.records,
+                "paires": self.pairs,
+                "enfants_normalises": self.left,
+                "dossiers_normalises": self.right,
+            }
+            for name, frame in frames.items():
+                if frame is not None:
+                    archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> MonthlyState:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            meta = json.loads(archive.read("etat.json"))
+            if meta.get("version") != STATE_VERSION:
+                raise StateError("l'état du croisement précédent vient d'une autre version de Veille")
+            names = set(archive.namelist())
+            frames = {
+                name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
+                for name in ("enfants", "dossiers", "paires", "enfants_normalises", "dossiers_normalises")
+                if f"{name}.parquet" in names
+            }
+        return cls(
+            model=meta["modele"],
+            school_year=meta["annee_scolaire"],
+            children=frames["enfants"],
+            records=frames["dossiers"],
+            pairs=frames["paires"],
+            n_candidates=int(meta["paires_candidates"]),
+            left=frames.get("enfants_normalises"),
+            right=frames.get("dossiers_normalises"),
+        )
+
+    def write(self, folder: str | Path) -> Path:
+        path = Path(folder) / STATE_FILE
+        path.write_bytes(self.to_bytes())
+        return path
+
+    @classmethod
+    def read(cls, folder: str | Path) -> MonthlyState:
+        """The state a crossing wrote in its output folder.
+
+        Raises:
+            StateError: no state there, or one that cannot be read; the message says what to do.
+        """
+        path = Path(folder) / STATE_FILE
+        if not path.is_file():
+            raise StateError(
+                f"le dossier « {folder} » ne contient pas l'état d'un croisement ({STATE_FILE}) : donnez le "
+                "dossier de sortie du croisement du mois précédent (fait avec cette version de Veille), "
+                "ou croisez sans --precedent."
+            )
+        try:
+            return cls.from_bytes(path.read_bytes())
+        except StateError as error:
+            raise StateError(f"{path} : {error} ; croisez sans --precedent.") from error
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            raise StateError(
+                f"{path} est illisible ({type(error).__name__}) : croisez sans --precedent."
+            ) from error
+
+
+def state_of(
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    statuses: np.ndarray,
+    pairs: pd.DataFrame,
+    model: dict[str, Any],
+    school_year: str,
+    n_candidates: int,
+    left: pd.DataFrame | None = None,
+    right: pd.DataFrame | None = None,
+) -> MonthlyState:
+    """The state of a crossing: ``pairs`` (``child_uid``, ``record_uid``…) are positions in the tables."""
+    kept = pairs.rename(columns={"child_uid": "child", "record_uid": "record"})
+    kept = kept.loc[:, ["child", "record", "match_weight", *[c for c in kept if c.startswith("gamma_")]]]
+    return MonthlyState(
+        model=model,
+        school_year=school_year,
+        children=pd.DataFrame(
+            {
+                "organisme": children["organisme"].to_numpy(),
+                "identifiant": children["identifiant"].to_numpy(),
+                "empreinte": fingerprints(children, CHILD_IDENTITY),
+                "statut": statuses,
+                **{name: children[name].to_numpy() for name in _NAMES},
+            }
+        ),
+        records=pd.DataFrame(
+            {
+                "source": schooling["source"].to_numpy(),
+                "identifiant": schooling["identifiant"].to_numpy(),
+                "empreinte": fingerprints(schooling, RECORD_IDENTITY),
+            }
+        ),
+        pairs=kept.reset_index(drop=True),
+        n_candidates=n_candidates,
+        left=left,
+        right=right,
+    )
+
+
+def standardised(table: pd.DataFrame, *, claimant: bool, previous: MonthlyState | None) -> pd.DataFrame:
+    """``match_frame(table)``, taking last month's rows for the rows whose identity did not change."""
+    before = None if previous is None else previous.left if claimant else previous.right
+    if previous is None or before is None:
+        return match_frame(table, claimant=claimant)
+    key, columns = (CHILD_KEY, CHILD_IDENTITY) if claimant else (RECORD_KEY, RECORD_IDENTITY)
+    known = previous.children if claimant else previous.records
+    # Position of each of this month's rows last month (-1: new or changed).
+    now = pd.DataFrame({k: table[k].to_numpy() for k in key})
+    now["empreinte"] = fingerprints(table, columns)
+    now["position"] = np.arange(len(table))
+    last = known.loc[:, [*key, "empreinte"]].assign(before=np.arange(len(known)))
+    last = last.drop_duplicates([*key, "empreinte"], keep=False)
+    matched = now.merge(last, on=[*key, "empreinte"], how="left").sort_values("position")
+    was = matched["before"].fillna(-1).to_numpy(np.int64)
+    fresh = np.flatnonzero(was < 0)
+    parts = [before.iloc[was[was >= 0]].assign(unique_id=np.flatnonzero(was >= 0))]
+    if len(fresh):
+        parts.append(match_frame(table.iloc[fresh], claimant=claimant).assign(unique_id=fresh))
+    frame = pd.concat(parts, ignore_index=True).sort_values("unique_id", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a month reuses and what it scores.
+
+    Attributes:
+        reused: last month's pairs still valid, in this month's positions (``child_uid``, ``record_uid``,
+            ``match_weight``, ``gamma_*``).
+        children_to_score: positions of the children whose every candidate pair is scored again.
+        records_to_score: positions of the records whose every candidate pair is scored again.
+    """
+
+    reused: pd.DataFrame
+    children_to_score: np.ndarray
+    records_to_score: np.ndarray
+
+
+def _positions(
+    now: pd.DataFrame, before: pd.DataFrame, key: Sequence[str], columns: Sequence[str]
+) -> np.ndarray:
+    """Per row of ``before``: its position in ``now`` if there with the same identity, else -1."""
+    current = pd.DataFrame({k: now[k].to_numpy() for k in key})
+    current["empreinte"] = fingerprints(now, columns)
+    current["position"] = np.arange(len(now))
+    # A key given twice this month is scored again: which of its rows was last month's is unknowable.
+    current = current.drop_duplicates(list(key), keep=False)
+    matched = before.loc[:, [*key, "empreinte"]].merge(current, on=[*key, "empreinte"], how="left")
+    return matched["position"].fillna(-1).to_numpy(np.int64)
+
+
+def plan(children: pd.DataFrame, schooling: pd.DataFrame, previous: MonthlyState) -> Plan:
+    """Which of last month's pairs stand, and which children and records must be scored."""
+    child_now = _positions(children, previous.children, CHILD_KEY, CHILD_IDENTITY)
+    record_now = _positions(schooling, previous.records, RECORD_KEY, RECORD_IDENTITY)
+    pairs = previous.pairs
+    child = child_now[pairs["child"].to_numpy()]
+    record = record_now[pairs["record"].to_numpy()]
+    standing = (child >= 0) & (record >= 0)
+    # A child who lost a pair it kept may have a weaker candidate that was left out last month.
+    lost = np.unique(child[(child >= 0) & (record < 0)])
+    standing &= ~np.isin(child, lost)
+    unchanged_children = np.zeros(len(children), dtype=bool)
+    unchanged_children[child_now[child_now >= 0]] = True
+    unchanged_children[lost] = False
+    unchanged_records = np.zeros(len(schooling), dtype=bool)
+    unchanged_records[record_now[record_now >= 0]] = True
+    reused = pairs[standing].rename(columns={"child": "child_uid", "record": "record_uid"}).copy()
+    reused["child_uid"] = child[standing]
+    reused["record_uid"] = record[standing]
+    return Plan(
+        reused=reused.reset_index(drop=True),
+        children_to_score=np.flatnonzero(~unchanged_children),
+        records_to_score=np.flatnonzero(~unchanged_records),
+    )
+
+
+def merge(reused: pd.DataFrame, scored: pd.DataFrame, keep_weight: float) -> pd.DataFrame:
+    """Last month's standing pairs and this month's scored ones, trimmed as a full run trims them.
+
+    A full run keeps, of each child's pairs, those at or above ``keep_weight`` and its two best; the
+    union holds every pair a full run would keep (a child's two best are among its standing pairs or
+    among the new ones), so the same rule applied to it gives the same pairs.
+    """
+    columns = list(scored.columns) if len(scored.columns) else list(reused.columns)
+    pairs = pd.concat([reused.reindex(columns=columns), scored], ignore_index=True)
+    pairs = pairs.drop_duplicates(["child_uid", "record_uid"], keep="last")
+    order = pairs.sort_values(["child_uid", "match_weight", "record_uid"], ascending=[True, False, True])
+    rank = order.groupby("child_uid").cumcount().to_numpy() + 1
+    kept = order[(order["match_weight"].to_numpy() >= keep_weight) | (rank <= 2)]
+    kept = kept.sort_values(["child_uid", "record_uid"]).reset_index(drop=True)
+    for column in (c for c in kept if c.startswith("gamma_")):
+        kept[column] = kept[column].astype(np.int8)
+    return kept
+
+
+def changes(previous: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """What changed since last month, one row per child concerned (``CHANGES_COLUMNS``).
+
+    Args:
+        previous: last month's children: ``organisme``, ``identifiant``, ``statut`` and, to name the
+            children who left, ``nom``, ``prenoms``, ``date_naissance`` (``MonthlyState.children``).
+        table: this month's ``CrossingResult.children``.
+    """
+    before = previous.drop_duplicates(list(CHILD_KEY))
+    now = table.loc[:, [*CHILD_KEY, *_NAMES, "statut", "motif"]]
+    both = now.merge(
+        before.loc[:, [*CHILD_KEY, "statut"]].rename(columns={"statut": "statut_precedent"}),
+        on=list(CHILD_KEY),
+        how="outer",
+        indicator=True,
+    )
+    arrived = both["_merge"] == "left_only"
+    left = both["_merge"] == "right_only"
+    moved = (both["_merge"] == "both") & (both["statut"] != both["statut_precedent"])
+    kind = pd.Series("", index=both.index, dtype=object)
+    kind[moved] = both.loc[moved, "statut"].map(_BY_NEW_STATUS)
+    kind[arrived] = ARRIVED
+    kind[left] = LEFT
+    out = both[kind != ""].assign(changement=kind[kind != ""])
+    if left.any() and set(_NAMES) <= set(before.columns):
+        names = before.set_index(list(CHILD_KEY)).loc[:, list(_NAMES)]
+        gone = out["changement"] == LEFT
+        keys = pd.MultiIndex.from_frame(out.loc[gone, list(CHILD_KEY)])
+        for name in _NAMES:
+            out.loc[gone, name] = names[name].reindex(keys).to_numpy()
+    out = out.assign(_order=out["changement"].map({k: i for i, k in enumerate(CHANGE_KINDS)}))
+    out = out.sort_values(["_order", *CHILD_KEY], kind="stable")
+    return out.loc[:, list(CHANGES_COLUMNS)].fillna("").reset_index(drop=True)
+
+
+def count_changes(table: pd.DataFrame) -> dict[str, int]:
+    """How many children each kind of change concerns (every kind, zeros included)."""
+    counts = table["changement"].value_counts()
+    return {kind: int(counts.get(kind, 0)) for kind in CHANGE_KINDS}

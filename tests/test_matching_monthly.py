@@ -1,0 +1,184 @@
+"""Monthly updates: month 2 is crossed against month 1, reuses what did not change, says what changed.
+
+One synthetic commune of 1,000 children and its next month (``veille.synth.monthly.next_month``),
+crossed once per module.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from veille.cli import main
+from veille.matching import Agreement, Status, cross
+from veille.matching.monthly import (
+    ARRIVED,
+    CHANGES_COLUMNS,
+    LEFT,
+    NEWLY_SCHOOLED,
+    STATE_FILE,
+    MonthlyState,
+    changes,
+    plan,
+)
+from veille.matching.results import level_scale
+from veille.sources import read_children_files, read_schooling_files
+from veille.synth import generate_commune, write_commune
+from veille.synth.monthly import next_month
+
+YEAR = "2026-2027"
+
+
+def _tables(commune, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Path]]:
+    written = write_commune(commune, folder)
+    kept = {name: path for name, path in written.items() if len(path.read_bytes().splitlines()) > 1}
+    children = read_children_files([p for n, p in kept.items() if n.startswith("enfants_")]).table
+    schooling = read_schooling_files([p for n, p in kept.items() if n.startswith("scolarite_")]).table
+    return children, schooling, kept
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory):
+    first = generate_commune(1000, seed=11, school_year=YEAR)
+    second = next_month(first, seed=12)
+    folder = tmp_path_factory.mktemp("mois")
+    children_1, schooling_1, files_1 = _tables(first, folder / "mois1")
+    children_2, schooling_2, files_2 = _tables(second, folder / "mois2")
+    month_1 = cross(children_1, schooling_1, school_year=YEAR)
+    month_2 = cross(children_2, schooling_2, school_year=YEAR, previous=month_1.state)
+    return {
+        "first": first,
+        "second": second,
+        "month_1": month_1,
+        "month_2": month_2,
+        "tables_2": (children_2, schooling_2),
+        "files_1": files_1,
+        "files_2": files_2,
+    }
+
+
+def test_month_2_gives_the_same_statuses_as_a_full_crossing(months):
+    children, schooling = months["tables_2"]
+    full = cross(children, schooling, school_year=YEAR, model=months["month_1"].model)
+
+    assert full.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+    assert len(full.matches) == len(months["month_2"].matches)
+
+
+def test_month_2_scores_only_what_changed(months):
+    children, schooling = months["tables_2"]
+
+    monthly = plan(children, schooling, months["month_1"].state)
+
+    # A few arrivals, departures, enrolments and moves among 1,000 children: most pairs stand.
+    assert 0 < len(monthly.children_to_score) < 0.1 * len(children)
+    assert 0 < len(monthly.records_to_score) < 0.1 * len(schooling)
+    assert len(monthly.reused) > 0.8 * len(months["month_1"].state.pairs)
+
+
+def test_the_same_files_again_score_no_pair(months):
+    children, schooling = months["tables_2"]
+    state = months["month_2"].state
+
+    again = plan(children, schooling, state)
+    result = cross(children, schooling, school_year=YEAR, previous=state)
+
+    assert len(again.children_to_score) == 0 and len(again.records_to_score) == 0
+    assert result.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+
+
+def test_a_child_enrolled_since_last_month_is_reported_newly_schooled(months):
+    truth = months["second"].truth
+    enrolled = truth[truth["difficultes"].str.contains("inscrit_ce_mois")]
+    table = changes(months["month_1"].state.children, months["month_2"].children)
+
+    newly = set(table.loc[table["changement"] == NEWLY_SCHOOLED, "identifiant"])
+    was_flagged = months["month_1"].children.set_index("identifiant")["statut"]
+    expected = {i for i in enrolled["identifiant"] if was_flagged[i] in (Status.UNFOUND, Status.UNCERTAIN)}
+    assert expected and expected <= newly
+
+
+def test_children_who_arrived_or_left_are_reported_with_their_names(months):
+    table = changes(months["month_1"].state.children, months["month_2"].children)
+    before = set(months["first"].children["identifiant"])
+    after = set(months["second"].children["identifiant"])
+
+    assert set(table.loc[table["changement"] == ARRIVED, "identifiant"]) == after - before
+    gone = table[table["changement"] == LEFT]
+    assert set(gone["identifiant"]) == before - after
+    assert (gone["nom"] != "").all() and (gone["statut"] == "").all()
+
+
+def test_levels_agree_by_their_place_in_the_comparison_not_by_their_wording(months):
+    scale = level_scale(months["month_1"].model["comparisons"])
+    by_label = {
+        (name, level.label): level.agreement for name, levels in scale.items() for level in levels.values()
+    }
+
+    assert by_label[("date_naissance", "date identique")] == Agreement.AGREE
+    assert by_label[("nom", "nom différent")] == Agreement.DISAGREE
+    assert by_label[("nom", "nom proche")] == Agreement.PARTIAL
+    assert by_label[("nom", "valeur absente")] == Agreement.MISSING
+
+
+def test_the_typed_outcomes_carry_the_levels_of_the_retained_record(months):
+    result = months["month_1"]
+    outcome = next(o for o in result.outcomes() if o.statut == Status.MATCHED)
+
+    assert outcome.candidate is not None
+    assert [level.comparison for level in outcome.candidate.levels] == list(result.levels)
+    assert all(isinstance(level.agreement, Agreement) for level in outcome.candidate.levels)
+
+
+def test_the_state_is_read_back_as_it_was_written(months, tmp_path):
+    state = months["month_1"].state
+    state.write(tmp_path)
+
+    again = MonthlyState.read(tmp_path)
+
+    assert again.model == state.model and again.n_candidates == state.n_candidates
+    pd.testing.assert_frame_equal(again.pairs, state.pairs)
+    pd.testing.assert_frame_equal(again.children, state.children)
+    children, schooling = months["tables_2"]
+    from_disk = cross(children, schooling, school_year=YEAR, previous=again)
+    assert from_disk.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+
+
+def _croiser(files: dict[str, Path], out: Path, *extra: str) -> int:
+    return main(
+        [
+            "croiser",
+            "--enfants",
+            *[str(p) for n, p in files.items() if n.startswith("enfants_")],
+            "--scolarite",
+            *[str(p) for n, p in files.items() if n.startswith("scolarite_")],
+            "--sortie",
+            str(out),
+            "--annee-scolaire",
+            YEAR,
+            *extra,
+        ]
+    )
+
+
+def test_the_command_writes_the_changes_since_the_previous_folder(months, tmp_path, capsys):
+    assert _croiser(months["files_1"], tmp_path / "mois1") == 0
+    assert (tmp_path / "mois1" / STATE_FILE).is_file()
+
+    assert _croiser(months["files_2"], tmp_path / "mois2", "--precedent", str(tmp_path / "mois1")) == 0
+
+    with open(tmp_path / "mois2" / "changements.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == CHANGES_COLUMNS
+    assert {row["changement"] for row in rows} >= {ARRIVED, LEFT}
+    assert "changements" in capsys.readouterr().out
+
+
+def test_it_refuses_a_previous_folder_without_a_crossing_state(months, tmp_path, capsys):
+    code = _croiser(months["files_2"], tmp_path / "sortie", "--precedent", str(tmp_path))
+
+    assert code == 2
+    assert "ne contient pas l'état d'un croisement" in capsys.readouterr().err
