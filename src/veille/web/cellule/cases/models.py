@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 ABSENTEEISM_THRESHOLD = 4  # unjustified half-days in a month (L131-8)
 DUE_SOON_DAYS = 7
 # Roles a case can be assigned or transmitted to: those who can act on it.
-HANDLING_ROLES = (Role.REFERENT, Role.AGENT, Role.EDUCATION, Role.DEPARTMENT, Role.PROSECUTOR)
+HANDLING_ROLES = (
+    Role.REFERENT,
+    Role.AGENT,
+    Role.EDUCATION,
+    Role.DEPARTMENT,
+    Role.PROSECUTOR,
+    Role.PREFECTURE,  # for its own acts (L131-10, L441-3-1, L442-2): documents.law
+)
 NOTE_KINDS = ("note", "letter", "meeting_decision")
 
 
