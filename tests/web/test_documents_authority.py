@@ -324,7 +324,7 @@ def test_the_prefecture_sees_no_letter_of_a_case_not_transmitted_to_it(commune_a
 def test_the_prefecture_cannot_produce_a_letter_on_a_case_not_transmitted_to_it(commune_a, member, client_as):
     case = make_case(commune_a)
     response = client_as(member(Role.PREFECTURE)).post(
-        generate_url(case), {"kind": "ecole_de_fait_fermeture", "reasons": "x"}
+        generate_url(case), {"kind": "arrete_fermeture_ecole_de_fait", "reasons": "x"}
     )
     assert response.status_code == 404
     assert not GeneratedLetter.objects.exists()

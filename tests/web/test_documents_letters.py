@@ -29,6 +29,8 @@ LEGAL_REFERENCE = {
     LetterKind.PROSECUTOR_REFERRAL: "article 40 du code de procédure pénale",
     LetterKind.WARNING: "R131-7",
     LetterKind.FORMAL_NOTICE: "227-17-1",
+    LetterKind.PARENTS_FORMAL_NOTICE: "L441-3-1",
+    LetterKind.DIRECTOR_FORMAL_NOTICE: "L442-2",
     LetterKind.IEF_AUTHORISATION: "L131-5",
     LetterKind.IEF_REFUSAL: "D131-11-10",
     LetterKind.IEF_WITHDRAWAL: "L131-10",
@@ -93,8 +95,9 @@ def test_each_kind_of_letter_renders_to_a_pdf_with_commune_child_and_law(kind, c
     )
     text = pdf_text(bytes(letter.pdf))
     assert "Villeneuve-sur-Fictif" in text
-    # The préfet's acts are about a school or a place, not about one child.
-    assert ("Fictivon" in text) == (SPECS[kind].authority != "prefecture")
+    # The préfet's acts and the director's mise en demeure are about a school or a place, not a child.
+    about_a_place = SPECS[kind].authority == "prefecture" or kind == "mise_en_demeure_directeur"
+    assert ("Fictivon" in text) != about_a_place
     assert LEGAL_REFERENCE[kind] in text
     assert f"Dossier n° {case.pk}" in text
 

@@ -314,7 +314,7 @@ LETTERS = (
 )
 
 
-DSDEN_LETTERS = frozenset({"mise_en_demeure", "avertissement", "ief_refus", "ief_retrait"})
+DSDEN_LETTERS = frozenset({"mise_en_demeure", "avertissement", "ief_refus", "retrait_autorisation_ief"})
 DEMO_REASONS = (
     "Aucune inscription de l'enfant n'est connue dans une école ou un établissement, ni aucune "
     "autorisation d'instruction dans la famille, après le croisement des fichiers et la convocation "

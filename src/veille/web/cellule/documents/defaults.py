@@ -86,6 +86,51 @@ d'emprisonnement et de 7 500 euros d'amende (article 227-17-1 du code pénal).</
     + "{{ voies_et_delais_de_recours }}\n",
 )
 
+_ESTABLISHMENT = """<div class="destinataire">
+  <p>À l'attention de la personne désignée dans les motifs ci-dessous</p>
+</div>
+"""
+PARENTS_FORMAL_NOTICE = (
+    "Mise en demeure d'inscrire {{ enfant.prenoms }} {{ enfant.nom }} dans un autre établissement",
+    """<p><strong>Lettre recommandée avec avis de réception</strong></p>
+"""
+    + _RECIPIENT
+    + """<p>Madame, Monsieur,</p>
+<p>Votre enfant {{ enfant.prenoms }} {{ enfant.nom }}, {{ enfant.ne_ou_nee }} le
+{{ enfant.date_naissance }}, soumis à l'obligation d'instruction (article L131-1 du code de
+l'éducation), est accueilli dans un établissement ou un lieu qui fait l'objet d'une procédure de
+fermeture (articles L441-3-1 et L442-2 du code de l'éducation), pour les motifs suivants :</p>
+{{ motifs }}
+<p><strong>Vous êtes mis en demeure d'inscrire votre enfant dans un autre établissement
+d'enseignement dans un délai de quinze jours à compter de la notification de la présente
+décision</strong>, et d'en informer le maire de {{ commune.nom }}.</p>
+<p>Ne pas inscrire son enfant dans un établissement d'enseignement, sans excuse valable, en dépit d'une
+mise en demeure de l'autorité de l'État compétente en matière d'éducation, est puni de six mois
+d'emprisonnement et de 7 500 euros d'amende (article 227-17-1 du code pénal).</p>
+"""
+    + _DSDEN_CLOSING
+    + "{{ voies_et_delais_de_recours }}\n",
+)
+
+DIRECTOR_FORMAL_NOTICE = (
+    "Mise en demeure de remédier aux manquements constatés lors du contrôle de l'établissement",
+    """<p><strong>Lettre recommandée avec avis de réception</strong></p>
+"""
+    + _ESTABLISHMENT
+    + """<p>Madame, Monsieur le directeur,</p>
+<p>Le contrôle de l'établissement d'enseignement privé hors contrat que vous dirigez à
+{{ commune.nom }} (article L442-2 du code de l'éducation) a fait apparaître les manquements suivants, précisément décrits, avec ce qu'il
+vous est demandé de faire pour y remédier :</p>
+{{ motifs }}
+<p><strong>Vous êtes mis en demeure d'y remédier</strong> dans le délai indiqué ci-dessus. À défaut, le
+procureur de la République pourra être saisi et les parents des élèves mis en demeure d'inscrire leur
+enfant dans un autre établissement (article L442-2 du code de l'éducation ; article 227-17-1 du code
+pénal).</p>
+"""
+    + _DSDEN_CLOSING
+    + "{{ voies_et_delais_de_recours }}\n",
+)
+
 WARNING = (
     "Avertissement : assiduité scolaire de {{ enfant.prenoms }} {{ enfant.nom }}",
     _RECIPIENT
@@ -157,10 +202,6 @@ l'éducation). <strong>Cette autorisation vous est retirée</strong>, pour les m
     + "{{ voies_et_delais_de_recours }}\n",
 )
 
-_ESTABLISHMENT = """<div class="destinataire">
-  <p>À l'attention de la personne désignée dans les motifs ci-dessous</p>
-</div>
-"""
 _PREFECT_CLOSING = """<p>Le directeur académique des services de l'Éducation nationale et le maire de
 {{ commune.nom }} sont informés de la présente décision.</p>
 """
@@ -301,6 +342,8 @@ DEFAULT_TEMPLATES: dict[LetterKind, tuple[str, str]] = {
     LetterKind.PROSECUTOR_REFERRAL: PROSECUTOR_REFERRAL,
     LetterKind.WARNING: WARNING,
     LetterKind.FORMAL_NOTICE: FORMAL_NOTICE,
+    LetterKind.PARENTS_FORMAL_NOTICE: PARENTS_FORMAL_NOTICE,
+    LetterKind.DIRECTOR_FORMAL_NOTICE: DIRECTOR_FORMAL_NOTICE,
     LetterKind.IEF_AUTHORISATION: IEF_AUTHORISATION,
     LetterKind.IEF_REFUSAL: IEF_REFUSAL,
     LetterKind.IEF_WITHDRAWAL: IEF_WITHDRAWAL,

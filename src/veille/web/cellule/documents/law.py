@@ -5,7 +5,9 @@ codes (``LetterKind`` values); the views read ``SPECS`` to decide who may produc
 letterhead it is printed, which mentions its template must keep and which fields its form requires.
 What could not be checked against a stored text says so in ``to_verify`` (shown as « à vérifier »).
 
-Sources: ``shared/domain/LEGAL-REVIEW.md`` (December 2026) and the articles quoted on each entry.
+Sources: ``shared/domain/LEGAL-REVIEW.md`` (December 2026) and the articles quoted on each entry. The
+codes are those of the documents of the rule table (``veille.law.DOCUMENTS`` on the law-procedures
+branch).
 """
 
 from __future__ import annotations
@@ -166,6 +168,17 @@ SPECS: dict[str, LetterSpec] = {
             appealable=True, appeal=DASEN_APPEAL,
         ),
         LetterSpec(
+            "mise_en_demeure_parents", A.DSDEN, "les parents d'un enfant accueilli",
+            "code de l'éducation, articles L442-2 et L441-3-1 ; code pénal, article 227-17-1",
+            appealable=True, appeal=DASEN_APPEAL,
+        ),
+        LetterSpec(
+            "mise_en_demeure_directeur", A.DSDEN, "le directeur de l'établissement",
+            "code de l'éducation, article L442-2 ; CE 20 mars 2023 n° 456984 (mise en demeure précise et "
+            "circonstanciée)",
+            appealable=True, appeal=DASEN_APPEAL,
+        ),
+        LetterSpec(
             "ief_autorisation", A.DSDEN, "la famille",
             "code de l'éducation, articles L131-5 et R131-11 et suivants (validité : une année scolaire, "
             "jusqu'à trois pour l'état de santé ou le handicap)",
@@ -176,7 +189,7 @@ SPECS: dict[str, LetterSpec] = {
             appealable=True, appeal=IEF_REFUSAL_APPEAL,
         ),
         LetterSpec(
-            "ief_retrait", A.DSDEN, "la famille",
+            "retrait_autorisation_ief", A.DSDEN, "la famille",
             "code de l'éducation, articles L131-5 et L131-10",
             appealable=True, appeal=DASEN_APPEAL,
             to_verify="recours administratif préalable obligatoire contre un retrait (D131-11-10 "
@@ -184,12 +197,12 @@ SPECS: dict[str, LetterSpec] = {
         ),
         # The préfet's acts on a school or a place (the rule table links the children's cases).
         LetterSpec(
-            "ecole_de_fait_fermeture", A.PREFECTURE, "la personne qui accueille les enfants",
+            "arrete_fermeture_ecole_de_fait", A.PREFECTURE, "la personne qui accueille les enfants",
             "code de l'éducation, articles L441-3-1 et L441-4 (loi 2021-1109, article 53)",
             appealable=True, appeal=PREFECT_APPEAL,
         ),
         LetterSpec(
-            "hors_contrat_fermeture", A.PREFECTURE, "le directeur de l'établissement",
+            "fermeture_etablissement", A.PREFECTURE, "le directeur de l'établissement",
             "code de l'éducation, article L442-2 IV ; code pénal, article 227-17-1 alinéa 3",
             appealable=True, appeal=PREFECT_APPEAL,
         ),
@@ -197,7 +210,8 @@ SPECS: dict[str, LetterSpec] = {
             "opposition_ouverture", A.PREFECTURE, "le déclarant de l'établissement",
             "code de l'éducation, article L441-1 (opposition dans les trois mois)",
             appealable=True, appeal=PREFECT_APPEAL,
-            to_verify="autorité qui forme l'opposition et juridiction du recours",
+            to_verify="autorité qui forme l'opposition (L441-1 en nomme plusieurs : maire, DASEN, préfet, "
+            "procureur) et juridiction du recours",
         ),
     )
 }  # fmt: skip

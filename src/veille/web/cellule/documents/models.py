@@ -20,14 +20,25 @@ class LetterKind(models.TextChoices):
     PROSECUTOR_REFERRAL = "signalement_procureur", "Signalement au procureur de la République"
     WARNING = "avertissement", "Avertissement du DASEN (absentéisme)"
     FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure d'inscrire l'enfant (DASEN)"
+    PARENTS_FORMAL_NOTICE = (
+        "mise_en_demeure_parents",
+        "Mise en demeure des parents d'inscrire l'enfant ailleurs (hors contrat, école de fait ; DASEN)",
+    )
+    DIRECTOR_FORMAL_NOTICE = (
+        "mise_en_demeure_directeur",
+        "Mise en demeure du directeur d'un hors contrat de remédier aux manquements (DASEN)",
+    )
     IEF_AUTHORISATION = "ief_autorisation", "Autorisation d'instruction dans la famille (DASEN)"
     IEF_REFUSAL = "ief_refus", "Refus d'autorisation d'instruction dans la famille (DASEN)"
-    IEF_WITHDRAWAL = "ief_retrait", "Retrait de l'autorisation d'instruction dans la famille (DASEN)"
+    IEF_WITHDRAWAL = (
+        "retrait_autorisation_ief",
+        "Retrait de l'autorisation d'instruction dans la famille (DASEN)",
+    )
     UNDECLARED_SCHOOL_CLOSURE = (
-        "ecole_de_fait_fermeture",
+        "arrete_fermeture_ecole_de_fait",
         "Arrêté de cessation d'accueil et de fermeture d'une école de fait (préfet)",
     )
-    PRIVATE_SCHOOL_CLOSURE = "hors_contrat_fermeture", "Fermeture d'un établissement hors contrat (préfet)"
+    PRIVATE_SCHOOL_CLOSURE = "fermeture_etablissement", "Fermeture d'un établissement hors contrat (préfet)"
     OPENING_OPPOSITION = "opposition_ouverture", "Opposition à l'ouverture d'un établissement (préfet)"
 
 
