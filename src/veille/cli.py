@@ -273,6 +273,13 @@ def serveur(args: argparse.Namespace) -> int:
     return serve(args.adresse)
 
 
+def droit(args: argparse.Namespace) -> int:
+    from veille import law
+
+    sys.stdout.write(law.as_markdown() if args.format == "md" else law.as_csv())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(
         prog="veille",
@@ -377,6 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--adresse", default="127.0.0.1:8000", metavar="HÔTE:PORT", help="(127.0.0.1:8000)")
     server.set_defaults(run=serveur)
+
+    law_parser = commands.add_parser(
+        "droit",
+        help="imprimer la table des règles de droit des procédures (CSV, ou Markdown pour la documentation)",
+        description="Imprime la table des règles (version, domaine, acte, auteur, conditions, délai et point "
+        "de départ, document, recours, références, « à vérifier ») : CSV avec une ligne d'en-tête, ou "
+        "Markdown (docs/procedures.md).",
+    )
+    law_parser.add_argument("--format", choices=("csv", "md"), default="csv", help="csv (par défaut) ou md")
+    law_parser.set_defaults(run=droit)
     return parser
 
 

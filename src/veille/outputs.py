@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from veille import __version__
-from veille.compulsory import SchoolYear
+from veille.compulsory import SchoolYear, ages_on
 from veille.matching.results import CrossingResult, Status
 
 UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
@@ -70,15 +70,6 @@ def fingerprint(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def age_at_start(birth_dates: pd.Series, year: SchoolYear) -> pd.Series:
-    born = pd.to_datetime(birth_dates, format="%Y-%m-%d", errors="coerce")
-    start = pd.Timestamp(year.start)
-    had_birthday = (born.dt.month < start.month) | (
-        (born.dt.month == start.month) & (born.dt.day <= start.day)
-    )
-    return (start.year - born.dt.year - (~had_birthday).astype(int)).astype("Int64")
-
-
 def summary(
     result: CrossingResult,
     schooling: pd.DataFrame,
@@ -87,7 +78,7 @@ def summary(
 ) -> dict[str, Any]:
     children = result.children
     year = SchoolYear.parse(result.school_year)
-    ages = age_at_start(children["date_naissance"], year)
+    ages = ages_on(children["date_naissance"], year.start)
     by_age = pd.crosstab(ages, children["statut"]).sort_index() if len(children) else pd.DataFrame()
     return {
         "veille": __version__,

@@ -31,12 +31,17 @@ def build_history(commune) -> dict[str, Case]:
     """Six cases over two school years (2023-2024 and 2024-2025).
 
     - case1 (crossing, 9 years old): alert, formal notice, back to school, closed as resolved.
-    - case2 (crossing, 9): alert, convened, signalement, police enquiry, parenting course.
+    - case2 (crossing, 9): alert, convened, formal notice, signalement, police enquiry, parenting course.
     - case3 (crossing, 9): closed at verification (error in a source file).
-    - case4 (home instruction, no child): mayor's enquiry, insufficient control, formal notice,
-      back to school.
+    - case4 (home instruction, no child): authorisation, mayor's enquiry, two insufficient controls,
+      formal notice, back to school.
     - case5 (crossing, 9; previous year): alert, formal notice.
-    - case6 (crossing, 12): alert, back to school without formal notice, signalement, social enquiry.
+    - case6 (crossing, 12): alert, back to school without formal notice, convened, formal notice,
+      signalement, social enquiry.
+
+    Since the law's table v2 a signalement needs a notified formal notice whose 15 days have run, a
+    control an authorisation of 3 months, a formal notice two insufficient controls: case2, case4 and
+    case6 take those steps (each formal notice is notified 3 days after it is sent).
     """
     nine = date(2015, 3, 2)
     case1 = opened(commune, date(2024, 9, 10), kid=child(commune, "K1", nine))
@@ -55,6 +60,7 @@ def build_history(commune) -> dict[str, Case]:
         [
             ("confirm_alert", date(2024, 9, 25)),
             ("convene_family", date(2024, 10, 5)),
+            ("send_formal_notice", date(2024, 10, 8)),
             ("refer_to_prosecutor", date(2024, 11, 10)),
             ("open_police_enquiry", date(2024, 12, 1)),
             ("order_parenting_course", date(2025, 1, 15)),
@@ -68,9 +74,11 @@ def build_history(commune) -> dict[str, Case]:
     advance_case(
         case4,
         [
+            ("record_authorisation", date(2024, 9, 1)),
             ("start_mayor_enquiry", date(2024, 11, 1)),
             ("send_mayor_enquiry", date(2024, 11, 20)),
             ("control_insufficient", date(2025, 1, 10)),
+            ("second_control_insufficient", date(2025, 1, 20)),
             ("send_formal_notice", date(2025, 2, 1)),
             ("record_return_to_school", date(2025, 3, 1)),
         ],
@@ -83,6 +91,8 @@ def build_history(commune) -> dict[str, Case]:
         [
             ("confirm_alert", date(2024, 9, 20)),
             ("record_return_to_school", date(2024, 10, 1)),
+            ("convene_family", date(2024, 10, 15)),
+            ("send_formal_notice", date(2024, 11, 1)),
             ("refer_to_prosecutor", date(2024, 12, 1)),
             ("open_social_enquiry", date(2025, 1, 5)),
         ],

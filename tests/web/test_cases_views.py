@@ -79,8 +79,10 @@ def test_the_list_filters_by_domain_and_overdue(commune_a, child, case, client_a
         origin=Origin.FIELD,
         domain=Domain.UNDECLARED_SCHOOL,
         description="Local associatif",
+        place_name="Local associatif",
     )
-    advance_case(late, [("confirm_alert", date(2025, 1, 6))])
+    # An école de fait starts with the observation of the place (law table v2), not the mayor's alert.
+    advance_case(late, [("record_observation", date(2025, 1, 6))])
     client = client_as(quick_member(commune_a, Role.AGENT))
     response = client.get(url("index", commune_a), {"retard": "1"})
     assert list(response.context["cases"]) == [late] and "en retard" in response.text
@@ -173,8 +175,8 @@ def test_a_step_fired_with_htmx_returns_the_procedure_panel_and_is_logged(commun
 def test_an_illegal_step_is_refused_with_a_french_message(commune_a, case, client_as):
     client = client_as(quick_member(commune_a, Role.EDUCATION))
     response = client.post(
-        url("fire", commune_a, pk=case.pk, name="send_formal_notice"),
-        {"effective_date": "2025-10-01"},
+        url("fire", commune_a, pk=case.pk, name="refer_to_prosecutor"),
+        {"effective_date": "2025-10-01", "note": "x"},
         **HTMX,
     )
     assert response.status_code == 200 and "n&#x27;est pas possible" in response.text
@@ -195,10 +197,12 @@ def test_the_mise_en_demeure_through_the_page_starts_its_15_days(commune_a, case
     advance_case(case, [("confirm_alert", date(2025, 9, 20))])
     client = client_as(quick_member(commune_a, Role.EDUCATION))
     response = client.post(
-        url("fire", commune_a, pk=case.pk, name="send_formal_notice"), {"effective_date": "2025-10-01"}
+        url("fire", commune_a, pk=case.pk, name="send_formal_notice"),
+        {"effective_date": "2025-09-29", "notified_on": "2025-10-01"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
+    # The 15 days run from the notification recorded with the step, not from the letter's date.
     assert case.state == CaseStep.FORMAL_NOTICE and case.due_on == date(2025, 10, 16)
 
 
@@ -280,9 +284,9 @@ def test_it_opens_a_home_instruction_follow_up(commune_a, child, client_as):
     )
     case = Case.objects.get()
     assert case.domain == Domain.HOME_INSTRUCTION and case.child == child
-    assert "start_mayor_enquiry" in [
-        t.name for t in case.available_transitions(membership_of(case.opened_by))
-    ]
+    # The mairie records the family's request; its enquiry comes once the DASEN has authorised (v2).
+    names = [t.name for t in case.available_transitions(membership_of(case.opened_by))]
+    assert "request_ief" in names and "start_mayor_enquiry" not in names and "authorise_ief" not in names
 
 
 def test_it_opens_a_field_observation_without_a_child(commune_a, client_as):
@@ -298,6 +302,7 @@ def test_it_opens_a_field_observation_without_a_child(commune_a, client_as):
             "domain": Domain.UNDECLARED_SCHOOL,
             "reporter": "Police municipale",
             "description": "Une dizaine d'enfants vus en journée dans un local",
+            "place_name": "Local de la rue des Songes",
         },
     )
     case = Case.objects.get()
@@ -336,7 +341,14 @@ def test_the_todo_list_puts_the_overdue_step_first(commune_a, child, client_as):
         origin=Origin.HOME_INSTRUCTION,
         domain=Domain.HOME_INSTRUCTION,
     )
-    advance_case(not_mine, [("control_insufficient", today - timedelta(days=90))])
+    # A control comes from the 3rd month after an authorisation (law table v2).
+    advance_case(
+        not_mine,
+        [
+            ("record_authorisation", today - timedelta(days=200)),
+            ("control_insufficient", today - timedelta(90)),
+        ],
+    )
     agent = quick_member(commune_a, Role.AGENT)
     assert list(Case.objects.todo(membership_of(agent), today)) == [overdue, soon, waiting]
     response = client_as(agent).get(url("todo", commune_a))
@@ -367,7 +379,7 @@ def test_the_referent_corrects_a_rule_with_a_new_version(commune_a, client_as):
     )
     assert response.status_code == 302
     new = DeadlineRule.objects.current("formal_notice", commune_a)
-    assert (new.version, new.days, new.commune) == (2, 20, commune_a)
+    assert (new.version, new.days, new.commune) == (rule.version + 1, 20, commune_a)
     assert AuditEvent.objects.filter(action=Action.CHANGE, object_type="cases.deadlinerule").exists()
 
 

@@ -14,10 +14,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from veille import cli
+from veille.compulsory import retention_end
 from veille.sources import read_children_files, read_schooling_files
 from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
 from veille.web.cellule.cases.procedure import CaseStep
-from veille.web.cellule.children.models import Child, end_of_school_year_turning_16
+from veille.web.cellule.children.models import Child
 from veille.web.cellule.documents.models import GeneratedLetter
 from veille.web.cellule.imports.models import (
     CrossingRun,
@@ -100,7 +101,7 @@ def test_the_children_of_the_synthetic_files_become_children_of_the_list(db, dat
         row["prenoms"],
         row["date_naissance"],
     )
-    assert child.retention_until == end_of_school_year_turning_16(child.birth_date)
+    assert child.retention_until == retention_end(child.birth_date)
     assert Child.objects.filter(commune=ctx.communes[COMMUNE_B.slug]).count() == 50  # the minimum
     assert all(Path(p).is_relative_to(data_dir) for p in ctx.files[COMMUNE_A.slug].values())
     imported = Import.objects.get(commune=a, kind=Kind.CHILDREN)
@@ -151,15 +152,18 @@ def test_the_full_seed_crosses_settles_and_opens_cases_at_every_step_once(db, da
     assert {Origin.CROSSING, Origin.ABSENTEEISM_REPORT, Origin.HOME_INSTRUCTION, Origin.FIELD} <= set(
         cases.values_list("origin", flat=True)
     )
-    notice = cases.get(state=CaseStep.FORMAL_NOTICE)
+    # The école de fait's children and the IEF refusal also reach a mise en demeure (law table v2).
+    assert set(cases.values_list("domain", flat=True)) == set(Domain.values)
+    notice = ctx.cases["notice_overdue"]
     assert notice.is_overdue(today) and notice.events.filter(kind="letter").exists()
     # Each step is signed by a demo account whose role may take it.
     assert notice.events.get(kind="send_formal_notice").by.username == "education"
     assert notice.events.get(kind="opening").by.username == "agent"
     referent = Membership.objects.get(user__username="referent")
     assert notice in Case.objects.todo(referent, today)
-    assert cases.get(state=CaseStep.PROSECUTOR_REFERRAL).is_transmitted_to(Role.PROSECUTOR)
-    assert cases.filter(child__isnull=True, domain=Domain.UNDECLARED_SCHOOL).count() == 1
+    assert all(c.is_transmitted_to(Role.PROSECUTOR) for c in cases.filter(state=CaseStep.PROSECUTOR_REFERRAL))
+    assert cases.filter(child__isnull=True, domain=Domain.UNDECLARED_SCHOOL).count() == 2
+    assert ctx.cases["place_closed"].linked_cases.filter(state=CaseStep.FORMAL_NOTICE).count() == 2
     # Spread over the previous and the current school year, events dated the day they happened.
     opened = sorted(cases.values_list("opened_at", flat=True))
     assert (today - timezone.localtime(opened[0]).date()).days > 300 and (

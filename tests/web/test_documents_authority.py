@@ -337,3 +337,20 @@ def test_every_kind_of_letter_has_an_author_and_its_articles_and_every_decision_
         assert letter.appealable == (letter.appeal is not None)
     assert SPECS["ief_refus"].appeal.prior_days == 15
     assert SPECS["mise_en_demeure"].authority == Authority.DSDEN
+
+
+def test_the_prefecture_produces_its_closure_order_on_a_place_case_that_names_no_child(
+    commune_a, member, client_as
+):
+    from veille.web.cellule.cases.models import Case, Domain, Origin
+
+    site = Case.objects.create(commune=commune_a, domain=Domain.UNDECLARED_SCHOOL, origin=Origin.FIELD)
+    prefect = member(Role.PREFECTURE)
+    response = client_as(prefect).post(
+        generate_url(site), {"kind": "arrete_fermeture_ecole_de_fait", "reasons": "Douze enfants accueillis."}
+    )
+    assert response.status_code == 302
+    letter = GeneratedLetter.objects.get(case=site)
+    assert "Douze enfants accueillis." in pdf_text(bytes(letter.pdf))
+    download = reverse("documents:download", kwargs={"commune": "villeneuve", "pk": letter.pk})
+    assert client_as(prefect).get(download).status_code == 200

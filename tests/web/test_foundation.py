@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from django.urls import reverse
 
-from veille.web.cellule.children.models import end_of_school_year_turning_16
+from veille.compulsory import retention_end
 from veille.web.common.accounts.models import LoginAttempt, User
 from veille.web.common.accounts.roles import Capability, Role, can, permissions_markdown
 from veille.web.common.audit.log import record
@@ -141,7 +141,7 @@ def test_nobody_can_edit_or_delete_an_audit_entry(commune_a, member):
     ],
 )
 def test_data_are_kept_until_the_end_of_the_school_year_the_child_turns_16(born, until):
-    assert end_of_school_year_turning_16(born) == until
+    assert retention_end(born) == until
 
 
 def test_users_have_no_role_outside_their_memberships(db):

@@ -54,8 +54,8 @@ def test_it_counts_each_indicator_of_a_school_year_from_the_case_events(commune_
     assert indicator_values(commune_a, Y2024) == {
         "descolarisations": 3,  # case1, case2, case6
         "controles_ief_mairie": 1,  # case4's enquiry sent to the DSDEN
-        "controles_ief_education": 1,  # case4's insufficient control
-        "mises_en_demeure": 2,  # case1, case4
+        "controles_ief_education": 2,  # case4's two insufficient controls
+        "mises_en_demeure": 4,  # case1, case2, case4, case6 (a signalement needs one since table v2)
         "rescolarisations": 2,  # case1, case4; case6 went back without a formal notice
         "signalements": 2,  # case2, case6
         "enquetes": 2,  # case2 police, case6 social
@@ -72,7 +72,7 @@ def test_it_counts_a_term_of_the_school_year(commune_a, history):
     assert indicator_values(commune_a, autumn) == ZERO | {
         "descolarisations": 3,
         "controles_ief_mairie": 1,
-        "mises_en_demeure": 1,
+        "mises_en_demeure": 3,  # case1, case2, case6
         "rescolarisations": 1,
         "signalements": 1,
     }
@@ -80,7 +80,7 @@ def test_it_counts_a_term_of_the_school_year(commune_a, history):
 
 def test_it_counts_a_custom_period_by_the_day_of_the_act(commune_a, history):
     october = custom_period(date(2024, 10, 1), date(2024, 10, 20))
-    assert indicator_values(commune_a, october) == ZERO | {"mises_en_demeure": 1, "rescolarisations": 1}
+    assert indicator_values(commune_a, october) == ZERO | {"mises_en_demeure": 2, "rescolarisations": 1}
     day_after = custom_period(date(2024, 10, 21), date(2024, 10, 31))
     assert indicator_values(commune_a, day_after) == ZERO
 
@@ -89,14 +89,19 @@ def test_it_filters_by_domain_origin_and_age_band(commune_a, history):
     home = indicator_values(commune_a, Y2024, Filters(domain=Domain.HOME_INSTRUCTION))
     assert home == ZERO | {
         "controles_ief_mairie": 1,
-        "controles_ief_education": 1,
+        "controles_ief_education": 2,
         "mises_en_demeure": 1,
         "rescolarisations": 1,
     }
     crossing = indicator_values(commune_a, Y2024, Filters(origin=Origin.CROSSING))
-    assert crossing["mises_en_demeure"] == 1 and crossing["controles_ief_mairie"] == 0
+    assert crossing["mises_en_demeure"] == 3 and crossing["controles_ief_mairie"] == 0
     teenagers = indicator_values(commune_a, Y2024, Filters(age_band="11-15"))
-    assert teenagers == ZERO | {"descolarisations": 1, "signalements": 1, "enquetes": 1}
+    assert teenagers == ZERO | {
+        "descolarisations": 1,
+        "mises_en_demeure": 1,
+        "signalements": 1,
+        "enquetes": 1,
+    }
     unknown_age = indicator_values(commune_a, Y2024, Filters(age_band="inconnu"))
     assert unknown_age["mises_en_demeure"] == 1 and unknown_age["descolarisations"] == 0
 
@@ -149,7 +154,7 @@ def test_overdue_cases_of_the_commune(commune_a, history):
 def test_trends_run_from_the_first_school_year_with_events(commune_a, history):
     rows = trends(commune_a, SchoolYear(2025))
     assert [str(year) for year, _ in rows] == ["2023-2024", "2024-2025", "2025-2026"]
-    assert [values["mises_en_demeure"] for _, values in rows] == [1, 2, 0]
+    assert [values["mises_en_demeure"] for _, values in rows] == [1, 4, 0]
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_the_yearly_report_workbook_holds_the_figures(commune_a, client_as, hist
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Indicateurs", "Entonnoir", "Délais", "Évolution"]
     figures = {row[1]: row[2] for row in book["Indicateurs"].iter_rows(min_row=2, values_only=True) if row[0]}
-    assert figures["Mises en demeure de régularisation adressées aux familles"] == 2
+    assert figures["Mises en demeure de régularisation adressées aux familles"] == 4
     assert figures["Déscolarisations constatées"] == 3
     trend = [row for row in book["Évolution"].iter_rows(values_only=True)]
     assert trend[0][2:] == ("2023-2024", "2024-2025")

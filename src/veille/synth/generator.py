@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
+from veille.compulsory import SchoolYear, age_on, is_subject
 from veille.synth import names as N
 from veille.synth.perturb import (
     mistype_digit,
@@ -305,18 +306,6 @@ class _Establishments:
         return pool[index % len(pool)]
 
 
-def _compulsory(born: date, first_year: int) -> bool:
-    # Code de l'éducation L131-1: from the calendar year of the 3rd birthday to the 16th birthday
-    # (a child who is 16 at the rentrée is no longer subject to it that year).
-    if born.year > first_year - 3:
-        return False
-    return (born.year + 16, born.month, born.day) > (first_year, 9, 1)
-
-
-def _age_at(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 class _Generator:
     def __init__(self, n_children: int, seed: int, school_year: str) -> None:
         first, second = (int(part) for part in school_year.split("-"))
@@ -366,7 +355,7 @@ class _Generator:
                 if len(birth) > 1:
                     group = self.twin_groups
                     self.twin_groups += 1
-                kept = [b for b in birth if rng.random() < _AGE_KEEP.get(_age_at(b, self.rentree), 1.0)]
+                kept = [b for b in birth if rng.random() < _AGE_KEEP.get(age_on(b, self.rentree), 1.0)]
                 if len(kept) != len(birth):
                     continue  # twins leave the claim together
                 self._add_children(household, kept, group, rng)
@@ -384,7 +373,7 @@ class _Generator:
         firsts = Counter(self._first_key(c) for c in self.children)
         names = Counter((strip_accents(c.surname).upper(), self._first_key(c)) for c in self.children)
         for child in self.children:
-            child.compulsory = _compulsory(child.born, self.first_year)
+            child.compulsory = is_subject(child.born, SchoolYear(self.first_year))
             key = (strip_accents(child.surname).upper(), self._first_key(child))
             if names[key] > 1:
                 child.tags.append("homonyme")
@@ -583,7 +572,7 @@ class _Generator:
         pool = [c for c in compulsory if not c.unschooled and id(c) not in protected and c.twin_group < 0]
         weights = []
         for child in pool:
-            age = _age_at(child.born, self.rentree)
+            age = age_on(child.born, self.rentree)
             weights.append(1.5 if age <= 3 else 2.0 if age >= 14 else 1.0)
         while len(chosen) < target and pool:
             for child in rng.choices(pool, weights=weights, k=2 * (target - len(chosen))):
@@ -627,7 +616,7 @@ class _Generator:
             base = self.first_year - 3 - child.born.year
             if base < 0:
                 return [("ONDE", -1)] if base == -1 and rng.random() < RATES["toddler_tps"] else []
-            age = _age_at(child.born, self.rentree)
+            age = age_on(child.born, self.rentree)
             if rng.random() < {16: 0.85, 17: 0.75, 18: 0.4, 19: 0.08}.get(age, 0.03):
                 return self._school_entries(child, self._level(child))
             return []
@@ -916,7 +905,7 @@ class _Generator:
             first, _ = pools.first_name(origin, sex, rng)
             born = date(self.first_year - 18, 1, 1) + timedelta(days=rng.randrange(365 * 15))
             outsider = self._outsider(surname, first, sex, born, origin)
-            outsider.compulsory = _compulsory(born, self.first_year)
+            outsider.compulsory = is_subject(born, SchoolYear(self.first_year))
             for source, level in self._plan(outsider) or [("SIECLE", 14)]:
                 self._record(outsider, source, level)
                 made += 1

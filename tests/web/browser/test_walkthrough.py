@@ -67,12 +67,16 @@ def upload(page, kind: str, year: str, paths) -> None:
         expect(page.locator("main")).to_contain_text(path.name)
 
 
-def fire(page, label: str, *, note: str = "", day=None) -> None:
-    """Open one step of the procedure on a case page and fire it (htmx swaps the procedure block)."""
+def fire(page, label: str, *, note: str = "", day=None, notified=None, ground: str = "") -> None:
+    """Open one act of the procedure on a case page and record it (htmx swaps the procedure block)."""
     step = page.locator("#procedure details").filter(has=page.get_by_text(label, exact=True))
     step.locator("summary").click()
     if day is not None:
         step.get_by_label("Date de l'acte").fill(day.isoformat())
+    if notified is not None:
+        step.get_by_label(re.compile("^Date de notification")).fill(notified.isoformat())
+    if ground:
+        step.get_by_label(re.compile("^Motif de la demande")).select_option(label=ground)
     if note:
         step.get_by_label(re.compile("^Note")).fill(note)
     step.get_by_role("button", name=label).click()
@@ -168,10 +172,8 @@ def test_the_cell_follows_a_child_from_the_new_files_to_rescolarisation(page, de
 
     # Alert, then the information letter: the step, the PDF produced and downloaded.
     today = timezone.localdate()
-    fire(
-        page, "Confirmer l'alerte : aucune instruction connue, informer la DSDEN", note="Aucune inscription."
-    )
-    expect(page.locator("#procedure")).to_contain_text("Alerte : aucune instruction connue")
+    fire(page, "Signaler l'enfant à la DASEN : aucune instruction connue", note="Aucune inscription.")
+    expect(page.locator("#procedure")).to_contain_text("Signalé à la DASEN : aucune instruction connue")
     fire(page, "Courrier d'information envoyé à la famille", day=today - timedelta(days=25))
     expect(page.locator("#procedure")).to_contain_text("Famille informée de ses obligations")
     page.get_by_label("Courrier", exact=True).select_option(label="Courrier d'information à la famille")
@@ -184,10 +186,15 @@ def test_the_cell_follows_a_child_from_the_new_files_to_rescolarisation(page, de
     check_accessibility(page)
     shoot(page, "28-dossier-courrier-information")
 
-    # The Éducation nationale sends the mise en demeure; past its 15 days it is overdue in « À traiter ».
+    # The Éducation nationale sends the mise en demeure; 15 days after its notification it is overdue.
     log_in_as(page, "education")
     page.goto(case_url)
-    fire(page, "Mise en demeure d'inscrire l'enfant envoyée (15 jours)", day=today - timedelta(days=20))
+    fire(
+        page,
+        "Mise en demeure de la DASEN d'inscrire l'enfant (15 jours)",
+        day=today - timedelta(days=22),
+        notified=today - timedelta(days=20),
+    )
     expect(page.locator("#procedure")).to_contain_text("en retard")
     menu(page).get_by_role("link", name="À traiter").click()
     overdue = page.locator("table").first

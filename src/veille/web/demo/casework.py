@@ -1,4 +1,4 @@
-"""The demo's casework: cases at every step of the procedure, their letters, two meetings of the cell.
+"""The demo's casework: cases of the five procedures at various steps, their letters, two meetings.
 
 Everything goes through the apps' own services (``cases.services.open_case`` and ``advance_case``,
 ``documents.services.generate_letter``) with dates in the past, counted back from today so that the
@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from veille import law
+from veille.compulsory import age_on
 from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
 from veille.web.cellule.cases.procedure import BY_NAME
-from veille.web.cellule.cases.services import advance_case, age_on, open_case
+from veille.web.cellule.cases.services import advance_case, open_case
 from veille.web.cellule.imports.models import Outcome
 from veille.web.common.accounts.roles import Role
 
@@ -44,10 +46,30 @@ class Story:
     steps: tuple[tuple[str, int], ...] = ()
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    children: int = 0  # a school's or a place's case: children not found whose cases are linked to it
+
+
+def _since(month: int, day: int, at_least: int) -> int:
+    """Days since the latest (month, day) at least ``at_least`` days ago: an IEF request must fall in
+    the window of 1 March – 31 May whatever the day the demo is seeded."""
+    today = date.today()
+    year = today.year
+    while (today - date(year, month, day)).days < at_least:
+        year -= 1
+    return (today - date(year, month, day)).days
+
+
+_R = _since(5, 10, 170)  # an IEF request received on 10 May
 
 
 _SCHOOL = {"report_school": "Collège Jean-Moulinet (fictif)", "reporter": "Principale du collège"}
 _C, _A, _I, _F = Origin.CROSSING, Origin.ABSENTEEISM_REPORT, Origin.HOME_INSTRUCTION, Origin.FIELD
+_N, _P = Origin.ABSENTEEISM_NO_REASON, Origin.PRIVATE_SCHOOL
+_PLACE = {
+    "reporter": "Police municipale",
+    "place_name": "Local associatif de la zone des Tilleuls (fictif)",
+    "place_address": "12 allée des Tilleuls (fictive)",
+}
 
 #: Steps spread over the previous school year (200–430 days ago) and the current one.
 STORIES: tuple[Story, ...] = (
@@ -81,6 +103,50 @@ STORIES: tuple[Story, ...] = (
             ("send_formal_notice", 80),
             ("record_return_to_school", 70),
         ),
+    ),
+    # A place receiving children without declaration (école de fait): closed, each child's parents put
+    # on notice on the child's own case.
+    Story(
+        "place_closed",
+        _F,
+        Domain.UNDECLARED_SCHOOL,
+        NOBODY,
+        70,
+        (
+            ("record_observation", 60),
+            ("dasen_opinion", 50),
+            ("order_closure", 40),
+            ("notice_parents_place", 30),
+        ),
+        details=_PLACE,
+        children=2,
+    ),
+    # A private school outside contract, controlled, its director put on notice, then referred.
+    Story(
+        "school_controlled",
+        _P,
+        Domain.PRIVATE_SCHOOL,
+        NOBODY,
+        420,
+        (
+            ("record_existing_school", 410),
+            ("control_school_insufficient", 60),
+            ("notice_director", 50),
+            ("refer_director", 10),
+        ),
+        details={
+            "place_name": "Cours privé des Hirondelles (fictif)",
+            "place_address": "4 rue du Préau (fictive)",
+        },
+    ),
+    Story(
+        "school_declared",
+        _P,
+        Domain.PRIVATE_SCHOOL,
+        NOBODY,
+        25,
+        (("record_declaration", 20),),
+        details={"place_name": "École Montagne-Claire (fictive), projet d'ouverture"},
     ),
     Story(
         "closed_moved",
@@ -168,8 +234,37 @@ STORIES: tuple[Story, ...] = (
         Domain.ABSENTEEISM,
         TEEN,
         35,
-        (("issue_warning", 28),),
+        (("record_educational_team", 32), ("issue_warning", 28)),
         details={"report_half_days": 9, **_SCHOOL},
+    ),
+    Story(
+        "absenteeism_referent",
+        _A,
+        Domain.ABSENTEEISM,
+        TEEN,
+        130,
+        (
+            ("record_educational_team", 120),
+            ("issue_warning", 110),
+            ("convene_educational_community", 80),
+            ("designate_education_referent", 75),
+        ),
+        details={"report_half_days": 12, **_SCHOOL},
+    ),
+    Story(
+        "absenteeism_contravention",
+        _N,
+        Domain.ABSENTEEISM,
+        TEEN,
+        320,
+        (
+            ("record_educational_team", 310),
+            ("issue_warning", 300),
+            ("convene_educational_community", 270),
+            ("designate_education_referent", 265),
+            ("refer_contravention", 200),
+        ),
+        details=_SCHOOL,
     ),
     Story(
         "absenteeism_closed",
@@ -177,13 +272,63 @@ STORIES: tuple[Story, ...] = (
         Domain.ABSENTEEISM,
         TEEN,
         250,
-        (("issue_warning", 240), ("convene_family", 220), ("close_resolved", 150)),
+        (("record_educational_team", 245), ("issue_warning", 240), ("close_resolved", 150)),
         details={"report_half_days": 5, **_SCHOOL},
     ),
-    # Home instruction: the mayor's enquiry, the DSDEN's pedagogical controls.
-    Story("ief_enquiry", _I, Domain.HOME_INSTRUCTION, HOME, 32, (("start_mayor_enquiry", 30),)),
-    Story("ief_second_control", _I, Domain.HOME_INSTRUCTION, HOME, 60, (("control_insufficient", 25),)),
-    Story("ief_followed", _I, Domain.HOME_INSTRUCTION, HOME, 210, (("control_satisfactory", 180),)),
+    # Home instruction: a request refused then appealed, an authorisation, enquiries and controls.
+    Story(
+        "ief_refused_appealed",
+        _I,
+        Domain.HOME_INSTRUCTION,
+        HOME,
+        _R + 1,
+        (
+            ("request_ief", _R),
+            ("refuse_ief", _R - 30),
+            ("file_rapo", _R - 35),
+            ("rapo_confirms_refusal", _R - 60),
+            ("send_formal_notice", _R - 70),
+            ("record_return_to_school", _R - 90),
+        ),
+    ),
+    Story(
+        "ief_authorised",
+        _I,
+        Domain.HOME_INSTRUCTION,
+        HOME,
+        _R + 1,
+        (
+            ("request_ief", _R),
+            ("authorise_ief", _R - 40),
+            ("start_mayor_enquiry", _R - 100),
+            ("send_mayor_enquiry", _R - 130),
+            ("control_satisfactory", _R - 150),
+        ),
+    ),
+    Story(
+        "ief_enquiry",
+        _I,
+        Domain.HOME_INSTRUCTION,
+        HOME,
+        45,
+        (("record_authorisation", 40), ("start_mayor_enquiry", 30)),
+    ),
+    Story(
+        "ief_second_control",
+        _I,
+        Domain.HOME_INSTRUCTION,
+        HOME,
+        200,
+        (("record_authorisation", 190), ("control_insufficient", 25)),
+    ),
+    Story(
+        "ief_followed",
+        _I,
+        Domain.HOME_INSTRUCTION,
+        HOME,
+        320,
+        (("record_authorisation", 310), ("control_satisfactory", 180)),
+    ),
     # Field observations: a child seen in the street in school hours, a suspected undeclared school.
     Story(
         "field_child",
@@ -202,6 +347,7 @@ STORIES: tuple[Story, ...] = (
         8,
         details={
             "reporter": "Police municipale",
+            "place_name": "Local de la zone des Tilleuls (fictif)",
             "description": "Une quinzaine d'enfants vus chaque matin de semaine dans un local associatif "
             "de la zone des Tilleuls (fictive), sans école déclarée à cette adresse.",
         },
@@ -223,6 +369,8 @@ def ensure_deadline_rules(ctx: DemoContext) -> None:
 
     if not DeadlineRule.objects.filter(commune=None).exists():
         import_module("veille.web.cellule.cases.migrations.0003_seed_deadline_rules").seed(apps, None)
+        version_2 = import_module("veille.web.cellule.cases.migrations.0005_migrate_to_law_table_v2")
+        version_2.seed_rules(DeadlineRule)
 
 
 def _at(day: date, order: int) -> datetime:
@@ -241,9 +389,15 @@ def _backdate(case: Case, opened: date) -> None:
 
 
 def _actor(ctx: DemoContext, transition: str) -> Any:
-    """The demo account who fires a transition: the mayor's agent, else the DSDEN, else the Parquet."""
+    """The demo account who records an act: the mayor's agent, else the DSDEN, the préfecture, the Parquet."""
     allowed = BY_NAME[transition].roles
-    for username, role in (("agent", Role.AGENT), ("referent", Role.REFERENT), ("education", Role.EDUCATION)):
+    accounts = (
+        ("agent", Role.AGENT),
+        ("referent", Role.REFERENT),
+        ("education", Role.EDUCATION),
+        ("prefecture", Role.PREFECTURE),
+    )
+    for username, role in accounts:
         if role in allowed:
             return ctx.users.get(username)
     return ctx.users.get("parquet")
@@ -296,12 +450,49 @@ def open_cases(ctx: DemoContext) -> None:
             opened_on=start,
             **details,
         )
+        linked = _link_children(ctx, case, pools, story.children, start)
         for name, days_ago in story.steps:
+            act = law.act(story.domain, name)
+            if act is not None and act.notice_children and not linked:
+                break  # a small commune may have no child left for the place: it stops at the order
             advance_case(case, [(name, today - timedelta(days=days_ago))], user=_actor(ctx, name))
         _backdate(case, start)
+        for child_case in linked:
+            _notify_pending(ctx, child_case)
+            _backdate(child_case, start)
         ctx.cases[story.key] = case
-        opened += 1
+        opened += 1 + len(linked)
     ctx.say(f"Dossiers de démonstration : {opened} ouvert(s) à différentes étapes.")
+
+
+def _link_children(
+    ctx: DemoContext, case: Case, pools: dict[str, list[Any]], count: int, day: date
+) -> list[Case]:
+    """Open and link the cases of ``count`` children not found to a place's or school's case."""
+    linked = []
+    for _ in range(count):
+        if not pools[NOT_FOUND]:
+            break
+        child_case = open_case(
+            commune=case.commune,
+            user=ctx.users.get("agent"),
+            child=pools[NOT_FOUND].pop(0),
+            origin=Origin.LINKED,
+            domain=Domain.ABSENCE,
+            note=f"Enfant accueilli dans le lieu du dossier n° {case.pk}.",
+            opened_on=day,
+        )
+        linked.append(case.link_child_case(user=ctx.users.get("agent"), case=child_case))
+    return linked
+
+
+def _notify_pending(ctx: DemoContext, case: Case) -> None:
+    """Record, 3 days after the act, the notification a linked child's mise en demeure waits for."""
+    case.refresh_from_db()
+    event = case.pending_notification
+    if event is not None and event.effective_date is not None:
+        day = min(event.effective_date + timedelta(days=3), timezone.localdate())
+        case.record_notification(event, user=ctx.users.get("education"), notified_on=day, check_role=False)
 
 
 #: (story, letter kind, days ago) — the letters that went out on those cases

@@ -10,7 +10,7 @@ from django.utils import timezone
 from veille.web.cellule.children.models import Child
 from veille.web.common.accounts.roles import Role
 
-from .models import ABSENTEEISM_THRESHOLD, HANDLING_ROLES, Domain, Origin
+from .models import ABSENTEEISM_THRESHOLD, ESTABLISHMENT_DOMAINS, HANDLING_ROLES, Domain, IefGround, Origin
 
 FIELD_DOMAINS = [
     (Domain.ABSENCE.value, Domain.ABSENCE.label),
@@ -19,13 +19,18 @@ FIELD_DOMAINS = [
 DOMAIN_OF_ORIGIN = {
     Origin.CROSSING: Domain.ABSENCE,
     Origin.ABSENTEEISM_REPORT: Domain.ABSENTEEISM,
+    Origin.ABSENTEEISM_NO_REASON: Domain.ABSENTEEISM,
     Origin.HOME_INSTRUCTION: Domain.HOME_INSTRUCTION,
+    Origin.PRIVATE_SCHOOL: Domain.PRIVATE_SCHOOL,
 }
+#: a linked child's case is opened from the school's or place's case, not from this form
+OPENING_ORIGINS = [(o.value, o.label) for o in Origin if o != Origin.LINKED]
+ABSENTEEISM_ORIGINS = (Origin.ABSENTEEISM_REPORT, Origin.ABSENTEEISM_NO_REASON)
 
 
 class OpenCaseForm(forms.Form):
     origin = forms.ChoiceField(
-        label="D'où vient le dossier ?", choices=Origin.choices, widget=forms.RadioSelect
+        label="D'où vient le dossier ?", choices=OPENING_ORIGINS, widget=forms.RadioSelect
     )
     child = forms.ModelChoiceField(queryset=Child.objects.none(), required=False, widget=forms.HiddenInput)
     child_source_id = forms.CharField(
@@ -62,6 +67,12 @@ class OpenCaseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Les faits seulement, sans plus de données personnelles que nécessaire (500 caractères).",
+    )
+    place_name = forms.CharField(
+        label="Nom de l'établissement ou description du lieu", required=False, max_length=200
+    )
+    place_address = forms.CharField(
+        label="Adresse de l'établissement ou du lieu", required=False, max_length=300
     )
     note = forms.CharField(label="Note d'ouverture", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -103,7 +114,24 @@ class OpenCaseForm(forms.Form):
             data["domain"] = DOMAIN_OF_ORIGIN[Origin(origin)].value
         if origin == Origin.CROSSING and child is None and "child_source_id" not in self.errors:
             self.add_error("child_source_id", "Un dossier issu du croisement concerne un enfant de la liste.")
-        if origin == Origin.ABSENTEEISM_REPORT:
+        if data.get("domain") in ESTABLISHMENT_DOMAINS:
+            if child is not None:
+                self.add_error(
+                    "child_source_id",
+                    "Un dossier d'établissement ou de lieu ne concerne pas un enfant : rattachez ensuite le "
+                    "dossier de chaque enfant depuis sa page.",
+                )
+            if not data.get("place_name"):
+                self.add_error("place_name", "Indiquez l'établissement ou décrivez le lieu.")
+        else:
+            data["place_name"] = data["place_address"] = ""
+        if origin == Origin.ABSENTEEISM_NO_REASON:
+            if not data.get("report_school"):
+                self.add_error("report_school", "Indiquez l'établissement qui signale.")
+            if data.get("report_month") is None and "report_month" not in self.errors:
+                self.add_error("report_month", "Indiquez le mois des absences.")
+            data["report_half_days"] = None
+        elif origin == Origin.ABSENTEEISM_REPORT:
             half_days = data.get("report_half_days")
             if not data.get("report_school"):
                 self.add_error("report_school", "Indiquez l'établissement qui signale.")
@@ -119,7 +147,7 @@ class OpenCaseForm(forms.Form):
                 )
             if child is None and not data.get("description"):
                 self.add_error("description", "Sans enfant identifié, indiquez la classe ou les initiales.")
-        else:
+        elif origin != Origin.ABSENTEEISM_NO_REASON:
             for name in ("report_school", "report_month", "report_half_days"):
                 data[name] = None if name != "report_school" else ""
         return data
@@ -132,6 +160,8 @@ class OpenCaseForm(forms.Form):
             "report_school": data["report_school"],
             "report_month": data["report_month"],
             "report_half_days": data["report_half_days"],
+            "place_name": data["place_name"],
+            "place_address": data["place_address"],
         }
 
 
@@ -140,12 +170,38 @@ class FireForm(forms.Form):
     effective_date = forms.DateField(
         label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    notified_on = forms.DateField(
+        label="Date de notification", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ground = forms.ChoiceField(
+        label="Motif de la demande", required=False, choices=[("", "—"), *IefGround.choices]
+    )
 
     def clean_effective_date(self) -> date | None:
         value = self.cleaned_data["effective_date"]
         if value is not None and value > timezone.localdate():
             raise forms.ValidationError("La date ne peut pas être dans le futur.")
         return value
+
+
+class NotificationForm(forms.Form):
+    event = forms.IntegerField(widget=forms.HiddenInput)
+    notified_on = forms.DateField(
+        label="Date de notification", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class LinkForm(forms.Form):
+    child_source_id = forms.CharField(
+        label="Identifiant CAF ou MSA de l'enfant", required=False, max_length=64
+    )
+    case_number = forms.IntegerField(label="ou numéro de son dossier", required=False, min_value=1)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("child_source_id") or "").strip() and not data.get("case_number"):
+            raise forms.ValidationError("Indiquez l'identifiant de l'enfant ou le numéro de son dossier.")
+        return data
 
 
 class NoteForm(forms.Form):

@@ -1,8 +1,10 @@
-"""Cases (dossiers): one child's situation followed by the cell, from detection to closure.
+"""Cases (dossiers): one child's situation, or a school's or a place's, followed by the cell.
 
-``Case`` moves only through the transitions of ``procedure.TRANSITIONS`` (``Case.fire``); each move,
-note, assignment and transmission is one ``CaseEvent``. Deadlines come from ``DeadlineRule``, a
-versioned table a commune's jurist can correct: each event keeps the rule version it started with.
+``Case`` moves only through the acts of its domain in the law's table (``veille.law``, read by
+``procedure.WORKFLOWS``; ``Case.fire``); each move, note, notification, assignment and transmission is
+one ``CaseEvent`` carrying the table's version. Deadlines come from ``DeadlineRule``, a versioned table
+a commune's jurist can correct: each event keeps the rule version it started with. A case about a
+school (hors contrat) or a place (école de fait) links the children's own cases (``linked_to``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,20 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from veille import law
 from veille.web.common.accounts.roles import Capability, Role
+from veille.web.common.workflow import Transition, TransitionRefused
 
-from .procedure import BY_NAME, OPEN_STEPS, CaseStep, ClosureReason, Transition, transitions_from
+from .procedure import (
+    BY_NAME,
+    OPEN_STEPS,
+    CaseStep,
+    ClosureReason,
+    act_of,
+    refuse_forbidden,
+    transitions_from,
+    workflow,
+)
 
 if TYPE_CHECKING:
     from veille.web.common.accounts.models import Membership, User
@@ -34,24 +47,69 @@ HANDLING_ROLES = (
     Role.PREFECTURE,  # for its own acts (L131-10, L441-3-1, L442-2): documents.law
 )
 NOTE_KINDS = ("note", "letter", "meeting_decision")
+#: event kinds that are not acts of the law's table
+NON_ACT_KINDS = ("opening", "notification", "migration", "transmission", "assignment", *NOTE_KINDS)
 
 
 class Domain(models.TextChoices):
-    ABSENCE = "absence_instruction", "Absence d'instruction"
-    ABSENTEEISM = "absenteisme", "Absentéisme"
-    HOME_INSTRUCTION = "controle_ief", "Contrôle de l'instruction dans la famille ou du hors contrat"
-    UNDECLARED_SCHOOL = "ecole_de_fait", "École de fait (non déclarée)"
+    """The five procedures (labels from ``law.DOMAINS``)."""
+
+    ABSENCE = law.ABSENCE, law.DOMAINS[law.ABSENCE][0]
+    ABSENTEEISM = law.ABSENTEEISM, law.DOMAINS[law.ABSENTEEISM][0]
+    HOME_INSTRUCTION = law.HOME, law.DOMAINS[law.HOME][0]
+    PRIVATE_SCHOOL = law.PRIVATE, law.DOMAINS[law.PRIVATE][0]
+    UNDECLARED_SCHOOL = law.UNDECLARED, law.DOMAINS[law.UNDECLARED][0]
+
+
+#: domains whose case is about a school or a place, not a child: they link the children's cases
+ESTABLISHMENT_DOMAINS = frozenset({Domain.PRIVATE_SCHOOL.value, Domain.UNDECLARED_SCHOOL.value})
 
 
 class Origin(models.TextChoices):
     CROSSING = "croisement", "Croisement des fichiers (enfant non trouvé)"
     ABSENTEEISM_REPORT = "signalement_absenteisme", "Signalement d'absentéisme (4 demi-journées par mois)"
-    HOME_INSTRUCTION = "autorisation_ief", "Instruction dans la famille (enquête ou contrôle)"
+    ABSENTEEISM_NO_REASON = "absences_sans_motif", "Absences sans motif ou motifs inexacts (L131-8 1°)"
+    HOME_INSTRUCTION = "autorisation_ief", "Instruction dans la famille (demande, enquête ou contrôle)"
+    PRIVATE_SCHOOL = "etablissement_hors_contrat", "Établissement hors contrat (déclaration, contrôle)"
     FIELD = "observation_terrain", "Observation de terrain (police, travailleur social…)"
+    LINKED = "eleve_etablissement_ou_lieu", "Élève d'un établissement ou d'un lieu suivi par la cellule"
 
 
-class TransitionError(Exception):
-    """A move the procedure does not allow; the message is French and shown to the user as is."""
+class IefGround(models.TextChoices):
+    HEALTH = "sante_handicap", law.IEF_GROUNDS["sante_handicap"]
+    ACTIVITIES = "activites", law.IEF_GROUNDS["activites"]
+    ITINERANCY = "itinerance", law.IEF_GROUNDS["itinerance"]
+    OWN_SITUATION = "situation_propre", law.IEF_GROUNDS["situation_propre"]
+
+
+#: the one error of the procedure (``common.workflow``); the old name stays for the other apps
+TransitionError = TransitionRefused
+#: roles named by at least one act of the table: they may record those acts (the préfecture records
+#: the préfet's acts without holding ``edit_cases``)
+ACT_ROLES = frozenset(r for a in law.ACTS for r in a.roles)
+
+
+def can_record_acts(membership: Membership) -> bool:
+    return membership.can(Capability.EDIT_CASES) or membership.role in ACT_ROLES
+
+
+def rentree_of(day: date) -> date:
+    """The rentrée of the school year an act concerns: from March to August, the coming one."""
+    if 3 <= day.month <= 8:
+        return date(day.year, 9, 1)
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def deadline_start(act: law.Act, effective_date: date, notified_on: date | None) -> date | None:
+    """The day an act's deadline runs from, by the table's starting point (None: not yet known)."""
+    if not act.deadline:
+        return None
+    start = law.DEADLINES[act.deadline].start
+    if start == "notification":
+        return notified_on
+    if start == "rentree":
+        return rentree_of(effective_date)
+    return effective_date
 
 
 def add_months(start: date, months: int) -> date:
@@ -152,6 +210,14 @@ class DeadlineRule(models.Model):
             )
 
 
+def _any_of(steps: dict[str, set[str]]) -> models.Q:
+    """Cases at one of these steps of their domain."""
+    query = models.Q(pk__in=[])
+    for domain, states in steps.items():
+        query |= models.Q(domain=domain, state__in=states)
+    return query
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.exclude(state=CaseStep.CLOSED)
@@ -165,9 +231,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         cases = self.filter(commune=membership.commune)
         if membership.can(Capability.VIEW_CASES):
             return cases
+        seen = models.Q(pk__in=[])
         if membership.can(Capability.VIEW_TRANSMITTED_CASES):
-            return cases.filter(pk__in=self.transmitted_to(membership.role).values("pk"))
-        return cases.none()
+            seen |= models.Q(pk__in=self.transmitted_to(membership.role).values("pk"))
+        if membership.can(Capability.VIEW_ESTABLISHMENT_CASES):  # a school or a place, no child named
+            seen |= models.Q(domain__in=ESTABLISHMENT_DOMAINS, child__isnull=True)
+        return cases.filter(seen)
 
     def overdue(self, today: date) -> CaseQuerySet:
         return self.open().filter(due_on__lt=today)
@@ -182,7 +251,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return (
             self.visible_to(membership)
             .open()
-            .filter(state__in=steps_actionable_by(membership.role))
+            .filter(_any_of(steps_actionable_by(membership.role)))
             .filter(models.Q(due_on__isnull=True) | models.Q(due_on__lte=soon))
             .order_by(models.F("due_on").asc(nulls_last=True), "opened_at")
         )
@@ -217,6 +286,19 @@ class Case(models.Model):
     report_half_days = models.PositiveSmallIntegerField(
         "demi-journées d'absence non justifiées", null=True, blank=True
     )
+    ief_ground = models.CharField(
+        "motif de la demande d'IEF", max_length=20, choices=IefGround.choices, blank=True
+    )
+    place_name = models.CharField("établissement ou lieu", max_length=200, blank=True)
+    place_address = models.CharField("adresse de l'établissement ou du lieu", max_length=300, blank=True)
+    linked_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_cases",
+        verbose_name="dossier de l'établissement ou du lieu",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -244,6 +326,23 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STEPS
+
+    @property
+    def about_establishment(self) -> bool:
+        """A case about a school (hors contrat) or a place (école de fait), not about one child."""
+        return self.domain in ESTABLISHMENT_DOMAINS
+
+    @property
+    def about_label(self) -> str:
+        return law.DOMAINS[self.domain][1] if self.domain in law.DOMAINS else "enfant"
+
+    @property
+    def pending_notification(self) -> CaseEvent | None:
+        """The act of the current step whose deadline waits for its notification date, if any."""
+        event = self.events.exclude(kind__in=NON_ACT_KINDS).order_by("-at", "-pk").first()
+        if event is None or event.to_state != self.state or event.notified_on is not None:
+            return None
+        return event if event.act is not None and event.act.needs_notification else None
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < (today or timezone.localdate())
@@ -278,10 +377,11 @@ class Case(models.Model):
         return membership.role if membership is not None else None
 
     def available_transitions(self, membership: Membership) -> list[Transition]:
-        """The transitions this member may fire now, in the order of the procedure table."""
-        if membership.commune_id != self.commune_id or not membership.can(Capability.EDIT_CASES):
+        """The acts this member may record now, in the order of the law's table (their preconditions
+        are checked when fired, with the reason shown if they do not hold yet)."""
+        if membership.commune_id != self.commune_id or not can_record_acts(membership):
             return []
-        return [t for t in transitions_from(self.state) if t.allows(membership.role)]
+        return [t for t in transitions_from(self.domain, self.state) if t.allows(membership.role)]
 
     def fire(
         self,
@@ -290,71 +390,183 @@ class Case(models.Model):
         user: User | None,
         note: str = "",
         effective_date: date | None = None,
+        notified_on: date | None = None,
+        ground: str = "",
         check_role: bool = True,
     ) -> CaseEvent:
-        """Move the case along one transition of the procedure and log it.
+        """Record one act of the case's procedure (``veille.law``) and log it.
 
         Args:
-            transition_name: a name of ``procedure.TRANSITIONS``.
-            user: who fires it; with ``check_role``, must hold a role of the transition in this commune.
-            note: what was decided; required by some transitions.
-            effective_date: when it happened (e.g. the day the mise en demeure was sent); the deadline
-                runs from it. Defaults to today.
-            check_role: False only for seeding (demo data), where no member acts.
+            transition_name: an act's name in the case's domain.
+            user: who records it; with ``check_role``, must hold a role the act's authority maps to.
+            note: what was decided; required by some acts.
+            effective_date: when it happened (the day the mise en demeure was signed, the day a request
+                was received…). Defaults to today.
+            notified_on: for an act whose deadline runs from its notification, the notification date if
+                already known (else ``record_notification`` later); the deadline waits for it.
+            ground: for an IEF request, one of ``IefGround``.
+            check_role: False only for seeding (demo data), where no member acts; the preconditions of
+                the law are checked all the same.
 
         Returns:
             The ``CaseEvent`` logged, with the due date it started.
 
         Raises:
-            TransitionError: unknown transition, wrong step, role not allowed, missing note or date in
-                the future.
+            TransitionError: unknown act or not in this domain, wrong step, role not allowed, missing
+                note, a precondition of the law that does not hold (with its reason), date in the future.
         """
-        transition = BY_NAME.get(transition_name)
-        if transition is None:
-            raise TransitionError(f"Étape inconnue : « {transition_name} ».")
         today = timezone.localdate()
         effective_date = effective_date or today
         note = note.strip()
+        refuse_forbidden(self.domain, transition_name)
+        if effective_date > today or (notified_on is not None and notified_on > today):
+            raise TransitionError("La date ne peut pas être dans le futur.")
+        if notified_on is not None and notified_on < effective_date:
+            raise TransitionError("La notification ne peut pas précéder l'acte.")
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=self.pk)
-            if case.state not in transition.sources:
-                raise TransitionError(
-                    f"« {transition.label} » n'est pas possible à l'étape « {case.get_state_display()} »."
-                )
-            if check_role:
-                role = self._role_of(user) if user is not None else None
-                if role is None or not transition.allows(role):
-                    raise TransitionError(f"Votre rôle ne permet pas l'étape « {transition.label} ».")
-            if transition.needs_note and not note:
-                raise TransitionError(f"Une note est nécessaire pour « {transition.label} ».")
-            if effective_date > today:
-                raise TransitionError("La date ne peut pas être dans le futur.")
-            rule = DeadlineRule.objects.current(transition.rule, case.commune) if transition.rule else None
-            due_on = rule.due_on(effective_date) if rule is not None else None
+            role = self._role_of(user) if user is not None else None
+            transition = workflow(case.domain).check(
+                case,
+                transition_name,
+                state=case.state,
+                role=role,
+                check_role=check_role,
+                note=note,
+                context={"on": effective_date},
+            )
+            act = act_of(transition)
+            if act.asks_ground:
+                if ground not in IefGround.values:
+                    raise TransitionError("Indiquez le motif de la demande parmi les quatre de L131-5.")
+                case.ief_ground = ground
+            rule = DeadlineRule.objects.current(act.deadline, case.commune) if act.deadline else None
+            start = deadline_start(act, effective_date, notified_on)
+            due_on = rule.due_on(start) if rule is not None and start is not None else None
             event = CaseEvent.objects.create(
                 case=case,
                 by=user,
-                kind=transition.name,
+                kind=act.name,
                 from_state=case.state,
-                to_state=transition.target,
+                to_state=act.target,
                 note=note,
                 effective_date=effective_date,
+                notified_on=notified_on if act.needs_notification else None,
                 rule=rule,
                 due_on=due_on,
+                law_version=law.VERSION,
             )
-            case.state = transition.target
+            case.state = act.target
             case.due_on = due_on
-            if transition.target == CaseStep.CLOSED:
+            if act.target == CaseStep.CLOSED:
                 case.closed_at = timezone.now()
-                case.closure_reason = transition.closure_reason
+                case.closure_reason = act.closure_reason
             else:
                 case.closed_at = None
                 case.closure_reason = ""
-            case.save(update_fields=["state", "due_on", "closed_at", "closure_reason"])
-            if transition.transmit_to:
-                case._hand_over(kind="transmission", user=user, to_role=transition.transmit_to, note="")
+            case.save(update_fields=["state", "due_on", "closed_at", "closure_reason", "ief_ground"])
+            if act.transmit_to:
+                case._hand_over(kind="transmission", user=user, to_role=act.transmit_to, note="")
+            if act.notice_children:
+                case._notice_children(event, user=user, check_role=check_role)
         self.refresh_from_db()
         return event
+
+    def _notice_children(self, event: CaseEvent, *, user: User | None, check_role: bool) -> None:
+        """The 15-day mise en demeure on each linked child's own case (children of compulsory age)."""
+        from veille.compulsory import SchoolYear, is_subject
+
+        day = event.effective_date or timezone.localdate()
+        noticed, skipped = [], []
+        for linked in self.linked_cases.open().select_related("child"):
+            child = linked.child
+            if child is not None and not is_subject(child.birth_date, SchoolYear.current(day)):
+                skipped.append(f"n° {linked.pk} (hors obligation d'instruction)")
+                continue
+            if "send_formal_notice" not in {t.name for t in transitions_from(linked.domain, linked.state)}:
+                skipped.append(f"n° {linked.pk} (étape « {linked.get_state_display()} »)")
+                continue
+            linked.fire(
+                "send_formal_notice",
+                user=user,
+                note=f"Mise en demeure décidée sur le dossier n° {self.pk} "
+                f"({self.place_name or self.about_label}).",
+                effective_date=day,
+                check_role=check_role,
+            )
+            noticed.append(f"n° {linked.pk}")
+        summary = f"Mises en demeure sur les dossiers des enfants : {', '.join(noticed) or 'aucun'}."
+        if skipped:
+            summary += f" Sans mise en demeure : {', '.join(skipped)}."
+        CaseEvent.objects.filter(pk=event.pk).update(note=(event.note + "\n" + summary).strip())
+
+    def record_notification(
+        self, event: CaseEvent, *, user: User | None, notified_on: date, check_role: bool = True
+    ) -> CaseEvent:
+        """Record the day an act was notified; its deadline (e.g. the 15 days) runs from that day."""
+        today = timezone.localdate()
+        act = event.act
+        if event.case_id != self.pk or act is None or not act.needs_notification:
+            raise TransitionError("Cet acte n'attend pas de date de notification.")
+        if event.notified_on is not None:
+            raise TransitionError(f"La notification est déjà enregistrée (le {event.notified_on:%d/%m/%Y}).")
+        if notified_on > today:
+            raise TransitionError("La date ne peut pas être dans le futur.")
+        if event.effective_date and notified_on < event.effective_date:
+            raise TransitionError("La notification ne peut pas précéder l'acte.")
+        if check_role and (user is None or self._role_of(user) not in act.roles):
+            raise TransitionError(
+                f"Votre rôle ne permet pas d'enregistrer la notification de « {act.label} »."
+            )
+        with transaction.atomic():
+            current = self.pending_notification == event
+            due_on = event.rule.due_on(notified_on) if event.rule is not None else None
+            CaseEvent.objects.filter(pk=event.pk).update(notified_on=notified_on, due_on=due_on)
+            if current:
+                Case.objects.filter(pk=self.pk).update(due_on=due_on)
+            logged = CaseEvent.objects.create(
+                case=self,
+                by=user,
+                kind="notification",
+                from_state=self.state,
+                to_state=self.state,
+                note=f"« {act.label} » du {event.effective_date:%d/%m/%Y} notifié le {notified_on:%d/%m/%Y}.",
+                effective_date=notified_on,
+                law_version=law.VERSION,
+            )
+        self.refresh_from_db()
+        return logged
+
+    def link_child_case(
+        self, *, user: User | None, child: models.Model | None = None, case: Case | None = None
+    ) -> Case:
+        """Link a child's case to this school's or place's case: the child's open case if there is one
+        (or the ``case`` given), else a new case opened for the child (absence d'instruction)."""
+        from .services import open_case
+
+        if not self.about_establishment:
+            raise TransitionError("Seul un dossier d'établissement ou de lieu rattache des enfants.")
+        if case is None and child is not None:
+            case = Case.objects.open().filter(commune=self.commune, child=child).exclude(pk=self.pk).first()
+        if case is None:
+            if child is None:
+                raise TransitionError("Indiquez l'enfant ou son dossier.")
+            case = open_case(
+                commune=self.commune,  # type: ignore[arg-type]
+                user=user,
+                child=child,  # type: ignore[arg-type]
+                origin=Origin.LINKED,
+                domain=Domain.ABSENCE,
+                note=f"Enfant accueilli dans l'établissement ou le lieu du dossier n° {self.pk}.",
+            )
+        if case.commune_id != self.commune_id or case.about_establishment:
+            raise TransitionError("Ce dossier ne peut pas être rattaché.")
+        if case.linked_to_id not in (None, self.pk):
+            raise TransitionError(f"Ce dossier est déjà rattaché au dossier n° {case.linked_to_id}.")
+        Case.objects.filter(pk=case.pk).update(linked_to=self)
+        self.add_note(user=user, note=f"Dossier de l'enfant n° {case.pk} rattaché.")
+        case.refresh_from_db()
+        return case
 
     def add_note(self, *, user: User | None, kind: str = "note", note: str) -> CaseEvent:
         """Log a note on the timeline without moving the case (``letter`` from the documents app,
@@ -364,7 +576,13 @@ class Case(models.Model):
         if not note.strip():
             raise TransitionError("La note est vide.")
         return CaseEvent.objects.create(
-            case=self, by=user, kind=kind, from_state=self.state, to_state=self.state, note=note.strip()
+            case=self,
+            by=user,
+            kind=kind,
+            from_state=self.state,
+            to_state=self.state,
+            note=note.strip(),
+            law_version=law.VERSION,
         )
 
     def transmit(self, *, user: User | None, to_role: str, note: str = "") -> CaseEvent:
@@ -390,6 +608,7 @@ class Case(models.Model):
                 from_role=self.assigned_role,
                 to_role=to_role,
                 note=note.strip(),
+                law_version=law.VERSION,
             )
             Case.objects.filter(pk=self.pk).update(assigned_role=to_role)
             self.assigned_role = to_role
@@ -415,6 +634,8 @@ class CaseEvent(models.Model):
         DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
     due_on = models.DateField("échéance", null=True, blank=True)
+    notified_on = models.DateField("notifié le", null=True, blank=True)
+    law_version = models.CharField("version de la table des règles", max_length=10, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -424,6 +645,19 @@ class CaseEvent(models.Model):
         return f"{self.case} — {self.label}"
 
     @property
+    def act(self) -> law.Act | None:
+        """The law's act this event recorded (in its case's domain), if it is one."""
+        return law.act(self.case.domain, self.kind) if self.kind not in NON_ACT_KINDS else None
+
+    @property
+    def rule_start(self) -> date | None:
+        """The day the deadline this event started runs from (None: notification not recorded)."""
+        act = self.act
+        if act is None or not act.deadline:
+            return self.effective_date
+        return deadline_start(act, self.effective_date or self.at.date(), self.notified_on)
+
+    @property
     def label(self) -> str:
         """French wording of what happened."""
         transition = BY_NAME.get(self.kind)
@@ -431,6 +665,8 @@ class CaseEvent(models.Model):
             return transition.label
         return {
             "opening": "Ouverture du dossier",
+            "notification": "Notification enregistrée",
+            "migration": "Reprise dans la table des règles version 2",
             "note": "Note",
             "letter": "Courrier",
             "meeting_decision": "Décision de la cellule",

@@ -1,211 +1,189 @@
-"""The procedure of a case as an explicit state machine: its steps and the one table of transitions.
+"""The procedure of a case as explicit state machines, one per domain, read from the law's table.
 
-Every move of a case goes through ``TRANSITIONS``: which steps it leaves from, the step it leads to,
-which roles of the cell may fire it, what it needs (a note, a date) and which deadline rule it starts.
-``docs/procedures.md`` prints this table; a test checks that the two say the same.
+Nothing legal is written here: the steps, the acts, who records them, what they need and the deadline
+they start come from ``veille.law`` (the one rule table, versioned). This module turns each domain's
+acts into a ``common.workflow.Workflow`` and its preconditions into guards that read the case's history.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from veille.web.common.accounts.roles import Role
+from veille import law
+from veille.web.common.workflow import Transition, TransitionRefused, Workflow
+
+if TYPE_CHECKING:
+    from .models import Case, CaseEvent
 
 
 class CaseStep(models.TextChoices):
-    VERIFICATION = "verification", "Vérification en cours"
-    IEF_PENDING = "ief_demande", "Demande d'autorisation d'IEF en cours d'instruction"
-    ALERT = "alerte", "Alerte : aucune instruction connue (DSDEN saisie)"
-    WARNING = "avertissement", "Avertissement de la DSDEN adressé à la famille"
-    FAMILY_INFORMED = "famille_informee", "Famille informée de ses obligations"
-    CONVENED = "famille_convoquee", "Famille convoquée"
-    MEDIATION = "mediation", "Médiation en cours"
-    MAYOR_ENQUIRY = "enquete_mairie", "Enquête de la mairie en cours (IEF)"
-    IEF_FOLLOWUP = "suivi_ief", "Instruction dans la famille suivie (prochain contrôle attendu)"
-    SECOND_CONTROL = "second_controle", "Second contrôle pédagogique à réaliser"
-    FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure d'inscrire l'enfant (15 jours)"
-    RETURN_TO_SCHOOL = "rescolarise", "Rescolarisé : suivi de l'assiduité"
-    PROSECUTOR_REFERRAL = "signale_parquet", "Signalé au procureur de la République"
-    ENQUIRY = "enquete", "Enquête de police ou enquête sociale en cours"
-    PARENTING_COURSE = "stage_parental", "Stage de responsabilité parentale"
-    CLOSED = "clos", "Clos"
+    """The steps of all five procedures (labels from ``law.STEPS``; a test checks the two agree)."""
+
+    VERIFICATION = "verification", law.STEPS["verification"]
+    ALERT = "alerte", law.STEPS["alerte"]
+    IEF_PENDING = "ief_demande", law.STEPS["ief_demande"]
+    FAMILY_INFORMED = "famille_informee", law.STEPS["famille_informee"]
+    CONVENED = "famille_convoquee", law.STEPS["famille_convoquee"]
+    MEDIATION = "mediation", law.STEPS["mediation"]
+    FORMAL_NOTICE = "mise_en_demeure", law.STEPS["mise_en_demeure"]
+    RETURN_TO_SCHOOL = "rescolarise", law.STEPS["rescolarise"]
+    PROSECUTOR_REFERRAL = "signale_parquet", law.STEPS["signale_parquet"]
+    ENQUIRY = "enquete", law.STEPS["enquete"]
+    PARENTING_COURSE = "stage_parental", law.STEPS["stage_parental"]
+    EDUCATIONAL_TEAM = "equipe_educative", law.STEPS["equipe_educative"]
+    WARNING = "avertissement", law.STEPS["avertissement"]
+    EDUCATIONAL_COMMUNITY = "communaute_educative", law.STEPS["communaute_educative"]
+    REFERENT_DESIGNATED = "referent_designe", law.STEPS["referent_designe"]
+    IEF_AUTHORISED = "ief_autorisee", law.STEPS["ief_autorisee"]
+    IEF_REFUSED = "ief_refusee", law.STEPS["ief_refusee"]
+    RAPO_PENDING = "rapo_en_cours", law.STEPS["rapo_en_cours"]
+    IEF_REFUSAL_FINAL = "refus_definitif", law.STEPS["refus_definitif"]
+    MAYOR_ENQUIRY = "enquete_mairie", law.STEPS["enquete_mairie"]
+    IEF_FOLLOWUP = "suivi_ief", law.STEPS["suivi_ief"]
+    SECOND_CONTROL = "second_controle", law.STEPS["second_controle"]
+    CONTROLS_FAILED = "controles_insuffisants", law.STEPS["controles_insuffisants"]
+    CONTROL_REFUSED = "controle_refuse", law.STEPS["controle_refuse"]
+    IEF_WITHDRAWN = "autorisation_retiree", law.STEPS["autorisation_retiree"]
+    DECLARATION = "declaration_recue", law.STEPS["declaration_recue"]
+    OPPOSITION = "opposition", law.STEPS["opposition"]
+    SCHOOL_OPEN = "etablissement_ouvert", law.STEPS["etablissement_ouvert"]
+    SHORTCOMINGS = "manquements", law.STEPS["manquements"]
+    DIRECTOR_NOTICE = "mise_en_demeure_directeur", law.STEPS["mise_en_demeure_directeur"]
+    PARENTS_NOTICE = "parents_mis_en_demeure", law.STEPS["parents_mis_en_demeure"]
+    SCHOOL_CLOSED = "etablissement_ferme", law.STEPS["etablissement_ferme"]
+    OBSERVED = "constat", law.STEPS["constat"]
+    DASEN_OPINION = "avis_dasen", law.STEPS["avis_dasen"]
+    CLOSURE_ORDERED = "fermeture_ordonnee", law.STEPS["fermeture_ordonnee"]
+    CLOSED = "clos", law.STEPS["clos"]
 
 
-class ClosureReason(models.TextChoices):
-    MOVED_AWAY = "demenagement", "La famille a quitté la commune"
-    SCHOOLED_ELSEWHERE = "scolarise_ailleurs", "L'enfant est scolarisé (ailleurs ou sous un autre nom)"
-    SOURCE_ERROR = "erreur_source", "Erreur dans un fichier source"
-    IEF_AUTHORISED = "ief_autorisee", "Instruction dans la famille autorisée"
-    RESOLVED = "situation_regularisee", "Situation régularisée (assiduité ou instruction satisfaisante)"
-    OUT_OF_AGE = "hors_obligation", "L'enfant n'est plus soumis à l'obligation d'instruction (16 ans)"
-    JUDICIAL_END = "suites_judiciaires_terminees", "Suites judiciaires terminées"
+ClosureReason = models.TextChoices(  # type: ignore[misc]
+    "ClosureReason", [(code.upper(), (code, label)) for code, label in law.CLOSURE_REASONS.items()]
+)
+
+OPEN_STEPS: frozenset[str] = frozenset(s.value for s in CaseStep if s != CaseStep.CLOSED)
 
 
-S = CaseStep
-OPEN_STEPS: frozenset[str] = frozenset(s.value for s in CaseStep if s != S.CLOSED)
-MAYOR = frozenset({Role.REFERENT, Role.AGENT})
-MAYOR_AND_EDUCATION = MAYOR | {Role.EDUCATION}
-EDUCATION = frozenset({Role.EDUCATION})
-PROSECUTOR = frozenset({Role.PROSECUTOR})
+def _fmt(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One move of the procedure.
-
-    Attributes:
-        name: identifier, stored in ``CaseEvent.kind``.
-        label: French wording of the button.
-        sources: steps it may leave from.
-        target: step it leads to.
-        roles: roles of the cell that may fire it (on top of the ``edit_cases`` capability).
-        needs_note: a note is required (what was decided, why).
-        needs_date: the date it happened is asked (defaults to today).
-        rule: key of the deadline rule it starts (``DeadlineRule.key``), or empty for none.
-        closure_reason: set on the case when the transition closes it.
-        transmit_to: the case is transmitted to this role when the transition is fired.
-    """
-
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_note: bool = False
-    needs_date: bool = False
-    rule: str = ""
-    closure_reason: str = ""
-    transmit_to: str = ""
-
-    def allows(self, role: str) -> bool:
-        return role in self.roles
+def _matching(case: Case, acts: tuple[str, ...]) -> list[CaseEvent]:
+    return list(case.events.filter(kind__in=acts).order_by("at", "pk"))
 
 
-def _t(name, label, sources, target, roles, **kwargs) -> Transition:  # type: ignore[no-untyped-def]
+def _requires_reason(case: Case, pre: law.Requires | law.LinkedTo, on: date) -> str | None:
+    """Why ``pre`` does not hold on ``on``, in French; None when it holds."""
+    if isinstance(pre, law.LinkedTo):
+        parent = case.linked_to
+        if parent is not None and parent.events.filter(kind__in=pre.acts).exists():
+            return None
+        return "aucun dossier d'établissement ou de lieu rattaché n'a décidé cette mise en demeure"
+    events = _matching(case, pre.acts)
+    if len(events) < pre.count:
+        return "aucun acte de ce type n'est enregistré" if not events else f"{len(events)} seulement"
+    last = events[-1]
+    if (pre.notified or pre.elapsed or pre.within) and last.rule_start is None:
+        return f"la date de notification de l'acte du {_fmt(last.effective_date)} n'est pas enregistrée"
+    if pre.elapsed and (last.due_on is None or on <= last.due_on):
+        return f"le délai court jusqu'au {_fmt(last.due_on)} inclus (à partir du {_fmt(last.rule_start)})"
+    if pre.within and last.due_on is not None and on > last.due_on:
+        return f"le délai a pris fin le {_fmt(last.due_on)} (à partir du {_fmt(last.rule_start)})"
+    if pre.months_after:
+        from .models import add_months
+
+        earliest = add_months(last.effective_date or on, pre.months_after)
+        if on < earliest:
+            after = _fmt(last.effective_date)
+            return f"pas avant le {_fmt(earliest)} ({pre.months_after} mois après le {after})"
+    return None
+
+
+def _guard(act: law.Act, pre: law.Precondition) -> Any:
+    def check(case: Case, context: dict[str, Any]) -> str | None:
+        on: date = context["on"]
+        if isinstance(pre, law.Window):
+            (m1, d1), (m2, d2) = pre.start, pre.end
+            if (m1, d1) <= (on.month, on.day) <= (m2, d2):
+                return None
+            detail = f"le {_fmt(on)} est hors de la période"
+        elif isinstance(pre, law.LinkedChildren):
+            if case.linked_cases.exists():
+                return None
+            detail = "aucun dossier d'enfant n'est rattaché"
+        elif isinstance(pre, law.AnyOf):
+            reasons = [_requires_reason(case, option, on) for option in pre.options]
+            if any(reason is None for reason in reasons):
+                return None
+            detail = "aucune de ces conditions n'est remplie"
+        else:
+            found = _requires_reason(case, pre, on)
+            if found is None:
+                return None
+            detail = found
+        wanted = pre.label if isinstance(pre, law.AnyOf) else law.describe(pre)
+        return f"« {act.label} » n'est pas encore possible : il faut {wanted} ({detail})."
+
+    return check
+
+
+def _transition(act: law.Act) -> Transition:
     return Transition(
-        name, label, frozenset(str(s) for s in sources), str(target), frozenset(map(str, roles)), **kwargs
+        name=act.name,
+        label=act.label,
+        sources=frozenset(act.sources),
+        target=act.target,
+        roles=frozenset(act.roles),
+        needs_note=act.needs_note,
+        guards=tuple(_guard(act, pre) for pre in act.preconditions),
+        data=act,
     )
 
 
-# Steps from which the family can still be found enrolled or gone: most closures start from there.
-_BEFORE_JUSTICE = {
-    S.VERIFICATION,
-    S.IEF_PENDING,
-    S.ALERT,
-    S.WARNING,
-    S.FAMILY_INFORMED,
-    S.CONVENED,
-    S.MEDIATION,
-    S.FORMAL_NOTICE,
+def _state_label(state: str) -> str:
+    return law.STEPS.get(state, state)
+
+
+WORKFLOWS: dict[str, Workflow] = {
+    domain: Workflow((_transition(a) for a in law.acts_of(domain)), state_label=_state_label)
+    for domain in law.DOMAINS
 }
-_ACTION_STEPS = {S.ALERT, S.WARNING, S.FAMILY_INFORMED, S.CONVENED, S.MEDIATION}
-
-TRANSITIONS: tuple[Transition, ...] = (
-    # Verification: is the child really schooled nowhere? (crossing, report, observation)
-    _t("confirm_alert", "Confirmer l'alerte : aucune instruction connue, informer la DSDEN",
-       {S.VERIFICATION, S.IEF_PENDING}, S.ALERT, MAYOR_AND_EDUCATION, needs_note=True, rule="dasen_control"),
-    _t("await_ief_decision", "La famille a demandé l'autorisation d'instruction dans la famille",
-       {S.VERIFICATION, S.ALERT}, S.IEF_PENDING, MAYOR_AND_EDUCATION, needs_date=True, rule="ief_silence"),
-    # Absenteeism (L131-8): the DASEN warns the family.
-    _t("issue_warning", "Avertissement de la DSDEN adressé à la famille",
-       {S.VERIFICATION}, S.WARNING, EDUCATION, needs_date=True, rule="warning_followup"),
-    # Actions of the cell with the family.
-    _t("inform_family", "Courrier d'information envoyé à la famille",
-       {S.VERIFICATION, S.ALERT, S.WARNING}, S.FAMILY_INFORMED, MAYOR, needs_date=True,
-       rule="family_formalities"),
-    _t("convene_family", "Famille convoquée à un entretien",
-       _ACTION_STEPS | {S.RETURN_TO_SCHOOL}, S.CONVENED, MAYOR_AND_EDUCATION, needs_date=True,
-       rule="convocation"),
-    _t("start_mediation", "Médiation engagée avec la famille",
-       _ACTION_STEPS, S.MEDIATION, MAYOR_AND_EDUCATION | {Role.DEPARTMENT}, needs_date=True,
-       rule="mediation"),
-    # Home instruction (L131-10): the mayor's enquiry (year 1, then every 2 years), the DSDEN's controls.
-    _t("start_mayor_enquiry", "Enquête de la mairie engagée",
-       {S.VERIFICATION, S.IEF_FOLLOWUP}, S.MAYOR_ENQUIRY, MAYOR, needs_date=True, rule="mayor_enquiry"),
-    _t("send_mayor_enquiry", "Enquête de la mairie transmise à la DSDEN",
-       {S.MAYOR_ENQUIRY}, S.IEF_FOLLOWUP, MAYOR, needs_date=True, rule="mayor_enquiry_cycle"),
-    _t("control_satisfactory", "Contrôle pédagogique satisfaisant",
-       {S.VERIFICATION, S.ALERT, S.IEF_FOLLOWUP, S.MAYOR_ENQUIRY, S.SECOND_CONTROL}, S.IEF_FOLLOWUP,
-       EDUCATION, needs_date=True, rule="pedagogical_control"),
-    _t("control_insufficient", "Contrôle pédagogique insuffisant : résultats notifiés, second contrôle",
-       {S.VERIFICATION, S.ALERT, S.IEF_FOLLOWUP, S.MAYOR_ENQUIRY}, S.SECOND_CONTROL, EDUCATION,
-       needs_note=True, needs_date=True, rule="second_control"),
-    # Formal notice (L131-5-1, L131-10): enrol within 15 days.
-    _t("send_formal_notice", "Mise en demeure d'inscrire l'enfant envoyée (15 jours)",
-       _ACTION_STEPS | {S.IEF_PENDING, S.SECOND_CONTROL}, S.FORMAL_NOTICE, EDUCATION, needs_date=True,
-       rule="formal_notice"),
-    _t("record_return_to_school", "Enfant inscrit dans une école : suivre son assiduité",
-       _ACTION_STEPS | {S.FORMAL_NOTICE, S.PROSECUTOR_REFERRAL, S.ENQUIRY, S.PARENTING_COURSE},
-       S.RETURN_TO_SCHOOL, MAYOR_AND_EDUCATION | PROSECUTOR, needs_date=True, rule="attendance_check"),
-    # Justice (L131-9, R131-7; CP 227-17-1, R624-7): the signalement transmits the case to the Parquet.
-    _t("refer_to_prosecutor", "Signalement au procureur de la République",
-       {S.ALERT, S.WARNING, S.CONVENED, S.MEDIATION, S.FORMAL_NOTICE, S.RETURN_TO_SCHOOL},
-       S.PROSECUTOR_REFERRAL,
-       {Role.REFERENT, Role.EDUCATION}, needs_note=True, needs_date=True, rule="prosecutor_followup",
-       transmit_to=Role.PROSECUTOR),
-    _t("open_police_enquiry", "Enquête de police ordonnée",
-       {S.PROSECUTOR_REFERRAL}, S.ENQUIRY, PROSECUTOR, needs_date=True, rule="enquiry_followup"),
-    _t("open_social_enquiry", "Enquête sociale ordonnée",
-       {S.PROSECUTOR_REFERRAL}, S.ENQUIRY, PROSECUTOR | {Role.DEPARTMENT}, needs_date=True,
-       rule="enquiry_followup"),
-    _t("order_parenting_course", "Stage de responsabilité parentale ordonné",
-       {S.PROSECUTOR_REFERRAL, S.ENQUIRY}, S.PARENTING_COURSE, PROSECUTOR, needs_date=True,
-       rule="parenting_course_followup"),
-    # Closures, each with its reason.
-    _t("close_moved_away", "Clore : la famille a quitté la commune",
-       OPEN_STEPS, S.CLOSED, MAYOR_AND_EDUCATION, needs_date=True, closure_reason=ClosureReason.MOVED_AWAY),
-    _t("close_schooled_elsewhere", "Clore : l'enfant est scolarisé",
-       _BEFORE_JUSTICE, S.CLOSED, MAYOR_AND_EDUCATION, needs_note=True,
-       closure_reason=ClosureReason.SCHOOLED_ELSEWHERE),
-    _t("close_source_error", "Clore : erreur dans un fichier source",
-       {S.VERIFICATION, S.ALERT}, S.CLOSED, MAYOR_AND_EDUCATION, needs_note=True,
-       closure_reason=ClosureReason.SOURCE_ERROR),
-    _t("close_ief_authorised", "Clore : instruction dans la famille autorisée",
-       {S.VERIFICATION, S.ALERT, S.IEF_PENDING}, S.CLOSED, MAYOR_AND_EDUCATION,
-       closure_reason=ClosureReason.IEF_AUTHORISED),
-    _t("close_resolved", "Clore : situation régularisée",
-       {S.WARNING, S.FAMILY_INFORMED, S.CONVENED, S.MEDIATION, S.IEF_FOLLOWUP, S.RETURN_TO_SCHOOL}, S.CLOSED,
-       MAYOR_AND_EDUCATION, needs_note=True, closure_reason=ClosureReason.RESOLVED),
-    _t("close_out_of_age", "Clore : l'enfant n'est plus soumis à l'obligation d'instruction",
-       OPEN_STEPS, S.CLOSED, MAYOR_AND_EDUCATION, closure_reason=ClosureReason.OUT_OF_AGE),
-    _t("close_judicial_end", "Clore : suites judiciaires terminées",
-       {S.PROSECUTOR_REFERRAL, S.ENQUIRY, S.PARENTING_COURSE}, S.CLOSED, PROSECUTOR | {Role.REFERENT},
-       needs_note=True, closure_reason=ClosureReason.JUDICIAL_END),
-    _t("reopen", "Rouvrir le dossier", {S.CLOSED}, S.VERIFICATION, {Role.REFERENT}, needs_note=True,
-       rule="verification"),
-)  # fmt: skip
-
-BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
+TRANSITIONS: tuple[Transition, ...] = tuple(t for w in WORKFLOWS.values() for t in w.transitions)
+#: an act's label by its name (the same name has the same label in every domain)
+BY_NAME: dict[str, Transition] = {}
+for _t in TRANSITIONS:
+    BY_NAME.setdefault(_t.name, _t)
 
 
-def transitions_from(step: str) -> list[Transition]:
-    """The transitions that may leave ``step``, in the table's order."""
-    return [t for t in TRANSITIONS if step in t.sources]
+def workflow(domain: str) -> Workflow:
+    return WORKFLOWS[domain]
 
 
-def steps_actionable_by(role: str) -> set[str]:
-    """The steps from which a role can fire at least one transition other than a closure."""
-    return {s for t in TRANSITIONS if t.allows(role) and t.target != S.CLOSED for s in t.sources}
+def act_of(transition: Transition) -> law.Act:
+    act: law.Act = transition.data
+    return act
 
 
-def procedure_markdown() -> str:
-    """The transition table as ``docs/procedures.md`` prints it."""
-    lines = [
-        "| transition (`nom`) | depuis | vers | qui | note | date | échéance lancée |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for t in TRANSITIONS:
-        sources = (
-            "toute étape ouverte"
-            if t.sources == OPEN_STEPS
-            else ", ".join(f"`{s}`" for s in CaseStep.values if s in t.sources)
-        )
-        roles = ", ".join(r.label for r in Role if r.value in t.roles)
-        lines.append(
-            f"| {t.label} (`{t.name}`) | {sources} | `{t.target}` | {roles} | "
-            f"{'oui' if t.needs_note else '—'} | {'oui' if t.needs_date else '—'} | "
-            f"{f'`{t.rule}`' if t.rule else '—'} |"
-        )
-    return "\n".join(lines) + "\n"
+def transitions_from(domain: str, step: str) -> list[Transition]:
+    """The transitions that may leave ``step`` in a domain, in the table's order."""
+    return WORKFLOWS[domain].from_state(step)
+
+
+def refuse_forbidden(domain: str, name: str) -> None:
+    """Raise the law's own reason when an act does not exist in a domain (e.g. 227-17-1 for absenteeism)."""
+    refused = law.forbidden(domain, name)
+    if refused is not None:
+        raise TransitionRefused(refused.reason)
+
+
+def steps_actionable_by(role: str) -> dict[str, set[str]]:
+    """By domain, the steps from which a role can record at least one act other than a closure."""
+    return {
+        domain: {
+            s for t in w.transitions if t.allows(role) and t.target != CaseStep.CLOSED for s in t.sources
+        }
+        for domain, w in WORKFLOWS.items()
+    }

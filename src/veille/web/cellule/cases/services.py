@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from veille import law
+from veille.compulsory import age_on
 from veille.web.cellule.imports.models import Outcome, RunStatus
 from veille.web.common.accounts.roles import Role
 
-from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError
+from .models import ESTABLISHMENT_DOMAINS, Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError
 
 if TYPE_CHECKING:
     from veille.web.cellule.children.models import Child
@@ -23,14 +25,12 @@ if TYPE_CHECKING:
 FIRST_HANDLER = {
     Origin.CROSSING: Role.AGENT,
     Origin.ABSENTEEISM_REPORT: Role.EDUCATION,
-    Origin.HOME_INSTRUCTION: Role.AGENT,
+    Origin.ABSENTEEISM_NO_REASON: Role.EDUCATION,
+    Origin.HOME_INSTRUCTION: Role.EDUCATION,
+    Origin.PRIVATE_SCHOOL: Role.EDUCATION,
     Origin.FIELD: Role.AGENT,
+    Origin.LINKED: Role.EDUCATION,
 }
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def _matched_by_latest_run(child: Child) -> bool:
@@ -60,7 +60,7 @@ def open_case(
         note: the opening note (facts only: no more personal data than needed).
         opened_on: the day the verification deadline runs from (today by default; past for the demo).
         **details: other ``Case`` fields: ``description``, ``reporter``, ``report_school``,
-            ``report_month``, ``report_half_days``.
+            ``report_month``, ``report_half_days``, ``place_name``, ``place_address``.
 
     Raises:
         TransitionError: the child is of another commune, or an absenteeism report is below 4 half-days.
@@ -78,6 +78,11 @@ def open_case(
     if origin == Origin.ABSENTEEISM_REPORT and (not isinstance(half_days, int) or half_days < 4):
         raise TransitionError(
             "Un signalement d'absentéisme demande au moins 4 demi-journées non justifiées dans le mois."
+        )
+    if domain in ESTABLISHMENT_DOMAINS and child is not None:
+        raise TransitionError(
+            "Un dossier d'établissement ou de lieu ne concerne pas un enfant : ouvrez-le sans enfant, puis "
+            "rattachez-y le dossier de chaque enfant."
         )
     today = timezone.localdate()
     start = opened_on or today
@@ -106,18 +111,31 @@ def open_case(
             effective_date=start,
             rule=rule,
             due_on=case.due_on,
+            law_version=law.VERSION,
         )
     return case
 
 
-def advance_case(case: Case, steps: Iterable[tuple[str, date]], *, user: User | None = None) -> Case:
-    """Fire a list of transitions with their dates (in the past for the demo), without role checks.
+def advance_case(
+    case: Case, steps: Iterable[tuple[str, date]], *, user: User | None = None, notify_after: int = 3
+) -> Case:
+    """Fire a list of acts with their dates (in the past for the demo), without role checks; the law's
+    preconditions still hold. An act whose deadline runs from its notification is notified
+    ``notify_after`` days later (never after today); an IEF request gets the ground « situation propre ».
 
     Example:
         >>> steps = [("confirm_alert", date(2025, 9, 20)), ("send_formal_notice", date(2025, 10, 1))]
         >>> advance_case(case, steps)
     """
+    today = timezone.localdate()
     for name, day in steps:
         note = "Étape enregistrée pour la démonstration."
-        case.fire(name, user=user, note=note, effective_date=day, check_role=False)
+        event = case.fire(
+            name, user=user, note=note, effective_date=day, ground="situation_propre", check_role=False
+        )
+        act = event.act
+        if act is not None and act.needs_notification:
+            case.record_notification(
+                event, user=user, notified_on=min(day + timedelta(days=notify_after), today), check_role=False
+            )
     return case

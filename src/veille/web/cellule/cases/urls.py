@@ -11,6 +11,8 @@ urlpatterns = [
     path("echeances/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/etapes/<slug:name>/", views.case_fire, name="fire"),
+    path("<int:pk>/notification/", views.case_notify, name="notify"),
+    path("<int:pk>/enfants/", views.case_link, name="link"),
     path("<int:pk>/notes/", views.case_note, name="note"),
     path("<int:pk>/transmission/", views.case_hand_over, name="hand_over"),
 ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from veille import law
 from veille.web.cellule.children.models import Child
 from veille.web.common.accounts.access import member_required
 from veille.web.common.accounts.models import Membership
@@ -19,9 +20,9 @@ from veille.web.common.accounts.roles import Capability, Role
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from .forms import FireForm, HandOverForm, NoteForm, OpenCaseForm, RuleForm
-from .models import Case, DeadlineRule, Domain, Origin, TransitionError
-from .procedure import BY_NAME, CaseStep
+from .forms import FireForm, HandOverForm, LinkForm, NoteForm, NotificationForm, OpenCaseForm, RuleForm
+from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError, can_record_acts
+from .procedure import BY_NAME, CaseStep, act_of
 from .services import open_case
 
 PAGE_SIZE = 50
@@ -153,13 +154,39 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/open.html", {"form": form, "child": child})
 
 
+def _act_view(act: law.Act) -> dict[str, object]:
+    """What the case page shows of an act of the law's table (nothing legal is written in templates)."""
+    deadline = law.DEADLINES.get(act.deadline)
+    document = law.DOCUMENTS.get(act.document)
+    return {
+        "act": act,
+        "authority": law.AUTHORITIES[act.authority].label,
+        "conditions": [law.describe(p) for p in act.preconditions],
+        "deadline": deadline,
+        "start": law.START_POINTS[deadline.start] if deadline else "",
+        "document": document,
+        "recourse": law.recourse_text(document.recourse) if document else "",
+        "unverified": act.unverified,
+    }
+
+
 def _detail_context(request: HttpRequest, case: Case, error: str = "") -> dict[str, object]:
     membership = request.membership  # type: ignore[attr-defined]
-    events = list(case.events.select_related("by", "rule"))
+    events = list(case.events.select_related("by", "rule", "case"))
+    transitions = case.available_transitions(membership)
+    pending = case.pending_notification
     return {
         "case": case,
         "events": events,
-        "transitions": case.available_transitions(membership),
+        "transitions": transitions,
+        "acts": [(t, _act_view(act_of(t))) for t in transitions],
+        "pending": pending,
+        "pending_act": pending.act if pending else None,
+        "can_notify": pending is not None and membership.role in pending.act.roles,  # type: ignore[union-attr]
+        "linked_cases": list(case.linked_cases.all()) if case.about_establishment else [],
+        "can_link": case.about_establishment and membership.can(Capability.EDIT_CASES),
+        "law_version": law.VERSION,
+        "ief_grounds": list(law.IEF_GROUNDS.items()),
         "deadline": case.current_deadline,
         "overdue": case.is_overdue(),
         "error": error,
@@ -194,9 +221,15 @@ def _after_change(request: HttpRequest, case: Case, error: str = "", success: st
     return redirect("cases:detail", commune=case.commune.slug, pk=case.pk)
 
 
+def _require_acts(request: HttpRequest) -> None:
+    if not can_record_acts(request.membership):  # type: ignore[attr-defined]
+        raise PermissionDenied("Votre rôle ne permet pas d'enregistrer les actes d'un dossier.")
+
+
 @require_POST
-@member_required(Capability.EDIT_CASES)
+@member_required()
 def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    _require_acts(request)
     case = _visible_case(request, pk)
     form = FireForm(request.POST)
     if not form.is_valid():
@@ -207,11 +240,63 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             user=request.user,
             note=form.cleaned_data["note"],
             effective_date=form.cleaned_data["effective_date"],
+            notified_on=form.cleaned_data["notified_on"],
+            ground=form.cleaned_data["ground"],
         )
     except TransitionError as error:
         return _after_change(request, case, error=str(error))
-    record(request, Action.CHANGE, case, detail=f"étape {name} : {event.from_state} → {event.to_state}")
+    record(
+        request,
+        Action.CHANGE,
+        case,
+        detail=f"étape {name} : {event.from_state} → {event.to_state} (table v{event.law_version})",
+    )
     return _after_change(request, case, success=f"Étape enregistrée : {BY_NAME[name].label}.")
+
+
+@require_POST
+@member_required()
+def case_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the notification date of an act: its deadline (e.g. the 15 days) runs from it."""
+    _require_acts(request)
+    case = _visible_case(request, pk)
+    form = NotificationForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, case, error="Indiquez la date de notification.")
+    event = get_object_or_404(CaseEvent, pk=form.cleaned_data["event"], case=case)
+    try:
+        case.record_notification(event, user=request.user, notified_on=form.cleaned_data["notified_on"])
+    except TransitionError as error:
+        return _after_change(request, case, error=str(error))
+    record(request, Action.CHANGE, case, detail=f"notification de l'étape {event.kind} ({event.pk})")
+    return _after_change(request, case, success="Date de notification enregistrée : le délai court.")
+
+
+@require_POST
+@member_required(Capability.EDIT_CASES, Capability.VIEW_CHILDREN)
+def case_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a child's case (found or opened) to a school's or a place's case."""
+    case = _visible_case(request, pk)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, case, error=" ".join(form.non_field_errors()))
+    data = form.cleaned_data
+    child = other = None
+    source_id = (data.get("child_source_id") or "").strip()
+    if source_id:
+        child = Child.objects.in_commune(case.commune).filter(source_id=source_id).first()
+        if child is None:
+            return _after_change(request, case, error="Aucun enfant de la liste n'a cet identifiant.")
+    elif data.get("case_number"):
+        other = Case.objects.filter(commune=case.commune, pk=data["case_number"]).first()
+        if other is None:
+            return _after_change(request, case, error="Aucun dossier de la commune n'a ce numéro.")
+    try:
+        linked = case.link_child_case(user=request.user, child=child, case=other)
+    except TransitionError as error:
+        return _after_change(request, case, error=str(error))
+    record(request, Action.CHANGE, case, detail=f"dossier d'enfant n° {linked.pk} rattaché")
+    return _after_change(request, case, success=f"Dossier de l'enfant n° {linked.pk} rattaché.")
 
 
 @require_POST

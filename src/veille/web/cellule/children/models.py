@@ -7,21 +7,10 @@ from datetime import date
 
 from django.db import models
 
+from veille.compulsory import retention_end
+
 #: the closure reason of a case whose family left the commune (its data go at once)
 MOVED_AWAY = "demenagement"
-
-
-def end_of_school_year_turning_16(birth_date: date) -> date:
-    """The last day (31 August) of the school year in which the child turns 16 (R131-10-4).
-
-    Example:
-        >>> end_of_school_year_turning_16(date(2010, 10, 2))
-        datetime.date(2027, 8, 31)
-        >>> end_of_school_year_turning_16(date(2010, 3, 2))
-        datetime.date(2026, 8, 31)
-    """
-    year = birth_date.year + 16
-    return date(year + 1 if birth_date.month >= 9 else year, 8, 31)
 
 
 class Link(models.TextChoices):
@@ -154,7 +143,7 @@ class Child(models.Model):
         return f"{self.last_name} {self.first_names}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.retention_until = end_of_school_year_turning_16(self.birth_date)
+        self.retention_until = retention_end(self.birth_date)
         super().save(*args, **kwargs)
 
 

@@ -119,8 +119,8 @@ DIRECTOR_FORMAL_NOTICE = (
     + _ESTABLISHMENT
     + """<p>Madame, Monsieur le directeur,</p>
 <p>Le contrôle de l'établissement d'enseignement privé hors contrat que vous dirigez à
-{{ commune.nom }} (article L442-2 du code de l'éducation) a fait apparaître les manquements suivants, précisément décrits, avec ce qu'il
-vous est demandé de faire pour y remédier :</p>
+{{ commune.nom }} (article L442-2 du code de l'éducation) a fait apparaître les manquements suivants,
+précisément décrits, avec ce qu'il vous est demandé de faire pour y remédier :</p>
 {{ motifs }}
 <p><strong>Vous êtes mis en demeure d'y remédier</strong> dans le délai indiqué ci-dessus. À défaut, le
 procureur de la République pourra être saisi et les parents des élèves mis en demeure d'inscrire leur

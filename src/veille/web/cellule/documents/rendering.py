@@ -20,6 +20,8 @@ from django.utils import formats, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from veille.compulsory import age_on
+
 from .law import DASEN_APPEAL, SPECS, spec
 from .mentions import appeal_block, mention_error, missing_mentions, privacy_block, reasons_block
 
@@ -113,11 +115,6 @@ def french_date(value: date | None) -> str:
     with translation.override("fr"):
         text = formats.date_format(value, "j F Y")
     return "1er" + text[1:] if value.day == 1 else text
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on a given day."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def letter_context(

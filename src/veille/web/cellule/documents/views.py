@@ -202,7 +202,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         )
     form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=producible_kinds(membership))
     error = ""
-    if case_obj.child_id is None:
+    if case_obj.child_id is None and not case_obj.about_establishment:
         error = (
             "Les données de l'enfant de ce dossier ont été supprimées : aucun courrier ne peut être produit."
         )

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
-from veille.compulsory import SchoolYear
+from veille.compulsory import SchoolYear, retention_end
 from veille.sources import (
     InMemoryFile,
     ReadResult,
@@ -36,7 +36,7 @@ from veille.sources import (
     read_children_files,
     read_schooling_files,
 )
-from veille.web.cellule.children.models import Child, InstructionFact, end_of_school_year_turning_16
+from veille.web.cellule.children.models import Child, InstructionFact
 
 from .models import (
     CrossingRun,
@@ -218,7 +218,7 @@ def _upsert_children(commune: Any, rows: list[dict[str, str]]) -> list[Child]:
             "address": row["adresse"][:300],
             "postal_code": row["code_postal"][:10],
             "city": row["commune"][:120],
-            "retention_until": end_of_school_year_turning_16(birth),
+            "retention_until": retention_end(birth),
             "last_seen_at": now,
         }
         child = existing.get((row["organisme"], row["identifiant"]))

@@ -34,6 +34,15 @@ class Indicator:
     after_kind: str = ""
 
 
+#: every referral to the procureur, whatever the domain (``veille.law``)
+REFERRAL_KINDS = (
+    "refer_to_prosecutor",
+    "refer_contravention",
+    "refer_director",
+    "refer_not_closed",
+    "refer_place",
+)
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "descolarisations",
@@ -57,8 +66,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "2b",
         "Contrôles de l'instruction dans la famille par l'Éducation nationale",
         "Nombre de contrôles pédagogiques réalisés dans la période, satisfaisants ou non "
-        "(control_satisfactory, control_insufficient).",
-        ("control_satisfactory", "control_insufficient"),
+        "(control_satisfactory, control_insufficient, second_control_insufficient).",
+        ("control_satisfactory", "control_insufficient", "second_control_insufficient"),
     ),
     Indicator(
         "mises_en_demeure",
@@ -80,8 +89,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "signalements",
         "5",
         "Signalements au procureur de la République",
-        "Nombre de signalements au procureur faits dans la période (refer_to_prosecutor).",
-        ("refer_to_prosecutor",),
+        "Nombre de signalements au procureur faits dans la période : défaut d'inscription "
+        "(refer_to_prosecutor), contravention d'absentéisme (refer_contravention), directeur d'établissement "
+        "hors contrat (refer_director, refer_not_closed) et école de fait (refer_place). Un établissement ou "
+        "un lieu compte pour un signalement ; ses élèves sont comptés sur leurs propres dossiers.",
+        REFERRAL_KINDS,
     ),
     Indicator(
         "enquetes",
@@ -112,7 +124,12 @@ ACTION_KINDS = (
     "control_satisfactory",
     "control_insufficient",
     "send_formal_notice",
-    "refer_to_prosecutor",
+    "record_educational_team",
+    "request_ief",
+    "request_ief_late",
+    "refuse_ief",
+    "second_control_insufficient",
+    *REFERRAL_KINDS,
 )
 
 #: outcome of a case -> (French label, event kinds that reach it)
@@ -120,5 +137,5 @@ OUTCOMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "rescolarise": ("Rescolarisés", ("record_return_to_school", "close_schooled_elsewhere")),
     "regularise": ("Situation régularisée", ("close_resolved", "close_ief_authorised")),
     "demenage": ("Partis de la commune", ("close_moved_away",)),
-    "transmis": ("Transmis au Parquet", ("refer_to_prosecutor",)),
+    "transmis": ("Transmis au Parquet", REFERRAL_KINDS),
 }

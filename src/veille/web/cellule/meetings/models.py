@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from veille.compulsory import age_on
+
 
 class Organisation(models.TextChoices):
     MAIRIE = "mairie", "Mairie"
@@ -108,8 +110,7 @@ class AgendaItem(models.Model):
         child = self.case.child
         if child is None:
             return self.case.age_at_opening
-        b = child.birth_date
-        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        return age_on(child.birth_date, on)
 
     def check_no_identity(self, text: str) -> None:
         """Refuse a decision that names the child: the compte rendu goes to every partner.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -44,18 +44,20 @@ class ActionForm(forms.ModelForm):
         # An old action keeps its links to an earlier référentiel: offer those too.
         if self.instance.pk:
             current = current | self.instance.sub_objectives.all()
-        self.fields["sub_objectives"].queryset = current.distinct()
-        self.fields["partners"].queryset = cite.partners.all()
-        self.fields["lead_partner"].queryset = cite.partners.all()
+        cast(forms.ModelChoiceField, self.fields["sub_objectives"]).queryset = current.distinct()
+        cast(forms.ModelChoiceField, self.fields["partners"]).queryset = cite.partners.all()
+        cast(forms.ModelChoiceField, self.fields["lead_partner"]).queryset = cite.partners.all()
         if not membership.can(CiteCapability.EDIT_ALL_ACTIONS):
             # A partner proposes and edits only what its own organisation leads.
-            self.fields["lead_partner"].queryset = cite.partners.filter(pk=membership.partner_id)
+            cast(forms.ModelChoiceField, self.fields["lead_partner"]).queryset = cite.partners.filter(
+                pk=membership.partner_id or 0
+            )
             self.fields["lead_partner"].initial = membership.partner_id
             self.fields["lead_partner"].disabled = True
             self.instance.lead_partner_id = membership.partner_id
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start_year") and data.get("end_year") and data["end_year"] < data["start_year"]:
             self.add_error("end_year", "La dernière année ne peut précéder la première.")
         return data
@@ -105,7 +107,7 @@ class ExecutionForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             data.get("committed") is not None
             and data.get("paid") is not None

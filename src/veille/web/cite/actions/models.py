@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Sum
 
+if TYPE_CHECKING:
+    from veille.web.cite.cites.models import Cite
+
 ZERO = Decimal("0.00")
 
 
-def amount_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
+def amount_field(verbose_name: str, **kwargs: Any) -> models.DecimalField:
     """Euros and cents, never a float, never negative."""
     return models.DecimalField(
         verbose_name, max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)], **kwargs
@@ -57,7 +61,7 @@ class TimeSlot(models.TextChoices):
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
-    def in_cite(self, cite: object) -> ActionQuerySet:
+    def in_cite(self, cite: Cite) -> ActionQuerySet:
         return self.filter(cite=cite)
 
     def programmed(self) -> ActionQuerySet:
@@ -124,7 +128,7 @@ class Action(models.Model):
         return partner_id is not None and self.lead_partner_id == partner_id
 
     @classmethod
-    def next_number(cls, cite: object) -> int:
+    def next_number(cls, cite: Cite) -> int:
         last = cls.objects.filter(cite=cite).aggregate(m=models.Max("number"))["m"]
         return (last or 0) + 1
 

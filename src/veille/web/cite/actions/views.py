@@ -69,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "total": sum(totals.values(), ZERO),
         }
         objectives = sorted({s.objective for s in action.sub_objectives.all()}, key=lambda o: o.number)
-        for objective in objectives or [None]:
+        for objective in objectives or [None]:  # type: ignore[list-item]
             groups.setdefault(str(objective) if objective else "Sans sous-objectif", []).append(row)
     return render_cite(
         request,
@@ -137,8 +137,11 @@ def create(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = _editable(request, pk)
     form = ActionForm(
-        request.POST or None, instance=action, cite=request.cite, membership=request.cite_membership
-    )  # type: ignore[attr-defined]
+        request.POST or None,
+        instance=action,
+        cite=request.cite,  # type: ignore[attr-defined]
+        membership=request.cite_membership,  # type: ignore[attr-defined]
+    )
     if request.method == "POST" and form.is_valid():
         save_traced(request, form)
         messages.success(request, "L'action est enregistrée.")
@@ -178,7 +181,8 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "Ligne de budget incomplète : " + " ".join(m for e in form.errors.values() for m in e)
+            request,
+            "Ligne de budget incomplète : " + " ".join(str(m) for e in form.errors.values() for m in e),
         )
         return _back(action, "budget")
     data = form.cleaned_data
@@ -241,7 +245,8 @@ def execution(request: HttpRequest, pk: int) -> HttpResponse:
     year = int(raw_year) if raw_year.isdigit() else None
     instance = Execution.objects.filter(action=action, year=year).first() if year else None
     values = {
-        v.indicator_id: v.value for v in IndicatorValue.objects.filter(indicator__action=action, year=year)
+        v.indicator_id: v.value
+        for v in (IndicatorValue.objects.filter(indicator__action=action, year=year) if year else [])
     }
     form = ExecutionForm(
         request.POST or None,

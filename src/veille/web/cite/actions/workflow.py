@@ -7,63 +7,102 @@ the troïka; abandoning to the troïka or the CPO (a refused proposal is abandon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from veille.web.cite.cites.models import CiteMembership
 from veille.web.cite.cites.roles import CiteCapability as Cap
+from veille.web.common.workflow import Transition as Step
+from veille.web.common.workflow import TransitionRefused, Workflow
 
 from .models import Action, Status, Transition
 
-
-class TransitionRefused(Exception):
-    pass
+__all__ = ["STEPS", "TransitionRefused", "available_steps", "may_edit", "may_take", "move"]
 
 
-@dataclass(frozen=True)
-class Step:
-    source: Status
-    target: Status
-    label: str
-    capabilities: frozenset[Cap]  # any one of them
-    lead_partner_may: bool = False
+def _capable(*capabilities: Cap, lead_partner_may: bool = False) -> dict[str, Any]:
+    """Who may take a step: any of ``capabilities``, or the partner leading the action if allowed."""
+    return {"capabilities": frozenset(capabilities), "lead_partner_may": lead_partner_may}
 
 
-STEPS: tuple[Step, ...] = (
-    Step(Status.PROPOSED, Status.VALIDATED, "Valider (troïka)", frozenset({Cap.VALIDATE_ACTIONS})),
-    Step(
-        Status.PROPOSED, Status.ABANDONED, "Refuser", frozenset({Cap.VALIDATE_ACTIONS, Cap.EDIT_ALL_ACTIONS})
-    ),
-    Step(Status.VALIDATED, Status.IN_PROGRESS, "Démarrer", frozenset({Cap.EDIT_ALL_ACTIONS}), True),
-    Step(
-        Status.VALIDATED,
-        Status.ABANDONED,
-        "Abandonner",
-        frozenset({Cap.VALIDATE_ACTIONS, Cap.EDIT_ALL_ACTIONS}),
-    ),
-    Step(Status.IN_PROGRESS, Status.DONE, "Déclarer réalisée", frozenset({Cap.EDIT_ALL_ACTIONS}), True),
-    Step(
-        Status.IN_PROGRESS,
-        Status.ABANDONED,
-        "Abandonner",
-        frozenset({Cap.VALIDATE_ACTIONS, Cap.EDIT_ALL_ACTIONS}),
-    ),
+def _permitted(action: Action, context: dict[str, Any]) -> str | None:
+    if may_take(context["membership"], action, context["step"]):
+        return None
+    return "Votre rôle ne permet pas ce changement d'état."
+
+
+def _reason_given(action: Action, context: dict[str, Any]) -> str | None:
+    return None if context.get("comment", "").strip() else "Indiquez le motif du refus."
+
+
+P, V, G, D, A = Status.PROPOSED, Status.VALIDATED, Status.IN_PROGRESS, Status.DONE, Status.ABANDONED
+# Roles are the Cité's capabilities, checked by a guard (``roles`` is the cell's notion): the table
+# is the same declarative mechanism as the cases' procedure (``common.workflow``).
+STEPS = Workflow(
+    [
+        Step(
+            "validate",
+            "Valider (troïka)",
+            frozenset({P}),
+            V,
+            frozenset(),
+            guards=(_permitted,),
+            data=_capable(Cap.VALIDATE_ACTIONS),
+        ),
+        Step(
+            "refuse",
+            "Refuser",
+            frozenset({P}),
+            A,
+            frozenset(),
+            guards=(_permitted, _reason_given),
+            data=_capable(Cap.VALIDATE_ACTIONS, Cap.EDIT_ALL_ACTIONS),
+        ),
+        Step(
+            "start",
+            "Démarrer",
+            frozenset({V}),
+            G,
+            frozenset(),
+            guards=(_permitted,),
+            data=_capable(Cap.EDIT_ALL_ACTIONS, lead_partner_may=True),
+        ),
+        Step(
+            "abandon",
+            "Abandonner",
+            frozenset({V, G}),
+            A,
+            frozenset(),
+            guards=(_permitted,),
+            data=_capable(Cap.VALIDATE_ACTIONS, Cap.EDIT_ALL_ACTIONS),
+        ),
+        Step(
+            "finish",
+            "Déclarer réalisée",
+            frozenset({G}),
+            D,
+            frozenset(),
+            guards=(_permitted,),
+            data=_capable(Cap.EDIT_ALL_ACTIONS, lead_partner_may=True),
+        ),
+    ],
+    state_label=lambda state: Status(state).label,
 )
 
 
 def step(source: str, target: str) -> Step | None:
-    return next((s for s in STEPS if s.source == source and s.target == target), None)
+    return next((s for s in STEPS.from_state(source) if s.target == target), None)
 
 
 def may_take(membership: CiteMembership, action: Action, s: Step) -> bool:
     """Whether this member may take this step on this action."""
     if membership.cite_id != action.cite_id or not membership.active:
         return False
-    if any(membership.can(c) for c in s.capabilities):
+    if any(membership.can(c) for c in s.data["capabilities"]):
         return True
     return (
-        s.lead_partner_may
+        s.data["lead_partner_may"]
         and membership.can(Cap.EDIT_OWN_ACTIONS)
         and action.is_led_by(membership.partner_id)
     )
@@ -71,7 +110,7 @@ def may_take(membership: CiteMembership, action: Action, s: Step) -> bool:
 
 def available_steps(membership: CiteMembership, action: Action) -> list[Step]:
     """The steps this member may take now (the buttons of the action's page)."""
-    return [s for s in STEPS if s.source == action.status and may_take(membership, action, s)]
+    return [s for s in STEPS.from_state(action.status) if may_take(membership, action, s)]
 
 
 @transaction.atomic
@@ -87,10 +126,14 @@ def move(action: Action, target: str, *, membership: CiteMembership, comment: st
         raise TransitionRefused(
             f"Une action « {action.get_status_display()} » ne peut pas passer à « {Status(target).label} »."
         )
-    if not may_take(membership, action, s):
-        raise TransitionRefused("Votre rôle ne permet pas ce changement d'état.")
-    if s.target == Status.ABANDONED and s.source == Status.PROPOSED and not comment.strip():
-        raise TransitionRefused("Indiquez le motif du refus.")
+    STEPS.check(
+        action,
+        s.name,
+        state=action.status,
+        role=None,
+        check_role=False,
+        context={"membership": membership, "step": s, "comment": comment},
+    )
     previous = action.status
     action.status = s.target
     action.save(update_fields=["status"])

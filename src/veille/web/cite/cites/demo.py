@@ -410,9 +410,9 @@ def seed_cite(*, cite_slug: str = "cite-des-tilleuls", communes: Sequence[Commun
             CiteCommune.objects.create(cite=cite, commune=commune)
         else:
             CiteCommune.objects.create(cite=cite, name=commune)
-    for uai, name, kind, network, lead in SCHOOLS:
+    for uai, name, kind, network, is_lead in SCHOOLS:
         School.objects.create(
-            cite=cite, uai=uai, name=name, kind=kind, priority_network=network, is_lead=lead
+            cite=cite, uai=uai, name=name, kind=kind, priority_network=network, is_lead=is_lead
         )
     partners = {
         name: Partner.objects.create(
@@ -448,9 +448,9 @@ def seed_cite(*, cite_slug: str = "cite-des-tilleuls", communes: Sequence[Commun
         if index % 5 == 0:
             action.partners.add(partners["Centre social Les Glycines"])
         for year in range(YEARS[0], last_year + 1):
-            for funder, amount in planned.items():
+            for funder, planned_amount in planned.items():
                 BudgetLine.objects.create(
-                    action=action, year=year, funder=Funder(funder), amount=Decimal(amount)
+                    action=action, year=year, funder=Funder(funder), amount=Decimal(planned_amount)
                 )
         action.indicators.create(
             kind="moyens", label="Séances organisées", unit="séances", target=Decimal(30)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -52,7 +52,7 @@ class SchoolForm(forms.ModelForm):
         return self.cleaned_data["uai"].strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.previous_lead: School | None = None
         if data.get("is_lead"):
             others = School.objects.filter(cite=self.instance.cite, is_lead=True).exclude(pk=self.instance.pk)
@@ -103,7 +103,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cite = cite
-        self.fields["partner"].queryset = cite.partners.all()
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = cite.partners.all()
 
     def clean_username(self) -> User:
         try:
@@ -112,7 +112,7 @@ class MemberForm(forms.Form):
             raise forms.ValidationError("Aucun compte actif ne porte cet identifiant.") from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") == CiteRole.PARTNER and not data.get("partner"):
             self.add_error("partner", "Un partenaire parle pour un organisme : choisissez-le.")
         if data.get("role") == CiteRole.TROIKA and not data.get("troika_seat"):

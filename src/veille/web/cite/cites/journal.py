@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.db import models
 from django.http import HttpRequest
 
 from .models import Cite, Trace
+
+M = TypeVar("M", bound=models.Model)
 
 
 def plain(value: Any) -> Any:
@@ -39,6 +41,8 @@ def trace(
     cite = cite or (obj if isinstance(obj, Cite) else getattr(obj, "cite", None))
     if cite is None and request is not None:
         cite = getattr(request, "cite", None)
+    if cite is None:
+        raise ValueError("Une entrée du journal appartient toujours à une cité.")
     return Trace.objects.create(
         cite=cite,
         user=user,
@@ -61,7 +65,7 @@ def form_changes(form: forms.ModelForm) -> dict[str, list[Any]]:
     }
 
 
-def save_traced(request: HttpRequest, form: forms.ModelForm, **extra: Any) -> models.Model:
+def save_traced(request: HttpRequest, form: forms.ModelForm[M], **extra: Any) -> M:
     """Save a model form (``extra`` set on the instance first) and trace a creation or its changes."""
     creating = form.instance.pk is None
     obj = form.save(commit=False)

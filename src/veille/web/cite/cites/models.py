@@ -248,7 +248,7 @@ class CiteMembership(models.Model):
     def clean(self) -> None:
         if self.role == CiteRole.PARTNER and not self.partner_id:
             raise ValidationError({"partner": "Un partenaire parle pour un organisme : choisissez-le."})
-        if self.partner_id and self.partner.cite_id != self.cite_id:
+        if self.partner is not None and self.partner.cite_id != self.cite_id:
             raise ValidationError({"partner": "Cet organisme n'est pas dans l'annuaire de la cité."})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models, transaction
@@ -73,7 +75,7 @@ TERRITORY_FORMS: dict[str, tuple[type[ModelForm], str]] = {
 }
 
 
-def _territory_form(kind: str, request: HttpRequest, data: object = None) -> ModelForm:
+def _territory_form(kind: str, request: HttpRequest, data: Any = None) -> ModelForm:
     form_class, _ = TERRITORY_FORMS[kind]
     if form_class is SchoolForm:
         return SchoolForm(data, cite=request.cite, prefix=kind)  # type: ignore[attr-defined]
@@ -167,9 +169,8 @@ def delete_from_territory(request: HttpRequest, kind: str, pk: int) -> HttpRespo
 @cite_member_required(CiteCapability.VIEW)
 def partners(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(cite=request.cite)  # type: ignore[attr-defined]
-    return render_cite(
-        request, "cites/partners.html", {"form": form, "partners": request.cite.partners.all()}
-    )  # type: ignore[attr-defined]
+    partners = request.cite.partners.all()  # type: ignore[attr-defined]
+    return render_cite(request, "cites/partners.html", {"form": form, "partners": partners})
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)

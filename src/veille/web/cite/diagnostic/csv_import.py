@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -52,7 +53,7 @@ def import_indicators(*, cite: object, content: bytes) -> ImportResult:
         try:
             year = int(row["année"])
             # Only the columns the file has: a file of neighbourhood figures keeps the commune's.
-            columns = {
+            columns: dict[str, tuple[str, Callable[[str], object]]] = {
                 "unité": ("unit", str),
                 "source": ("source", str),
                 "quartier": ("neighbourhood", _decimal),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -18,7 +18,7 @@ def _current_objectives() -> Any:
 class FindingForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = _current_objectives()
+        cast(forms.ModelChoiceField, self.fields["objective"]).queryset = _current_objectives()
 
     class Meta:
         model = Finding
@@ -29,7 +29,7 @@ class FindingForm(forms.ModelForm):
 class IndicatorForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = _current_objectives()
+        cast(forms.ModelChoiceField, self.fields["objective"]).queryset = _current_objectives()
 
     class Meta:
         model = TerritorialIndicator

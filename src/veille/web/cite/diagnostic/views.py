@@ -31,7 +31,7 @@ def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpRespo
         )
         for o in (framework.objectives.all() if framework else [])
     ]
-    context = {
+    context: dict[str, object] = {
         "by_objective": by_objective,
         "indicators": TerritorialIndicator.objects.filter(cite=cite).select_related("objective"),
         "columns": ";".join(COLUMNS) + ";objectif",

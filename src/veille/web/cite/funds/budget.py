@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from veille.web.cite.actions.models import ZERO, Action, BudgetLine, Funder
 
 from .models import DEFAULT_CONTRIBUTION, STATE_CONTRIBUTORS, Commitment, Contribution, Contributor, Payment
+
+if TYPE_CHECKING:
+    from veille.web.cite.cites.models import Cite
 
 #: Funders counted on each side of the co-financing ratio (CAF and others count on neither).
 STATE_FUNDERS = frozenset({Funder.STATE_147})
@@ -24,7 +28,7 @@ COLLECTIVITY_CONTRIBUTORS = frozenset(
 )
 
 
-def ensure_default_contributions(cite: object, year: int) -> list[Contribution]:
+def ensure_default_contributions(cite: Cite, year: int) -> list[Contribution]:
     """The State's two yearly contributions (15 000 € + 15 000 €), created if missing; returns new ones."""
     created = []
     for contributor in (Contributor.MINISTRY_CITY, Contributor.EDUCATION):
@@ -60,7 +64,7 @@ class FundYear:
         return self.committed - self.paid
 
 
-def fund_years(cite: object) -> list[FundYear]:
+def fund_years(cite: Cite) -> list[FundYear]:
     """The fund's account year by year (commitments and payments counted in the commitment's year)."""
     contributions = dict(
         Contribution.objects.filter(cite=cite)
@@ -87,7 +91,7 @@ def fund_years(cite: object) -> list[FundYear]:
     ]
 
 
-def fund_total(cite: object) -> FundYear:
+def fund_total(cite: Cite) -> FundYear:
     """All years together (``year`` is 0): the fund's balance since the label."""
     rows = fund_years(cite)
     return FundYear(
@@ -123,14 +127,14 @@ class Table:
         return [self.column_total(c) for c in self.columns]
 
 
-def _lines(cite: object, *, include_proposed: bool) -> object:
+def _lines(cite: Cite, *, include_proposed: bool) -> QuerySet[BudgetLine]:
     actions = Action.objects.filter(cite=cite)
     if not include_proposed:
         actions = actions.programmed()
     return BudgetLine.objects.filter(action__in=actions)
 
 
-def table_by_funder_and_year(cite: object, *, include_proposed: bool = False) -> Table:
+def table_by_funder_and_year(cite: Cite, *, include_proposed: bool = False) -> Table:
     """Planned budget: rows are funders (labels), columns are years."""
     cells: dict[str, dict[str, Decimal]] = defaultdict(dict)
     years: set[int] = set()
@@ -146,7 +150,7 @@ def table_by_funder_and_year(cite: object, *, include_proposed: bool = False) ->
     return Table(rows, [str(y) for y in sorted(years)], {r: cells[r] for r in rows})
 
 
-def table_by_objective_and_funder(cite: object, *, include_proposed: bool = False) -> Table:
+def table_by_objective_and_funder(cite: Cite, *, include_proposed: bool = False) -> Table:
     """Planned budget: rows are objectives, columns are funders.
 
     An action attached to several objectives counts under the objective of its first sub-objective
@@ -169,7 +173,7 @@ def table_by_objective_and_funder(cite: object, *, include_proposed: bool = Fals
     return Table(sorted(cells), columns, dict(cells))
 
 
-def state_share_of_fund(cite: object, year: int) -> Decimal:
+def state_share_of_fund(cite: Cite, year: int) -> Decimal:
     """Share of the year's fund contributions paid by the State (1 when only the default 30 000 €)."""
     rows = Contribution.objects.filter(cite=cite, year=year)
     total = rows.aggregate(s=Sum("amount"))["s"] or ZERO
@@ -179,7 +183,7 @@ def state_share_of_fund(cite: object, year: int) -> Decimal:
     return state / total
 
 
-def collectivity_share_of_fund(cite: object, year: int) -> Decimal:
+def collectivity_share_of_fund(cite: Cite, year: int) -> Decimal:
     rows = Contribution.objects.filter(cite=cite, year=year)
     total = rows.aggregate(s=Sum("amount"))["s"] or ZERO
     if total == ZERO:
@@ -212,7 +216,7 @@ class CoFinancing:
         return (self.state * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def co_financing(cite: object, year: int | None = None, *, include_proposed: bool = False) -> CoFinancing:
+def co_financing(cite: Cite, year: int | None = None, *, include_proposed: bool = False) -> CoFinancing:
     """The State / collectivities co-financing of the planned budget (one year, or all years).
 
     State: programme 147 lines, plus the fonds de la cité lines in proportion of the State's share of

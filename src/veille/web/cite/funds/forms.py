@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,7 +26,9 @@ class CommitmentForm(forms.ModelForm):
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.cite = cite
-        self.fields["action"].queryset = Action.objects.in_cite(cite).programmed()
+        cast(forms.ModelChoiceField, self.fields["action"]).queryset = Action.objects.in_cite(
+            cite
+        ).programmed()
 
     class Meta:
         model = Commitment
@@ -40,7 +42,9 @@ class CommitmentForm(forms.ModelForm):
 class PaymentForm(forms.ModelForm):
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commitment"].queryset = Commitment.objects.filter(cite=cite).select_related("action")
+        cast(forms.ModelChoiceField, self.fields["commitment"]).queryset = Commitment.objects.filter(
+            cite=cite
+        ).select_related("action")
 
     class Meta:
         model = Payment

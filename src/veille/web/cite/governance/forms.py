@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -24,8 +24,8 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.cite = cite
-        self.fields["instance"].queryset = Instance.objects.filter(cite=cite)
-        self.fields["presented_actions"].queryset = Action.objects.in_cite(cite)
+        cast(forms.ModelChoiceField, self.fields["instance"]).queryset = Instance.objects.filter(cite=cite)
+        cast(forms.ModelChoiceField, self.fields["presented_actions"]).queryset = Action.objects.in_cite(cite)
         self.fields["presented_actions"].required = False
 
     class Meta:
@@ -64,7 +64,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].queryset = Action.objects.in_cite(cite)
+        cast(forms.ModelChoiceField, self.fields["action"]).queryset = Action.objects.in_cite(cite)
 
 
 def attendance_choices() -> list[tuple[str, str]]:

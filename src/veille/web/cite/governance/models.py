@@ -32,8 +32,8 @@ class Instance(models.Model):
         return self.name
 
 
-class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def in_year(self, year: int) -> MeetingQuerySet:
+class GovernanceMeetingQuerySet(models.QuerySet["Meeting"]):
+    def in_year(self, year: int) -> GovernanceMeetingQuerySet:
         return self.filter(held_on__year=year)
 
 
@@ -59,7 +59,7 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = MeetingQuerySet.as_manager()
+    objects = GovernanceMeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -110,6 +110,8 @@ class Attendance(models.Model):
         if self.partner_id:
             return str(self.partner)
         m = self.member
+        if m is None:
+            return "—"
         name = m.user.get_full_name() or m.user.username
         seat = m.get_troika_seat_display() if m.troika_seat else m.get_role_display()
         return f"{name} ({seat})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -48,7 +50,7 @@ def instance_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Instance ajoutée.")
     else:
         messages.error(
-            request, "Instance non ajoutée : " + " ".join(m for e in form.errors.values() for m in e)
+            request, "Instance non ajoutée : " + " ".join(str(m) for e in form.errors.values() for m in e)
         )
     return redirect("governance:index", cite=cite.slug)
 
@@ -100,7 +102,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     changes = {}
     for field, obj_id in rows:
         value = request.POST.get(f"{field}-{obj_id}", "")
-        lookup = {"meeting": m, field + "_id": obj_id}
+        lookup: dict[str, Any] = {"meeting": m, field + "_id": obj_id}
         if value in allowed:
             _, _created = Attendance.objects.update_or_create(**lookup, defaults={"presence": value})
             changes[f"{field} {obj_id}"] = value
@@ -119,7 +121,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST, cite=cite)
     if not form.is_valid():
         messages.error(
-            request, "Décision incomplète : " + " ".join(x for e in form.errors.values() for x in e)
+            request, "Décision incomplète : " + " ".join(str(x) for e in form.errors.values() for x in e)
         )
         return redirect("governance:meeting", cite=cite.slug, pk=m.pk)
     data = form.cleaned_data

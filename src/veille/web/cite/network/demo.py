@@ -46,7 +46,8 @@ def seed_second_half(cite: Cite, cpo: User) -> None:
         Decision.objects.create(
             meeting=meeting, kind=Decision.Kind.OTHER, recorded_by=cpo, text="Le bilan de l'année est adopté."
         )
-    for indicator in Action.objects.in_cite(cite).programmed().first().indicators.all():
+    first = Action.objects.in_cite(cite).programmed().first()
+    for indicator in first.indicators.all() if first else []:
         ProtocolEntry.objects.create(
             cite=cite,
             kind=indicator.kind,

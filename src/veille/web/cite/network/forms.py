@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -20,10 +20,9 @@ class ExperienceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sub_objectives"].queryset = SubObjective.objects.current()
-        self.fields["sub_objectives"].widget = forms.CheckboxSelectMultiple(
-            choices=self.fields["sub_objectives"].choices
-        )
+        field = cast(forms.ModelChoiceField, self.fields["sub_objectives"])
+        field.queryset = SubObjective.objects.current()
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[arg-type]
 
     class Meta:
         model = Experience
@@ -57,13 +56,15 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         numbers = sorted(set(Objective.objects.values_list("number", flat=True)))
         titles = {o.number: o.title for o in Objective.objects.order_by("framework__id")}
-        self.fields["objective"].choices = [("", "Tous")] + [(n, f"{n}. {titles[n]}") for n in numbers]
+        cast(forms.ChoiceField, self.fields["objective"]).choices = [("", "Tous")] + [
+            (n, f"{n}. {titles[n]}") for n in numbers
+        ]
 
 
 class NetworkMeetingForm(forms.ModelForm):
     def __init__(self, *args: Any, presentable: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["presented"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["presented"]).queryset = (
             presentable if presentable is not None else Experience.objects.none()
         )
         self.fields["presented"].required = False

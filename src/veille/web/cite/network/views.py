@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.models import CiteMembership
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
+from veille.web.common.accounts.models import User
 from veille.web.common.pdf import html_to_pdf
 
 from .forms import ExperienceForm, NetworkMeetingForm, SearchForm
@@ -81,7 +84,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("network_cite:index", cite=cite.slug)
     experience.published = publish_it
     experience.published_at = timezone.now() if publish_it else None
-    experience.published_by = request.user if publish_it else None
+    experience.published_by = cast(User, request.user) if publish_it else None
     experience.save(update_fields=["published", "published_at", "published_by"])
     trace(request, experience, "publication" if publish_it else "retrait", {"publiée": publish_it})
     messages.success(

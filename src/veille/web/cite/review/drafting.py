@@ -27,7 +27,7 @@ def draft_texts(f: ReviewFigures) -> dict[str, str]:
     a, b = f.this_year, f.last_year
     instances = sorted({str(m.instance) for m in f.meetings})
     reached = [r for r in f.indicators if r.reached_percent is not None]
-    on_target = [r for r in reached if r.reached_percent >= 100]
+    on_target = [r for r in reached if (r.reached_percent or 0) >= 100]
     share = f.co_financing.state_percent
     return {
         "synthese": (

@@ -6,6 +6,7 @@ import io
 
 from django.template.loader import render_to_string
 from docx import Document
+from docx.document import Document as DocxDocument
 
 from veille.web.cite.cites.templatetags.cites import euros, number_fr
 from veille.web.common.pdf import html_to_pdf
@@ -35,7 +36,7 @@ def _fmt(value: object) -> str:
     return "—" if value is None else str(value)
 
 
-def _table(doc: Document, header: list[str], rows: list[list[object]]) -> None:
+def _table(doc: DocxDocument, header: list[str], rows: list[list[object]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -46,7 +47,7 @@ def _table(doc: Document, header: list[str], rows: list[list[object]]) -> None:
             cell.text = _fmt(value) if not isinstance(value, str) else value
 
 
-def _figures_for(doc: Document, key: str, f: ReviewFigures) -> None:
+def _figures_for(doc: DocxDocument, key: str, f: ReviewFigures) -> None:
     if key == "synthese":
         _table(
             doc,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
@@ -27,6 +28,9 @@ from veille.web.cite.diagnostic.models import TerritorialIndicator
 from veille.web.cite.funds import budget
 from veille.web.cite.governance.models import Decision, Meeting
 from veille.web.common import cell_figures
+
+if TYPE_CHECKING:
+    from veille.web.cite.cites.models import Cite
 
 
 @dataclass
@@ -124,7 +128,7 @@ class ReviewFigures:
         ]
 
 
-def _year_figures(cite: object, year: int) -> YearFigures:
+def _year_figures(cite: Cite, year: int) -> YearFigures:
     executions = Execution.objects.filter(action__cite=cite, year=year)
     fund = {f.year: f for f in budget.fund_years(cite)}.get(year)
     return YearFigures(
@@ -144,7 +148,7 @@ def _year_figures(cite: object, year: int) -> YearFigures:
     )
 
 
-def _blocks(cite: object, year: int) -> list[ObjectiveBlock]:
+def _blocks(cite: Cite, year: int) -> list[ObjectiveBlock]:
     actions = (
         Action.objects.in_cite(cite)
         .programmed()
@@ -167,7 +171,7 @@ def _blocks(cite: object, year: int) -> list[ObjectiveBlock]:
     return [blocks[k] for k in sorted(blocks)]
 
 
-def _indicators(cite: object, year: int) -> list[IndicatorRow]:
+def _indicators(cite: Cite, year: int) -> list[IndicatorRow]:
     values: dict[tuple[int, int], Decimal] = {
         (v.indicator_id, v.year): v.value
         for v in IndicatorValue.objects.filter(indicator__action__cite=cite, year__in=[year, year - 1])
@@ -179,16 +183,18 @@ def _indicators(cite: object, year: int) -> list[IndicatorRow]:
     return sorted(rows, key=lambda r: (r.indicator.action.number, r.indicator.kind, r.indicator.pk))
 
 
-def _cell(cite: object, year: int) -> list[tuple[str, list[tuple[str, int | str]]]]:
+def _cell(cite: Cite, year: int) -> list[tuple[str, list[tuple[str, int | str]]]]:
     """The cell's indicators of the school year ending in ``year``, per Veille commune, masked."""
     result = []
-    for link in cite.communes.filter(commune__isnull=False).select_related("commune"):  # type: ignore[attr-defined]
-        label, figures = cell_figures.masked_indicators(link.commune, SchoolYear(year - 1))
-        result.append((f"{link.commune.name} — {label}", figures))
+    for link in cite.communes.filter(commune__isnull=False).select_related("commune"):
+        commune = link.commune
+        assert commune is not None  # filtered above
+        label, figures = cell_figures.masked_indicators(commune, SchoolYear(year - 1))
+        result.append((f"{commune.name} — {label}", figures))
     return result
 
 
-def review_figures(cite: object, year: int) -> ReviewFigures:
+def review_figures(cite: Cite, year: int) -> ReviewFigures:
     """Everything the revue de projet of ``year`` shows, with the previous year for comparison."""
     funder_table = budget.table_by_funder_and_year(cite)
     by_funder = [

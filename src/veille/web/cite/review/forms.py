@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -10,14 +10,17 @@ from veille.web.cite.cites.models import Cite
 from .models import ProtocolEntry
 
 
+def _indicator_label(indicator: Indicator) -> str:
+    return f"Action {indicator.action.number} — {indicator.label}"
+
+
 class ProtocolEntryForm(forms.ModelForm):
     def __init__(self, *args: Any, cite: Cite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.cite = cite
-        self.fields["indicator"].queryset = Indicator.objects.filter(action__cite=cite).select_related(
-            "action"
-        )
-        self.fields["indicator"].label_from_instance = lambda i: f"Action {i.action.number} — {i.label}"
+        field = cast(forms.ModelChoiceField, self.fields["indicator"])
+        field.queryset = Indicator.objects.filter(action__cite=cite).select_related("action")
+        field.label_from_instance = _indicator_label  # type: ignore[method-assign,assignment]
 
     class Meta:
         model = ProtocolEntry

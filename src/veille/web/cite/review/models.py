@@ -55,7 +55,7 @@ class ProtocolEntry(models.Model):
 
     @property
     def label(self) -> str:
-        if self.indicator_id:
+        if self.indicator is not None:
             return f"{self.indicator.label} (action {self.indicator.action.number})"
         return self.territorial_label
 

@@ -52,7 +52,9 @@ def protocol_add(request: HttpRequest) -> HttpResponse:
         save_traced(request, form)
         messages.success(request, "Ligne ajoutée au protocole d'évaluation.")
     else:
-        messages.error(request, "Ligne non ajoutée : " + " ".join(m for e in form.errors.values() for m in e))
+        messages.error(
+            request, "Ligne non ajoutée : " + " ".join(str(m) for e in form.errors.values() for m in e)
+        )
     return redirect("review:index", cite=cite.slug)
 
 

@@ -32,6 +32,10 @@ class Capability(models.TextChoices):
     REVIEW_MATCHES = "review_matches", "trancher les rapprochements incertains"
     VIEW_CASES = "view_cases", "voir tous les dossiers de la commune"
     VIEW_TRANSMITTED_CASES = "view_transmitted_cases", "voir les dossiers qui lui sont transmis"
+    VIEW_ESTABLISHMENT_CASES = (
+        "view_establishment_cases",
+        "voir les dossiers d'un établissement ou d'un lieu (hors contrat, école de fait)",
+    )
     EDIT_CASES = "edit_cases", "ouvrir un dossier et faire avancer sa procédure"
     TRANSMIT_CASES = "transmit_cases", "transmettre un dossier à un partenaire"
     GENERATE_LETTERS = "generate_letters", "produire les courriers d'un dossier"
@@ -108,7 +112,14 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
     # Not a recipient of the list (R131-10-5): aggregates, and the cases transmitted to it for its own
     # acts (L131-10 substitution, L441-3-1 école de fait, L442-2 hors contrat), whose letters it produces.
     Role.PREFECTURE: frozenset(
-        {C.VIEW_TRANSMITTED_CASES, C.EDIT_CASES, C.GENERATE_LETTERS, C.VIEW_INDICATORS, C.VIEW_DEPARTMENT}
+        {
+            C.VIEW_TRANSMITTED_CASES,
+            C.VIEW_ESTABLISHMENT_CASES,
+            C.EDIT_CASES,
+            C.GENERATE_LETTERS,
+            C.VIEW_INDICATORS,
+            C.VIEW_DEPARTMENT,
+        }
     ),
     Role.CAF: frozenset({C.IMPORT_FILES}),
     Role.DEPARTMENT: frozenset({C.VIEW_CASES, C.EDIT_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS}),
