@@ -119,10 +119,20 @@ def test_the_detail_shows_the_child_to_the_agent_and_logs_the_display(commune_a,
     assert audit_entries(Action.VIEW, case).get().detail == "avec les données de l'enfant"
 
 
-def test_the_prefecture_sees_the_case_but_not_the_child(commune_a, case, client_as):
-    response = client_as(quick_member(commune_a, Role.PREFECTURE)).get(url("detail", commune_a, pk=case.pk))
+def test_the_departement_sees_the_case_but_not_the_child(commune_a, case, client_as):
+    response = client_as(quick_member(commune_a, Role.DEPARTMENT)).get(url("detail", commune_a, pk=case.pk))
     assert response.status_code == 200 and "Fictivelle" not in response.text
     assert audit_entries(Action.VIEW, case).exists()
+
+
+def test_the_prefecture_not_a_recipient_of_the_list_sees_a_case_only_once_transmitted_to_it(
+    commune_a, case, client_as
+):
+    # R131-10-5 does not list the préfecture: its acts (L131-10, L441-3-1, L442-2) come by transmission.
+    client = client_as(quick_member(commune_a, Role.PREFECTURE))
+    assert client.get(url("detail", commune_a, pk=case.pk)).status_code == 404
+    case.transmit(user=None, to_role=Role.PREFECTURE)
+    assert client.get(url("detail", commune_a, pk=case.pk)).status_code == 200
 
 
 def test_the_reader_sees_the_case_but_cannot_fire_a_step(commune_a, case, client_as):

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from veille.web.cellule.cases.models import Case, Domain, Origin
 from veille.web.cellule.children.models import Child
 from veille.web.cellule.children.signals import case_purged
+from veille.web.cellule.documents.law import SPECS
 from veille.web.cellule.documents.models import GeneratedLetter, LetterKind, LetterTemplate
 from veille.web.cellule.documents.services import generate_letter
 from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
@@ -23,10 +24,25 @@ from .conftest import make_member
 LEGAL_REFERENCE = {
     LetterKind.INFORMATION: "L131-1",
     LetterKind.CONVOCATION: "L131-6",
-    LetterKind.FORMAL_NOTICE: "227-17-1",
-    LetterKind.PROSECUTOR_REFERRAL: "article 40 du code de procédure pénale",
     LetterKind.MAYOR_ENQUIRY: "L131-10",
+    LetterKind.MAYOR_ENQUIRY_RESULT: "L131-10",
+    LetterKind.PROSECUTOR_REFERRAL: "article 40 du code de procédure pénale",
+    LetterKind.WARNING: "R131-7",
+    LetterKind.FORMAL_NOTICE: "227-17-1",
+    LetterKind.PARENTS_FORMAL_NOTICE: "L441-3-1",
+    LetterKind.DIRECTOR_FORMAL_NOTICE: "L442-2",
+    LetterKind.IEF_AUTHORISATION: "L131-5",
+    LetterKind.IEF_REFUSAL: "D131-11-10",
+    LetterKind.IEF_WITHDRAWAL: "L131-10",
+    LetterKind.UNDECLARED_SCHOOL_CLOSURE: "L441-3-1",
+    LetterKind.PRIVATE_SCHOOL_CLOSURE: "L442-2",
+    LetterKind.OPENING_OPPOSITION: "L441-1",
 }
+
+
+def author(kind: str) -> Role:
+    """A role that acts for the author of this kind of letter."""
+    return Role(sorted(SPECS[kind].roles)[0])
 
 
 def pdf_text(content: bytes) -> str:
@@ -53,6 +69,14 @@ def make_case(commune, last_name="Fictivon", first_names="Aurèle", birth=date(2
     return Case.objects.create(commune=commune, child=child, domain=Domain.ABSENCE, origin=Origin.CROSSING)
 
 
+SPECS_BY_ROLE = {
+    role: [
+        k for k, s in SPECS.items() if role in s.roles and Capability.GENERATE_LETTERS in PERMISSIONS[role]
+    ]
+    for role in Role
+}
+
+
 def roles_with(capability: Capability) -> list[Role]:
     return [r for r in Role if capability in PERMISSIONS[r]]
 
@@ -66,23 +90,29 @@ def test_each_kind_of_letter_renders_to_a_pdf_with_commune_child_and_law(kind, c
     commune_a.signatory = "La maire, Odile Imaginaire"
     commune_a.save()
     case = make_case(commune_a)
-    letter = generate_letter(case=case, kind=kind, user=member(Role.AGENT), due_date=date(2025, 10, 1))
+    letter = generate_letter(
+        case=case, kind=kind, user=member(author(kind)), reasons="Motifs d'essai.", due_date=date(2025, 10, 1)
+    )
     text = pdf_text(bytes(letter.pdf))
     assert "Villeneuve-sur-Fictif" in text
-    assert "Fictivon" in text
+    # The préfet's acts and the director's mise en demeure are about a school or a place, not a child.
+    about_a_place = SPECS[kind].authority == "prefecture" or kind == "mise_en_demeure_directeur"
+    assert ("Fictivon" in text) != about_a_place
     assert LEGAL_REFERENCE[kind] in text
     assert f"Dossier n° {case.pk}" in text
 
 
-def test_a_formal_notice_gives_the_fifteen_days_and_the_deadline(commune_a, member):
+def test_a_formal_notice_gives_fifteen_days_from_its_notification_and_no_date_counted_from_today(
+    commune_a, member
+):
     case = make_case(commune_a)
     letter = generate_letter(
-        case=case, kind=LetterKind.FORMAL_NOTICE, user=member(Role.AGENT), due_date=date(2025, 10, 1)
+        case=case, kind=LetterKind.FORMAL_NOTICE, user=member(Role.EDUCATION), reasons="Aucune inscription."
     )
     text = pdf_text(bytes(letter.pdf))
-    assert "quinze jours" in text
-    assert "1er octobre 2025" in text
+    assert "dans un délai de quinze jours à compter de la notification de la présente décision" in text
     assert "3 avril 2016" in text
+    assert "au plus tard le" not in text
 
 
 def test_editing_a_template_adds_a_version_used_by_the_next_letter_while_old_letters_keep_theirs(
@@ -94,8 +124,8 @@ def test_editing_a_template_adds_a_version_used_by_the_next_letter_while_old_let
     assert first.template.version == 1
     response = client_as(referent).post(
         reverse("documents:template_edit", kwargs={"commune": "villeneuve", "kind": "information"}),
-        {"subject": "Scolarité de {{ enfant.prenoms }}", "body": "<p>Texte revu pour {{ enfant.nom }}.</p>",
-         "action": "enregistrer"},
+        {"subject": "Scolarité de {{ enfant.prenoms }}",
+         "body": "<p>Texte revu pour {{ enfant.nom }}.</p>{{ information_rgpd }}", "action": "enregistrer"},
     )  # fmt: skip
     assert response.status_code == 302
     current = LetterTemplate.objects.current(commune_a, LetterKind.INFORMATION)
@@ -153,7 +183,11 @@ def test_an_edited_template_cannot_reach_anything_outside_its_dict_context(commu
 def test_the_preview_shows_the_template_with_fictitious_data_without_saving(commune_a, member, client_as):
     response = client_as(member(Role.REFERENT)).post(
         reverse("documents:template_edit", kwargs={"commune": "villeneuve", "kind": "information"}),
-        {"subject": "Objet", "body": "<p>Bonjour {{ enfant.prenoms }}</p>", "action": "apercu"},
+        {
+            "subject": "Objet",
+            "body": "<p>Bonjour {{ enfant.prenoms }}</p>{{ information_rgpd }}",
+            "action": "apercu",
+        },
     )
     assert response.status_code == 200
     assert "Bonjour Léa Camille" in response.text
@@ -166,7 +200,12 @@ def test_only_the_roles_that_edit_templates_may_open_or_save_them(role, commune_
     url = reverse("documents:template_edit", kwargs={"commune": "villeneuve", "kind": "information"})
     assert client.get(url).status_code == 403
     assert client.post(url, {"subject": "x", "body": "y", "action": "enregistrer"}).status_code == 403
-    assert client.get(reverse("documents:templates", kwargs={"commune": "villeneuve"})).status_code == 403
+    listing = client.get(reverse("documents:templates", kwargs={"commune": "villeneuve"}))
+    # The DSDEN's and the préfecture's members list the templates of their own acts only.
+    state_kinds = [k for k in SPECS_BY_ROLE[role] if SPECS[k].authority != "commune"]
+    assert listing.status_code == (200 if state_kinds else 403)
+    if listing.status_code == 200:
+        assert "Courrier d'information à la famille" not in html.unescape(listing.text)
     assert client.get(reverse("documents:letterhead", kwargs={"commune": "villeneuve"})).status_code == 403
     assert not LetterTemplate.objects.exclude(created_by=None).exists()
 
@@ -176,7 +215,8 @@ def test_the_referent_lists_the_templates(commune_a, member, client_as):
         reverse("documents:templates", kwargs={"commune": "villeneuve"})
     )
     assert response.status_code == 200
-    assert "Mise en demeure d'inscrire l'enfant" in html.unescape(response.text)
+    assert "Courrier d'information à la famille" in html.unescape(response.text)
+    assert "Mise en demeure" not in html.unescape(response.text)  # the DASEN's act, not the mairie's
 
 
 def test_the_referent_sets_the_letterhead_and_it_appears_on_letters(
@@ -224,13 +264,16 @@ def test_a_logo_that_is_not_an_image_is_refused(commune_a, member, client_as, tm
 @pytest.mark.parametrize("role", roles_with(Capability.GENERATE_LETTERS))
 def test_a_role_that_generates_letters_produces_one_and_it_is_audited(role, commune_a, member, client_as):
     case = make_case(commune_a)
-    response = client_as(member(role)).post(
+    user = member(role)
+    case.transmit(user=None, to_role=role) if Capability.VIEW_CASES not in PERMISSIONS[role] else None
+    kind = SPECS_BY_ROLE[role][-1]
+    response = client_as(user).post(
         reverse("documents:generate", kwargs={"commune": "villeneuve", "case": case.pk}),
-        {"kind": "mise_en_demeure", "due_date": "", "appointment": ""},
+        {"kind": kind, "reasons": "Motifs propres au dossier.", "due_date": "", "appointment": ""},
     )
     assert response.status_code == 302
     letter = GeneratedLetter.objects.get(case=case)
-    assert letter.kind == "mise_en_demeure"
+    assert letter.kind == kind
     event = AuditEvent.objects.get(action=Action.CREATE, object_type="documents.generatedletter")
     assert event.object_id == str(letter.pk)
     assert "Fictivon" not in event.detail
@@ -298,14 +341,15 @@ def test_the_caf_officer_cannot_download_a_letter(commune_a, member, client_as):
     response = client_as(member(Role.CAF)).get(
         reverse("documents:download", kwargs={"commune": "villeneuve", "pk": letter.pk})
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # it sees no case, as the cases pages answer
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
 
 
 def test_the_case_letters_partial_lists_the_letters_and_offers_the_form(commune_a, member, client_as):
     case = make_case(commune_a)
-    generate_letter(case=case, kind=LetterKind.FORMAL_NOTICE, user=member(Role.AGENT))
-    page = client_as(member(Role.EDUCATION)).get(
+    inspector = member(Role.EDUCATION)
+    generate_letter(case=case, kind=LetterKind.FORMAL_NOTICE, user=inspector, reasons="Motifs.")
+    page = client_as(inspector).get(
         reverse("documents:case_letters", kwargs={"commune": "villeneuve", "case": case.pk})
     )
     assert page.status_code == 200

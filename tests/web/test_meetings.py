@@ -110,7 +110,7 @@ def test_the_compte_rendu_has_case_number_and_decision_but_no_surname_nor_birth_
     Participant.objects.create(
         meeting=meeting, organisation="prefecture", function="Sous-préfète", attended=True
     )
-    response = client_as(member(Role.PREFECTURE)).get(url("report", pk=meeting.pk))
+    response = client_as(member(Role.DEPARTMENT)).get(url("report", pk=meeting.pk))
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert f"n° {case.pk}" in text

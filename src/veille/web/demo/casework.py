@@ -505,6 +505,14 @@ LETTERS = (
 )
 
 
+DSDEN_LETTERS = frozenset({"mise_en_demeure", "avertissement", "ief_refus", "retrait_autorisation_ief"})
+DEMO_REASONS = (
+    "Aucune inscription de l'enfant n'est connue dans une école ou un établissement, ni aucune "
+    "autorisation d'instruction dans la famille, après le croisement des fichiers et la convocation "
+    "de la famille par la mairie restée sans réponse."
+)
+
+
 def generate_letters(ctx: DemoContext) -> None:
     """Produce the :data:`LETTERS` (PDF on the commune's letterhead) on the cases just opened."""
     from veille.web.cellule.documents.models import GeneratedLetter
@@ -522,10 +530,13 @@ def generate_letters(ctx: DemoContext) -> None:
         if case is None:
             continue
         day = today - timedelta(days=days_ago)
+        # Each letter by its author: the DASEN's acts by the DSDEN's member, with their reasons.
+        state_act = kind in DSDEN_LETTERS
         generate_letter(
             case=case,
             kind=kind,
-            user=ctx.referent(COMMUNE_A.slug),
+            user=ctx.users["education"] if state_act else ctx.referent(COMMUNE_A.slug),
+            reasons=DEMO_REASONS if state_act else "",
             due_date=day + timedelta(days=15),
             appointment=f"le {(day + timedelta(days=10)).strftime('%d/%m/%Y')} à 10 h, à l'hôtel de ville",
             today=day,

@@ -38,7 +38,14 @@ if TYPE_CHECKING:
 ABSENTEEISM_THRESHOLD = 4  # unjustified half-days in a month (L131-8)
 DUE_SOON_DAYS = 7
 # Roles a case can be assigned or transmitted to: those who can act on it.
-HANDLING_ROLES = (Role.REFERENT, Role.AGENT, Role.EDUCATION, Role.DEPARTMENT, Role.PROSECUTOR)
+HANDLING_ROLES = (
+    Role.REFERENT,
+    Role.AGENT,
+    Role.EDUCATION,
+    Role.DEPARTMENT,
+    Role.PROSECUTOR,
+    Role.PREFECTURE,  # for its own acts (L131-10, L441-3-1, L442-2): documents.law
+)
 NOTE_KINDS = ("note", "letter", "meeting_decision")
 #: event kinds that are not acts of the law's table
 NON_ACT_KINDS = ("opening", "notification", "migration", "transmission", "assignment", *NOTE_KINDS)
@@ -224,9 +231,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         cases = self.filter(commune=membership.commune)
         if membership.can(Capability.VIEW_CASES):
             return cases
+        seen = models.Q(pk__in=[])
         if membership.can(Capability.VIEW_TRANSMITTED_CASES):
-            return cases.filter(pk__in=self.transmitted_to(membership.role).values("pk"))
-        return cases.none()
+            seen |= models.Q(pk__in=self.transmitted_to(membership.role).values("pk"))
+        if membership.can(Capability.VIEW_ESTABLISHMENT_CASES):  # a school or a place, no child named
+            seen |= models.Q(domain__in=ESTABLISHMENT_DOMAINS, child__isnull=True)
+        return cases.filter(seen)
 
     def overdue(self, today: date) -> CaseQuerySet:
         return self.open().filter(due_on__lt=today)

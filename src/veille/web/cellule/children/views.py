@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from veille.web.cellule.imports.models import STATUS_LABELS, CrossingRun, Outcome, RunStatus
 from veille.web.common.accounts.access import member_required
@@ -13,7 +15,8 @@ from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from .models import Child
+from .forms import ChildRecordForm, ResponsiblePersonForm
+from .models import Child, ResponsiblePerson
 
 
 @member_required(Capability.VIEW_CHILDREN)
@@ -61,5 +64,63 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "children/detail.html",
-        {"child": child, "outcomes": outcomes, "decisions": child.match_decisions.order_by("-decided_at")},
+        {
+            "child": child,
+            "outcomes": outcomes,
+            "decisions": child.match_decisions.order_by("-decided_at"),
+            "persons": child.responsible_persons.all(),
+        },
     )
+
+
+@member_required(Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN)
+def edit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete the list's content (R131-3) for one child: what the sources do not give, and the
+    other responsible persons."""
+    child = get_object_or_404(Child, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    record_form = ChildRecordForm(instance=child, prefix="fiche")
+    person_form = ResponsiblePersonForm(prefix="responsable")
+    if request.method == "POST" and request.POST.get("action") == "fiche":
+        record_form = ChildRecordForm(request.POST, instance=child, prefix="fiche")
+        if record_form.is_valid():
+            if {"instruction_mode", "establishment", "level_this_year"} & set(record_form.changed_data):
+                record_form.instance.instruction_origin = "saisie de la mairie"
+            record_form.save()
+            record(request, Action.CHANGE, child, detail="fiche : " + ", ".join(record_form.changed_data))
+            messages.success(request, "La fiche de l'enfant est enregistrée.")
+            return redirect("children:detail", commune=child.commune.slug, pk=child.pk)
+    elif request.method == "POST" and request.POST.get("action") == "responsable":
+        person_form = ResponsiblePersonForm(request.POST, prefix="responsable")
+        if person_form.is_valid():
+            person_form.instance.child = child
+            person = person_form.save()
+            record(request, Action.CREATE, person, detail=f"personne responsable de l'enfant {child.pk}")
+            messages.success(request, "La personne responsable est ajoutée.")
+            return redirect("children:edit_record", commune=child.commune.slug, pk=child.pk)
+    else:
+        record(request, Action.VIEW, child, detail="fiche de l'enfant (modification)")
+    return render(
+        request,
+        "children/edit_record.html",
+        {
+            "child": child,
+            "record_form": record_form,
+            "person_form": person_form,
+            "persons": child.responsible_persons.all(),
+        },
+    )
+
+
+@require_POST
+@member_required(Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN)
+def delete_person(request: HttpRequest, pk: int, person: int) -> HttpResponse:
+    found = get_object_or_404(
+        ResponsiblePerson,
+        pk=person,
+        child__pk=pk,
+        child__commune=request.commune,  # type: ignore[attr-defined]
+    )
+    record(request, Action.DELETE, found, detail=f"personne responsable de l'enfant {pk}")
+    found.delete()
+    messages.success(request, "La personne responsable est retirée de la fiche.")
+    return redirect("children:edit_record", commune=request.commune.slug, pk=pk)  # type: ignore[attr-defined]

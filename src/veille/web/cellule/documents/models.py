@@ -11,11 +11,35 @@ from django.db import models, transaction
 
 
 class LetterKind(models.TextChoices):
+    """The kinds of letters; ``law.SPECS`` gives each its author, appeal and articles."""
+
     INFORMATION = "information", "Courrier d'information à la famille"
     CONVOCATION = "convocation", "Convocation de la famille"
-    FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure d'inscrire l'enfant"
-    PROSECUTOR_REFERRAL = "signalement_procureur", "Signalement au procureur de la République"
     MAYOR_ENQUIRY = "enquete_mairie", "Formulaire d'enquête de la mairie (instruction dans la famille)"
+    MAYOR_ENQUIRY_RESULT = "resultat_enquete_mairie", "Résultat de l'enquête de la mairie (famille et DASEN)"
+    PROSECUTOR_REFERRAL = "signalement_procureur", "Signalement au procureur de la République"
+    WARNING = "avertissement", "Avertissement du DASEN (absentéisme)"
+    FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure d'inscrire l'enfant (DASEN)"
+    PARENTS_FORMAL_NOTICE = (
+        "mise_en_demeure_parents",
+        "Mise en demeure des parents d'inscrire l'enfant ailleurs (hors contrat, école de fait ; DASEN)",
+    )
+    DIRECTOR_FORMAL_NOTICE = (
+        "mise_en_demeure_directeur",
+        "Mise en demeure du directeur d'un hors contrat de remédier aux manquements (DASEN)",
+    )
+    IEF_AUTHORISATION = "ief_autorisation", "Autorisation d'instruction dans la famille (DASEN)"
+    IEF_REFUSAL = "ief_refus", "Refus d'autorisation d'instruction dans la famille (DASEN)"
+    IEF_WITHDRAWAL = (
+        "retrait_autorisation_ief",
+        "Retrait de l'autorisation d'instruction dans la famille (DASEN)",
+    )
+    UNDECLARED_SCHOOL_CLOSURE = (
+        "arrete_fermeture_ecole_de_fait",
+        "Arrêté de cessation d'accueil et de fermeture d'une école de fait (préfet)",
+    )
+    PRIVATE_SCHOOL_CLOSURE = "fermeture_etablissement", "Fermeture d'un établissement hors contrat (préfet)"
+    OPENING_OPPOSITION = "opposition_ouverture", "Opposition à l'ouverture d'un établissement (préfet)"
 
 
 class LetterTemplateQuerySet(models.QuerySet["LetterTemplate"]):
@@ -70,6 +94,40 @@ class LetterTemplate(models.Model):
             return cls.objects.create(
                 commune=commune, kind=kind, version=number, subject=subject, body=body, created_by=user
             )
+
+
+class StateLetterhead(models.Model):
+    """The letterhead of a State service (DSDEN or préfecture) of one département, set by its members.
+
+    The State's acts are printed on it, never on the commune's: the DASEN or the préfet signs them.
+    """
+
+    authority = models.CharField("autorité", max_length=20)
+    department = models.CharField("département", max_length=3, blank=True)
+    name = models.CharField("nom du service", max_length=200)
+    address = models.TextField("adresse", blank=True)
+    place = models.CharField("lieu indiqué avant la date", max_length=120, blank=True)
+    signatory = models.CharField("signataire", max_length=300, blank=True)
+    logo = models.FileField("logo", upload_to="logos/", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "department"], name="one_state_letterhead")
+        ]
+        verbose_name = "en-tête d'un service de l'État"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommuneLetterSettings(models.Model):
+    """What the commune's letters say about data protection (GDPR art. 14): its DPO's contact."""
+
+    commune = models.OneToOneField("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    dpo_contact = models.TextField("contact du délégué à la protection des données", blank=True)
+
+    class Meta:
+        verbose_name = "réglages des courriers de la commune"
 
 
 class GeneratedLetter(models.Model):

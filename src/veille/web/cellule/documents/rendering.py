@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, Node, TokenType, VariableNode
 from django.utils import formats, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from veille.compulsory import age_on
+
+from .law import DASEN_APPEAL, SPECS, spec
+from .mentions import appeal_block, mention_error, missing_mentions, privacy_block, reasons_block
 
 ENGINE = Engine(
     dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=True, string_if_invalid="", debug=False
@@ -62,8 +67,19 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("date_du_jour", "date du jour", "15 septembre 2025"),
     Placeholder("echeance", "échéance donnée à la famille (mise en demeure : 15 jours)", "30 septembre 2025"),
     Placeholder("rendez_vous", "date, heure et lieu d'un rendez-vous", "mardi 23 septembre à 14 h"),
-    Placeholder("signataire", "signataire des courriers de la commune", "Le maire"),
+    Placeholder("signataire", "signataire du courrier (commune, DSDEN ou préfecture)", "Le maire"),
+    Placeholder("dossier.historique", "les étapes du dossier et leurs dates (ce qui s'est passé)", "…"),
+    Placeholder("dossier.mise_en_demeure_notifiee_le",
+                "notification de la mise en demeure (vide si aucune n'est enregistrée)", "12 septembre 2025"),
+    Placeholder("motifs", "motifs propres au dossier, saisis en produisant (obligatoire : décision)", "…"),
+    Placeholder("voies_et_delais_de_recours",
+                "voies et délais de recours, écrits d'après le droit (obligatoire : décision)", "…"),
+    Placeholder("information_rgpd",
+                "information RGPD art. 14 (obligatoire : courrier de la mairie à la famille)", "…"),
 )  # fmt: skip
+
+#: steps of the procedure that record a notified mise en demeure (its effective date: the notification)
+FORMAL_NOTICE_STEPS = frozenset({"mise_en_demeure"})
 
 
 def _nest(flat: dict[str, str]) -> dict[str, Any]:
@@ -78,9 +94,18 @@ def _nest(flat: dict[str, str]) -> dict[str, Any]:
     return nested
 
 
-def sample_context() -> dict[str, Any]:
-    """Fictitious values of every placeholder, for the preview of a template being edited."""
-    return _nest({p.name: p.example for p in PLACEHOLDERS})
+def sample_context(kind: str | None = None) -> dict[str, Any]:
+    """Fictitious values of every placeholder, for the preview of a template being edited; the legal
+    mentions are the real blocks of that kind of letter."""
+    flat: dict[str, str] = {p.name: p.example for p in PLACEHOLDERS}
+    letter = spec(kind) if kind in SPECS else None
+    flat["motifs"] = reasons_block(
+        "Motifs propres au dossier, saisis par la personne qui produit la décision."
+    )
+    flat["voies_et_delais_de_recours"] = appeal_block((letter.appeal if letter else None) or DASEN_APPEAL)
+    flat["information_rgpd"] = privacy_block(organisme="CAF", dpo_contact="", earlier_letter_on="")
+    flat["dossier.historique"] = history_block([(date(2025, 9, 2), "Famille convoquée à un entretien")])
+    return _nest(flat)
 
 
 def french_date(value: date | None) -> str:
@@ -99,17 +124,30 @@ def letter_context(
     today: date,
     due_date: date | None = None,
     appointment: str = "",
+    kind: str = "",
+    reasons: str = "",
+    signatory: str | None = None,
+    dpo_contact: str = "",
+    earlier_family_letter_on: str = "",
 ) -> dict[str, Any]:
     """The dict of strings a letter of this case is rendered with; the only data a template sees.
 
     Args:
         case: the ``cases.Case``; its child may be gone (purged), the fields are then empty.
-        commune: the case's ``territories.Commune`` (letterhead and signatory).
+        commune: the case's ``territories.Commune``.
         today: the letter's date.
         due_date: the deadline given to the family (``echeance``).
         appointment: free text of a convocation's date, time and place (``rendez_vous``).
+        kind: the ``LetterKind``: its appeal gives ``voies_et_delais_de_recours``.
+        reasons: the reasons of a decision, specific to the case (``motifs``).
+        signatory: who signs (the letterhead's); the commune's by default.
+        dpo_contact: the commune's data-protection officer (art. 14 information).
+        earlier_family_letter_on: date of an earlier letter to the family that gave the art. 14
+            information in full (empty: this letter gives it).
     """
     child = case.child
+    letter = spec(kind) if kind in SPECS else None
+    notice_on = formal_notice_notified_on(case)
     sex = (child.sex if child else "").upper()[:1]
     flat = {
         "enfant.nom": child.last_name if child else "",
@@ -132,15 +170,54 @@ def letter_context(
         "date_du_jour": french_date(today),
         "echeance": french_date(due_date),
         "rendez_vous": appointment,
-        "signataire": commune.signatory,
+        "signataire": commune.signatory if signatory is None else signatory,
+        "dossier.historique": history_block(case_history(case)),
+        "dossier.mise_en_demeure_notifiee_le": french_date(notice_on),
+        "motifs": reasons_block(reasons),
+        "voies_et_delais_de_recours": appeal_block(letter.appeal if letter else None),
+        "information_rgpd": privacy_block(
+            organisme=child.organisme if child else "",
+            dpo_contact=dpo_contact,
+            earlier_letter_on=earlier_family_letter_on,
+        )
+        if letter and letter.family_letter
+        else "",
     }
     assert set(flat) == {p.name for p in PLACEHOLDERS}, "every placeholder has a value, and only those"
     return _nest(flat)
 
 
-def default_due_date(kind: str, today: date) -> date | None:
-    """The deadline proposed when producing a letter: 15 days for a mise en demeure, none otherwise."""
-    return today + timedelta(days=15) if kind == "mise_en_demeure" else None
+def case_history(case: Any) -> list[tuple[date, str]]:
+    """What happened in the case: each step of its procedure with the date it took effect (notes,
+    assignments and letters produced are left out: a letter produced is not a letter sent)."""
+    rows = []
+    for event in case.events.order_by("at", "pk"):
+        if event.kind == "opening" or event.from_state == event.to_state:
+            continue
+        rows.append((event.effective_date or event.at.date(), event.label))
+    return rows
+
+
+def history_block(rows: list[tuple[date, str]]) -> SafeString:
+    if not rows:
+        return mark_safe("")
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join("", "<li>{} : {}</li>", ((french_date(d), label) for d, label in rows)),
+    )
+
+
+def formal_notice_notified_on(case: Any) -> date | None:
+    """The notification date of the latest mise en demeure recorded on the case, if any."""
+    event = (
+        case.events.filter(to_state__in=FORMAL_NOTICE_STEPS)
+        .exclude(from_state__in=FORMAL_NOTICE_STEPS)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None
+    return event.effective_date or event.at.date()
 
 
 def _walk(nodes: Any) -> Iterator[Node]:
@@ -153,8 +230,9 @@ def _walk(nodes: Any) -> Iterator[Node]:
                 yield from _walk(branch)
 
 
-def validate_template(source: str) -> None:
-    """Refuse a template that does not compile, uses a forbidden tag or an unknown placeholder.
+def validate_template(source: str, kind: str | None = None) -> None:
+    """Refuse a template that does not compile, uses a forbidden tag or an unknown placeholder, or
+    (given its ``kind``) drops a legal mention that kind of letter must carry.
 
     Raises:
         ValidationError: with a French message the référent can act on.
@@ -171,7 +249,7 @@ def validate_template(source: str) -> None:
         template = ENGINE.from_string(source)
     except TemplateSyntaxError as error:
         raise ValidationError(f"Le modèle contient une erreur de syntaxe : {error}") from error
-    known = sample_context()
+    known = sample_context(kind)
     for node in _walk(template.nodelist):
         if not isinstance(node, VariableNode):
             continue
@@ -189,9 +267,13 @@ def validate_template(source: str) -> None:
                 )
             value = value[part]
     try:
-        ENGINE.from_string(source).render(Context(known, autoescape=True))
+        rendered = ENGINE.from_string(source).render(Context(known, autoescape=True))
     except Exception as error:  # a filter given a wrong argument fails only when rendering
         raise ValidationError(f"Le modèle ne peut pas être mis en forme : {error}") from error
+    if kind in SPECS:
+        missing = missing_mentions(spec(kind), template.nodelist, rendered)
+        if missing:
+            raise ValidationError([mention_error(m) for m in missing])
 
 
 def render_template_text(source: str, context: dict[str, Any]) -> str:

@@ -1,29 +1,31 @@
-"""Producing a letter: the case's data, the template in force, the letterhead, then the PDF."""
+"""Producing a letter: its author's right, the case's data, the template in force, the letterhead, the PDF."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from veille.web.common.pdf import html_to_pdf, logo_data_uri
+from veille.web.common.pdf import html_to_pdf
 
-from .models import GeneratedLetter, LetterTemplate
+from .law import SPECS, spec
+from .letterheads import Letterhead, letterhead_for
+from .models import CommuneLetterSettings, GeneratedLetter, LetterTemplate
 from .rendering import french_date, letter_context, render_template_text
 
 
 def letter_html(
-    *, commune: Any, subject: str, body: str, context: dict[str, Any], case_number: str, today: date
+    *, letterhead: Letterhead, subject: str, body: str, context: dict[str, Any], case_number: str, today: date
 ) -> str:
-    """The full HTML page of a letter: the commune's letterhead around the rendered template."""
+    """The full HTML page of a letter: its author's letterhead around the rendered template."""
     return render_to_string(
         "documents/letter_pdf.html",
         {
-            "commune": commune,
-            "logo": logo_data_uri(commune),
+            "letterhead": letterhead,
             # Both come out of an autoescaping render of a validated template: already safe HTML.
             "subject": mark_safe(render_template_text(subject, context)),
             "body": mark_safe(render_template_text(body, context)),
@@ -33,11 +35,41 @@ def letter_html(
     )
 
 
+def may_produce(membership: Any, kind: str) -> bool:
+    """Whether a member may produce this kind of letter: the capability, and a role acting for the
+    letter's author (only the DSDEN's member produces the DASEN's acts, only the préfecture's the
+    préfet's, only the mairie's the commune's)."""
+    from veille.web.common.accounts.roles import Capability
+
+    return (
+        kind in SPECS and membership.can(Capability.GENERATE_LETTERS) and membership.role in spec(kind).roles
+    )
+
+
+def dpo_contact(commune: Any) -> str:
+    settings = CommuneLetterSettings.objects.filter(commune=commune).first()
+    return settings.dpo_contact if settings else ""
+
+
+def earlier_family_letter_on(case: Any) -> str:
+    """The date of the first letter of the commune to this child's family, if one went out already."""
+    if case.child_id is None:
+        return ""
+    family_kinds = [code for code, s in SPECS.items() if s.family_letter]
+    first = (
+        GeneratedLetter.objects.filter(case__child_id=case.child_id, kind__in=family_kinds)
+        .order_by("generated_at", "pk")
+        .first()
+    )
+    return french_date(timezone.localdate(first.generated_at)) if first else ""
+
+
 def generate_letter(
     *,
     case: Any,
     kind: str,
     user: Any,
+    reasons: str = "",
     due_date: date | None = None,
     appointment: str = "",
     today: date | None = None,
@@ -45,21 +77,50 @@ def generate_letter(
     """Produce one letter of a case from the commune's template in force and keep its PDF.
 
     Args:
-        case: the ``cases.Case`` (its commune gives the template and the letterhead).
+        case: the ``cases.Case`` (its commune gives the template and, with its author, the letterhead).
         kind: a ``LetterKind`` value.
-        user: who produces it.
+        user: who produces it; must be a member whose role acts for the letter's author.
+        reasons: the reasons of an appealable decision, specific to the case (required for one).
         due_date: the deadline given to the family (``{{ echeance }}``).
         appointment: a convocation's date, time and place (``{{ rendez_vous }}``).
         today: the letter's date (default: today).
+
+    Raises:
+        PermissionDenied: the user's role does not act for the letter's author.
+        ValidationError: an appealable decision without its reasons.
     """
+    from veille.web.common.accounts.models import Membership
+
     today = today or timezone.localdate()
     commune = case.commune
+    letter_spec = spec(kind)
+    membership = Membership.objects.filter(user=user, commune=commune, active=True).first()
+    if membership is None or not may_produce(membership, kind):
+        raise PermissionDenied(
+            f"Seul un membre de la cellule agissant pour {letter_spec.authority.label} peut produire "
+            f"ce courrier ({letter_spec.legal_basis})."
+        )
+    if letter_spec.needs_reasons and not reasons.strip():
+        raise ValidationError(
+            "Une décision doit être motivée : écrivez ses motifs, propres à ce dossier (faits constatés, "
+            "texte appliqué)."
+        )
     template = LetterTemplate.objects.current(commune, kind)
+    letterhead = letterhead_for(letter_spec.authority, commune)
     context = letter_context(
-        case=case, commune=commune, today=today, due_date=due_date, appointment=appointment
+        case=case,
+        commune=commune,
+        today=today,
+        due_date=due_date,
+        appointment=appointment,
+        kind=kind,
+        reasons=reasons,
+        signatory=letterhead.signatory,
+        dpo_contact=dpo_contact(commune),
+        earlier_family_letter_on=earlier_family_letter_on(case) if letter_spec.family_letter else "",
     )
     html = letter_html(
-        commune=commune,
+        letterhead=letterhead,
         subject=template.subject,
         body=template.body,
         context=context,

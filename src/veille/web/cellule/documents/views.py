@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,10 +18,20 @@ from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from .forms import FORM_ID, GenerateLetterForm, LetterheadForm, LetterTemplateForm
-from .models import GeneratedLetter, LetterKind, LetterTemplate
-from .rendering import PLACEHOLDERS, default_due_date, sample_context
-from .services import generate_letter, letter_html
+from .forms import (
+    FORM_ID,
+    DataProtectionForm,
+    GenerateLetterForm,
+    LetterheadForm,
+    LetterTemplateForm,
+    StateLetterheadForm,
+)
+from .law import AUTHORITY_ROLES, Authority, spec
+from .letterheads import letterhead_for, state_letterhead
+from .mentions import required_mentions
+from .models import CommuneLetterSettings, GeneratedLetter, LetterKind, LetterTemplate
+from .rendering import PLACEHOLDERS, sample_context
+from .services import generate_letter, letter_html, may_produce
 
 
 def _kind(value: str) -> LetterKind:
@@ -29,26 +41,55 @@ def _kind(value: str) -> LetterKind:
         raise Http404("Type de courrier inconnu.") from None
 
 
-def _require_any(request: HttpRequest, *capabilities: Capability) -> None:
-    if not any(request.membership.can(c) for c in capabilities):  # type: ignore[attr-defined]
-        raise PermissionDenied("Votre rôle ne permet pas de voir les courriers.")
+def may_edit_template(membership: Any, kind: str) -> bool:
+    """The commune's letters are edited by who edits the commune's templates (the référent); the
+    State's acts by the members who act for that authority (DSDEN, préfecture), never by the mairie."""
+    letter = spec(kind)
+    if letter.authority == Authority.COMMUNE:
+        return bool(membership.can(Capability.EDIT_TEMPLATES))
+    return bool(membership.can(Capability.GENERATE_LETTERS) and membership.role in letter.roles)
 
 
-@member_required(Capability.EDIT_TEMPLATES)
+def _editable_kinds(membership: Any) -> list[LetterKind]:
+    return [kind for kind in LetterKind if may_edit_template(membership, kind)]
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    """The case if this member may see it (404 otherwise, as the cases pages answer)."""
+    cases = Case.objects.visible_to(request.membership).select_related("child")  # type: ignore[attr-defined]
+    return get_object_or_404(cases, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+
+
+def may_download(membership: Any, case: Case) -> bool:
+    """A letter names the child and the family: it is read only by who may see the child's identity
+    on the case (the case page and its letters say the same)."""
+    return case.child_id is None or case.shows_child_to(membership)
+
+
+@member_required()
 def template_list(request: HttpRequest) -> HttpResponse:
-    rows = [(kind, LetterTemplate.objects.of(request.commune, kind).first()) for kind in LetterKind]  # type: ignore[attr-defined]
-    return render(request, "documents/template_list.html", {"rows": rows})
+    kinds = _editable_kinds(request.membership)  # type: ignore[attr-defined]
+    if not kinds:
+        raise PermissionDenied("Votre rôle ne permet pas de modifier les modèles de courriers.")
+    commune = request.commune  # type: ignore[attr-defined]
+    rows = [(kind, spec(kind), LetterTemplate.objects.of(commune, kind).first()) for kind in kinds]
+    role = request.membership.role  # type: ignore[attr-defined]
+    state = [a for a in (Authority.DSDEN, Authority.PREFECTURE) if role in AUTHORITY_ROLES[a]]
+    return render(request, "documents/template_list.html", {"rows": rows, "state_authorities": state})
 
 
-@member_required(Capability.EDIT_TEMPLATES)
+@member_required()
 def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
+    if not may_edit_template(request.membership, kind):  # type: ignore[attr-defined]
+        raise PermissionDenied("Votre rôle ne permet pas de modifier ce modèle de courrier.")
     commune = request.commune  # type: ignore[attr-defined]
+    letter = spec(kind)
     current = LetterTemplate.objects.current(commune, kind)
     versions = LetterTemplate.objects.of(commune, kind).select_related("created_by")
     preview = ""
     if request.method == "POST":
-        form = LetterTemplateForm(request.POST)
+        form = LetterTemplateForm(request.POST, kind=kind)
         if form.is_valid():
             subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
             if request.POST.get("action") == "enregistrer":
@@ -61,10 +102,10 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
                 )
                 return redirect("documents:template_edit", commune=commune.slug, kind=kind.value)
             preview = letter_html(
-                commune=commune,
+                letterhead=letterhead_for(letter.authority, commune),
                 subject=subject,
                 body=body,
-                context=sample_context(),
+                context=sample_context(kind),
                 case_number="42",
                 today=timezone.localdate(),
             )
@@ -72,12 +113,14 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
         shown = current
         if request.GET.get("version", "").isdigit():
             shown = get_object_or_404(versions, version=int(request.GET["version"]))
-        form = LetterTemplateForm(initial={"subject": shown.subject, "body": shown.body})
+        form = LetterTemplateForm(initial={"subject": shown.subject, "body": shown.body}, kind=kind)
     return render(
         request,
         "documents/template_edit.html",
         {
             "kind": kind,
+            "spec": letter,
+            "mentions": required_mentions(letter),
             "form": form,
             "current": current,
             "versions": versions,
@@ -90,15 +133,45 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
 @member_required(Capability.EDIT_TEMPLATES)
 def letterhead(request: HttpRequest) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
+    settings, _ = CommuneLetterSettings.objects.get_or_create(commune=commune)
     form = LetterheadForm(request.POST or None, request.FILES or None, instance=commune)
-    if request.method == "POST" and form.is_valid():
+    privacy = DataProtectionForm(request.POST or None, instance=settings, prefix="rgpd")
+    if request.method == "POST" and form.is_valid() and privacy.is_valid():
         form.save()
-        record(
-            request, Action.CHANGE, commune, detail="en-tête des courriers : " + ", ".join(form.changed_data)
-        )
+        privacy.save()
+        changed = form.changed_data + [f"rgpd.{name}" for name in privacy.changed_data]
+        record(request, Action.CHANGE, commune, detail="en-tête des courriers : " + ", ".join(changed))
         messages.success(request, "L'en-tête des courriers est enregistré.")
         return redirect("documents:letterhead", commune=commune.slug)
-    return render(request, "documents/letterhead.html", {"form": form})
+    return render(request, "documents/letterhead.html", {"form": form, "privacy": privacy})
+
+
+@member_required(Capability.GENERATE_LETTERS)
+def state_letterhead_edit(request: HttpRequest, authority: str) -> HttpResponse:
+    """The letterhead of the DSDEN or of the préfecture of the commune's département, set by the
+    members who act for it (it is shared by every commune of the département)."""
+    if authority not in (Authority.DSDEN, Authority.PREFECTURE):
+        raise Http404("Autorité inconnue.")
+    if request.membership.role not in AUTHORITY_ROLES[Authority(authority)]:  # type: ignore[attr-defined]
+        raise PermissionDenied("Seuls les membres de ce service modifient son en-tête.")
+    commune = request.commune  # type: ignore[attr-defined]
+    head = state_letterhead(authority, commune.department)
+    form = StateLetterheadForm(request.POST or None, request.FILES or None, instance=head)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        record(request, Action.CHANGE, saved, detail=f"en-tête {authority} : " + ", ".join(form.changed_data))
+        messages.success(request, "L'en-tête est enregistré.")
+        return redirect("documents:state_letterhead", commune=commune.slug, authority=authority)
+    return render(
+        request,
+        "documents/state_letterhead.html",
+        {"form": form, "authority": Authority(authority), "department": commune.department},
+    )
+
+
+def producible_kinds(membership: Any) -> list[str]:
+    """The kinds of letters this member may produce, in the order of ``LetterKind``."""
+    return [kind.value for kind in LetterKind if may_produce(membership, kind)]
 
 
 def case_page_url(case: Case) -> str:
@@ -111,18 +184,25 @@ def case_page_url(case: Case) -> str:
 
 @member_required()
 def case_letters(request: HttpRequest, case: int) -> HttpResponse:
-    _require_any(request, Capability.VIEW_CASES, Capability.GENERATE_LETTERS)
-    case_obj = get_object_or_404(Case, pk=case, commune=request.commune)  # type: ignore[attr-defined]
+    case_obj = _visible_case(request, case)
     return render(request, "documents/case_letters.html", {"case": case_obj})
 
 
 @require_POST
 @member_required(Capability.GENERATE_LETTERS)
 def generate(request: HttpRequest, case: int) -> HttpResponse:
-    case_obj = get_object_or_404(Case, pk=case, commune=request.commune)  # type: ignore[attr-defined]
-    form = GenerateLetterForm(request.POST, auto_id=FORM_ID)
+    membership = request.membership  # type: ignore[attr-defined]
+    case_obj = _visible_case(request, case)
+    kind_asked = request.POST.get("kind", "")
+    if kind_asked in LetterKind.values and not may_produce(membership, kind_asked):
+        letter_spec = spec(kind_asked)
+        raise PermissionDenied(
+            f"Ce courrier est un acte de {letter_spec.authority.label} : votre rôle ne permet pas de le "
+            "produire."
+        )
+    form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=producible_kinds(membership))
     error = ""
-    if case_obj.child_id is None:
+    if case_obj.child_id is None and not case_obj.about_establishment:
         error = (
             "Les données de l'enfant de ce dossier ont été supprimées : aucun courrier ne peut être produit."
         )
@@ -132,7 +212,8 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
             case=case_obj,
             kind=kind,
             user=request.user,
-            due_date=form.cleaned_data["due_date"] or default_due_date(kind, timezone.localdate()),
+            reasons=form.cleaned_data["reasons"],
+            due_date=form.cleaned_data["due_date"],
             appointment=form.cleaned_data["appointment"],
         )
         record(
@@ -144,7 +225,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         if not request.headers.get("HX-Request"):
             messages.success(request, f"Courrier produit : {letter.get_kind_display()}.")
             return redirect(case_page_url(case_obj))
-        form = GenerateLetterForm(auto_id=FORM_ID)
+        form = GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(membership))
     else:
         error = "Le courrier n'a pas été produit : vérifiez le formulaire."
     if request.headers.get("HX-Request"):
@@ -160,8 +241,12 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
 
 @member_required()
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_any(request, Capability.VIEW_CASES, Capability.GENERATE_LETTERS)
+    membership = request.membership  # type: ignore[attr-defined]
     letter = get_object_or_404(GeneratedLetter, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    if not Case.objects.visible_to(membership).filter(pk=letter.case_id).exists():
+        raise Http404("Courrier introuvable.")
+    if not may_download(membership, letter.case):
+        raise PermissionDenied("Ce courrier nomme l'enfant : votre rôle ne permet pas de voir son identité.")
     record(request, Action.EXPORT, letter, detail=f"téléchargement, dossier {letter.case_id}")
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'

@@ -38,7 +38,7 @@ from veille.sources import (
     read_children_files,
     read_schooling_files,
 )
-from veille.web.cellule.children.models import Child
+from veille.web.cellule.children.models import Child, InstructionFact
 
 from . import mapping
 from .models import (
@@ -413,6 +413,7 @@ def execute_run(run_id: int) -> CrossingRun:
         run.advance("Enregistrement des résultats")
         saving = time.perf_counter()
         _store_outcomes(run, result, child_ids, decided)
+        _record_instruction(run, result.children, child_ids, schooling)
         run.reference = reference
         if reference is not None:
             _store_changes(run, reference, result)
@@ -497,6 +498,28 @@ def _store_outcomes(
             Outcome(run=run, child_id=child_id, decision=decision, **mapping.outcome_fields(outcome))
         )
     Outcome.objects.bulk_create(outcomes, batch_size=1000)
+
+
+def _record_instruction(
+    run: CrossingRun, table: pd.DataFrame, child_ids: list[int], schooling: pd.DataFrame
+) -> None:
+    """Fill each matched child's R131-3 fields from the record it matched: mode (the record's source),
+    establishment and class level. The sources give nothing of birthplace or profession."""
+    keys = zip(schooling["source"], schooling["identifiant"], strict=True)
+    levels = dict(zip(keys, schooling["niveau"], strict=True))
+    facts = [
+        InstructionFact(
+            child_id=child_id,
+            source=row.candidat_source,
+            establishment=str(row.candidat_etablissement or ""),
+            level=str(levels.get((row.candidat_source, row.candidat_identifiant), "") or ""),
+        )
+        for child_id, row in zip(child_ids, table.itertuples(index=False), strict=True)
+        if row.statut == "rapproche" and row.candidat_identifiant
+    ]
+    Child.objects.filter(commune=run.commune).record_instruction(
+        school_year=run.school_year, facts=facts, origin=f"croisement n° {run.pk}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

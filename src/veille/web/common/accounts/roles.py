@@ -25,12 +25,17 @@ class Role(models.TextChoices):
 
 class Capability(models.TextChoices):
     VIEW_CHILDREN = "view_children", "voir la liste des enfants et le résultat des croisements"
+    EDIT_CHILDREN = "edit_children", "compléter la fiche d'un enfant (contenu de la liste, R131-3)"
     IMPORT_FILES = "import_files", "déposer des fichiers (enfants ou scolarité)"
     VIEW_ALL_IMPORTS = "view_all_imports", "voir tous les dépôts de fichiers (sinon : les siens seulement)"
     RUN_CROSSING = "run_crossing", "lancer un croisement"
     REVIEW_MATCHES = "review_matches", "trancher les rapprochements incertains"
     VIEW_CASES = "view_cases", "voir tous les dossiers de la commune"
     VIEW_TRANSMITTED_CASES = "view_transmitted_cases", "voir les dossiers qui lui sont transmis"
+    VIEW_ESTABLISHMENT_CASES = (
+        "view_establishment_cases",
+        "voir les dossiers d'un établissement ou d'un lieu (hors contrat, école de fait)",
+    )
     EDIT_CASES = "edit_cases", "ouvrir un dossier et faire avancer sa procédure"
     TRANSMIT_CASES = "transmit_cases", "transmettre un dossier à un partenaire"
     GENERATE_LETTERS = "generate_letters", "produire les courriers d'un dossier"
@@ -52,6 +57,7 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
     Role.REFERENT: frozenset(
         {
             C.VIEW_CHILDREN,
+            C.EDIT_CHILDREN,
             C.IMPORT_FILES,
             C.VIEW_ALL_IMPORTS,
             C.RUN_CROSSING,
@@ -75,6 +81,7 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
     Role.AGENT: frozenset(
         {
             C.VIEW_CHILDREN,
+            C.EDIT_CHILDREN,
             C.IMPORT_FILES,
             C.VIEW_ALL_IMPORTS,
             C.RUN_CROSSING,
@@ -102,7 +109,18 @@ PERMISSIONS: dict[Role, frozenset[Capability]] = {
             C.VIEW_INDICATORS,
         }
     ),
-    Role.PREFECTURE: frozenset({C.VIEW_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS, C.VIEW_DEPARTMENT}),
+    # Not a recipient of the list (R131-10-5): aggregates, and the cases transmitted to it for its own
+    # acts (L131-10 substitution, L441-3-1 école de fait, L442-2 hors contrat), whose letters it produces.
+    Role.PREFECTURE: frozenset(
+        {
+            C.VIEW_TRANSMITTED_CASES,
+            C.VIEW_ESTABLISHMENT_CASES,
+            C.EDIT_CASES,
+            C.GENERATE_LETTERS,
+            C.VIEW_INDICATORS,
+            C.VIEW_DEPARTMENT,
+        }
+    ),
     Role.CAF: frozenset({C.IMPORT_FILES}),
     Role.DEPARTMENT: frozenset({C.VIEW_CASES, C.EDIT_CASES, C.VIEW_MEETINGS, C.VIEW_INDICATORS}),
     Role.PROSECUTOR: frozenset({C.VIEW_TRANSMITTED_CASES, C.EDIT_CASES}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from ..forms import FORM_ID, GenerateLetterForm
@@ -9,7 +11,18 @@ from ..forms import FORM_ID, GenerateLetterForm
 register = template.Library()
 
 
-@register.simple_tag
-def generate_letter_form() -> GenerateLetterForm:
-    """An empty « Produire un courrier » form."""
-    return GenerateLetterForm(auto_id=FORM_ID)
+@register.simple_tag(takes_context=True)
+def generate_letter_form(context: dict[str, Any]) -> GenerateLetterForm:
+    """An empty « Produire un courrier » form offering the kinds this member's role may produce."""
+    from ..views import producible_kinds
+
+    return GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(context["membership"]))
+
+
+@register.simple_tag(takes_context=True)
+def letters_readable(context: dict[str, Any], case: Any) -> bool:
+    """Whether this member may read the case's letters (they name the child)."""
+    from ..views import may_download
+
+    membership = context.get("membership")
+    return membership is not None and may_download(membership, case)
