@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "veille.web.common.accounts.middleware.CharterAndSecondFactorMiddleware",
+    "veille.web.common.audit.middleware.RefusalAudit",
 ]
 
 ROOT_URLCONF = "veille.web.urls"

@@ -113,7 +113,8 @@ def case_page_url(case: Case) -> str:
 def case_letters(request: HttpRequest, case: int) -> HttpResponse:
     _require_any(request, Capability.VIEW_CASES, Capability.GENERATE_LETTERS)
     case_obj = get_object_or_404(Case, pk=case, commune=request.commune)  # type: ignore[attr-defined]
-    return render(request, "documents/case_letters.html", {"case": case_obj})
+    show_child = case_obj.shows_child_to(request.membership)  # type: ignore[attr-defined]
+    return render(request, "documents/case_letters.html", {"case": case_obj, "show_child": show_child})
 
 
 @require_POST
@@ -151,7 +152,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         return render(
             request,
             "documents/_case_letters.html",
-            {"case": case_obj, "letter_form": form, "letter_error": error},
+            {"case": case_obj, "letter_form": form, "letter_error": error, "show_child": True},
         )
     if error:
         messages.error(request, error)
@@ -162,6 +163,9 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     _require_any(request, Capability.VIEW_CASES, Capability.GENERATE_LETTERS)
     letter = get_object_or_404(GeneratedLetter, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    # A letter names the child and the parents: only for the roles that see the identity on its case.
+    if not letter.case.shows_child_to(request.membership):  # type: ignore[attr-defined]
+        raise PermissionDenied("Votre rôle ne permet pas de voir l'identité de l'enfant de ce dossier.")
     record(request, Action.EXPORT, letter, detail=f"téléchargement, dossier {letter.case_id}")
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'

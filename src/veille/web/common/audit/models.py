@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     DELETE = "delete", "suppression"
     PURGE = "purge", "purge réglementaire"
     LOGIN = "login", "connexion"
+    REFUSED = "refused", "accès refusé"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
