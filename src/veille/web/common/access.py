@@ -72,7 +72,10 @@ def gate(place: Place) -> Callable[..., Callable[[View], View]]:
             @wraps(view)
             @login_required
             def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-                slug = kwargs.pop(place.url_kwarg)
+                if place.url_kwarg in kwargs:
+                    slug = kwargs.pop(place.url_kwarg)
+                else:  # a view that hands the slug on positionally (the upload's CSRF wrapper)
+                    slug, *args = args  # type: ignore[assignment]
                 seat = place.seat_of(request.user, slug)
                 if seat is None:
                     raise Http404(place.unknown)

@@ -43,13 +43,14 @@ def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
     """Audit a list that names children; returns whether the names may be shown."""
     membership = request.membership  # type: ignore[attr-defined]
     shown = membership.can(Capability.VIEW_CHILDREN)
-    with_child = [str(c.pk) for c in cases if c.child_id is not None]
+    with_child = [c.child_id for c in cases if c.child_id is not None]
     if shown and with_child:
         record(
             request,
             Action.VIEW,
             object_type="cases.case",
-            detail=f"{what} : dossiers {', '.join(with_child)}",
+            detail=f"{what} : {len(with_child)} enfants nommés",
+            shown=with_child,
         )
     return shown
 
