@@ -43,7 +43,7 @@ from veille.web.cite.funds.models import Commitment, Contribution, Payment
 from veille.web.cite.governance.models import Meeting as CiteMeeting
 from veille.web.cite.network.models import Experience, NetworkMeeting
 from veille.web.cite.review.models import Review
-from veille.web.common.accounts.models import CHARTER_VERSION, Membership, User
+from veille.web.common.accounts.models import CHARTER_VERSION, Invitation, Membership, User
 from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
 from veille.web.common.territories.models import Commune
 from veille.web.demo import seed
@@ -90,7 +90,7 @@ class Row:
         objects: the URL arguments (besides the place's slug) from the world, for one side.
         hidden: roles that get a 404 instead of a 403 (the object is not visible to them at all).
         public: reachable without logging in (the login page).
-        query: a query string added to the address.
+        query: a query string added to the address (``{child}`` takes the world's identifier).
     """
 
     get: frozenset[str] | None
@@ -99,6 +99,11 @@ class Row:
     hidden: frozenset[str] = frozenset()
     public: bool = False
     query: str = ""
+    #: the place's gate answers before the method check (``@cite_member_required`` over
+    #: ``@require_POST``): the refused method then gives 405 only to those the gate lets in
+    gate_first: bool = False
+    #: the objects are not one place's (national deadline rules, a letter kind): no "other object" check
+    shared: bool = False
 
 
 def obj(key: str, kwarg: str = "pk") -> Callable[[World, str], dict[str, Any]]:
@@ -115,6 +120,8 @@ class World:
     #: per side ("a": commune A and the cité des Tilleuls; "b": commune B and the other cité)
     ids: dict[str, dict[str, Any]] = field(default_factory=lambda: {"a": {}, "b": {}})
     users: dict[tuple[str, str], User] = field(default_factory=dict)
+    #: the partner whose organisation leads the action of the rows (the matrix partner sits for it)
+    lead: dict[str, Partner] = field(default_factory=dict)
 
 
 def _mark_children(ctx: seed.DemoContext) -> None:
@@ -144,7 +151,9 @@ def _seat(world: World, side: str, role: str) -> User:
         Membership.objects.create(user=user, commune=commune, role=role)
     elif role in {r.value for r in CITE_ROLES}:
         the_cite = world.cites[side]
-        partner = Partner.objects.filter(cite=the_cite).first() if role == CiteRole.PARTNER else None
+        partner = None
+        if role == CiteRole.PARTNER:
+            partner = world.lead.get(side) or Partner.objects.filter(cite=the_cite).first()
         if role == CiteRole.PARTNER and partner is None:
             partner = Partner.objects.create(cite=the_cite, name="Partenaire de la matrice")
         CiteMembership.objects.create(
@@ -191,7 +200,8 @@ def build_world(data_dir) -> World:
         ).name.replace("_", "-"),
     )
     t = world.cites["a"]
-    action = Action.objects.filter(cite=t).first()
+    action = Action.objects.filter(cite=t, lead_partner__isnull=False).first()
+    world.lead["a"] = action.lead_partner
     ids.update(
         school=School.objects.filter(cite=t).first().pk,
         partner=Partner.objects.filter(cite=t).first().pk,
@@ -206,6 +216,7 @@ def build_world(data_dir) -> World:
     )
     ids["member"] = Membership.objects.filter(commune=a).exclude(role=Role.REFERENT).first().pk
     ids["kind"] = LetterKind.values[0]
+    ids["invitation"] = Invitation.objects.create(commune=a, username="personne.invitee", role=Role.READER).pk
     ids["network_meeting"] = NetworkMeeting.objects.create(
         region=t.region, host=t, held_on=date(2026, 3, 12), place="Salle de la matrice"
     ).pk
@@ -228,6 +239,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 C, K = Capability, CiteCapability
 CASE_READERS = cell(C.VIEW_CASES, C.VIEW_TRANSMITTED_CASES, any_of=True)
+PARQUET = frozenset({Role.PROSECUTOR.value})
+ALL_IMPORTS = cell(C.IMPORT_FILES, C.VIEW_ALL_IMPORTS)
+OWN_IMPORTS = cell(C.IMPORT_FILES) - ALL_IMPORTS
+RUN_READERS = cell(C.VIEW_CHILDREN, C.RUN_CROSSING, any_of=True)
+OPENERS_FROM_CHILD = cell(C.EDIT_CASES, C.VIEW_CASES, C.VIEW_CHILDREN)
+LETTER_LISTERS = cell(C.VIEW_CASES, C.GENERATE_LETTERS, any_of=True)
+LETTER_READERS = LETTER_LISTERS & cell(C.VIEW_CHILDREN)
+ACTION_EDITORS = cite(K.EDIT_ALL_ACTIONS) | frozenset({CiteRole.PARTNER.value})
+NETWORK = cite(K.SHARE_NETWORK)
 
 
 def kw(**keys: str) -> Callable[[World, str], dict[str, Any]]:
@@ -244,133 +264,157 @@ def R(get: frozenset[str] | None = NOBODY, post: frozenset[str] | None = NOBODY,
 
 
 ROWS: dict[str, Row] = {
-    # the account pages
-    "home": R(),
-    "accounts:login": R(public=True),
-    "accounts:logout": R(),
-    "accounts:charter": R(),
-    "accounts:totp_setup": R(),
-    "accounts:totp_verify": R(),
+    # the account pages (no place in the address)
+    "home": R(EVERYONE, EVERYONE),
+    "accounts:login": R(EVERYONE | {"anonyme"}, EVERYONE | {"anonyme"}, public=True),
+    "accounts:logout": R(None, EVERYONE | {"anonyme"}, public=True),
+    "accounts:charter": R(EVERYONE, EVERYONE),
+    "accounts:password_change": R(EVERYONE, EVERYONE),
+    # an invitation addressed to nobody of the matrix: hidden from all
+    "accounts:answer_invitation": R(None, NOBODY, objects=kw(pk="invitation"), hidden=EVERYONE),
+    "accounts:totp_setup": R(EVERYONE, EVERYONE),
+    "accounts:totp_verify": R(EVERYONE, EVERYONE),
     # the commune's cell
-    "cellule:home": R(),
-    "audit:index": R(),
-    "members:index": R(),
-    "members:change": R(objects=kw(pk="member")),
-    "children:index": R(),
-    "children:detail": R(objects=kw(pk="child")),
-    "imports:index": R(),
-    "imports:upload": R(),
-    "imports:detail": R(objects=kw(pk="import_")),
-    "imports:confirm": R(objects=kw(pk="import_")),
-    "imports:cancel": R(objects=kw(pk="import_")),
-    "imports:launch": R(),
-    "imports:run": R(objects=kw(pk="run")),
-    "imports:run_progress": R(objects=kw(pk="run")),
-    "imports:review": R(),
-    "imports:review_item": R(objects=kw(pk="outcome")),
-    "imports:decide": R(objects=kw(pk="outcome")),
-    "cases:index": R(),
-    "cases:todo": R(),
-    "cases:open": R(),
-    "cases:rules": R(),
-    "cases:rule_edit": R(objects=kw(pk="rule")),
-    "cases:detail": R(objects=kw(pk="case")),
-    "cases:fire": R(objects=kw(pk="case", name="step")),
-    "cases:note": R(objects=kw(pk="case")),
-    "cases:hand_over": R(objects=kw(pk="case")),
-    "documents:templates": R(),
-    "documents:template_edit": R(objects=kw(kind="kind")),
-    "documents:letterhead": R(),
-    "documents:case_letters": R(objects=kw(case="case")),
-    "documents:generate": R(objects=kw(case="case")),
-    "documents:download": R(objects=kw(pk="letter")),
-    "meetings:index": R(),
-    "meetings:create": R(),
-    "meetings:detail": R(objects=kw(pk="meeting")),
-    "meetings:edit": R(objects=kw(pk="meeting")),
-    "meetings:mark_held": R(objects=kw(pk="meeting")),
-    "meetings:add_participant": R(objects=kw(pk="meeting")),
-    "meetings:update_participant": R(objects=kw(pk="meeting", participant="participant")),
-    "meetings:add_case": R(objects=kw(pk="meeting")),
-    "meetings:remove_case": R(objects=kw(pk="meeting", item="item")),
-    "meetings:decide": R(objects=kw(pk="meeting", item="item")),
-    "meetings:report": R(objects=kw(pk="meeting")),
-    "protection:purge": R(),
-    "protection:exports": R(),
-    "protection:export_open_cases": R(),
-    "protection:download": R(objects=kw(token="'jeton-inconnu'")),
-    "protection:right_of_access_search": R(),
-    "protection:right_of_access": R(objects=kw(child="child")),
-    "indicators:index": R(),
-    "indicators:report_pdf": R(),
-    "indicators:report_xlsx": R(),
-    "indicators:export_json": R(),
-    "indicators:export_csv": R(),
-    "indicators_department:index": R(),
-    "indicators_department:import": R(),
+    "cellule:home": R(ANY_CELL, ANY_CELL),
+    "audit:index": R(cell(C.VIEW_AUDIT), None),
+    "members:index": R(cell(C.MANAGE_MEMBERS), cell(C.MANAGE_MEMBERS)),
+    "members:change": R(None, cell(C.MANAGE_MEMBERS), objects=kw(pk="member")),
+    "children:index": R(cell(C.VIEW_CHILDREN), cell(C.VIEW_CHILDREN)),
+    "children:detail": R(cell(C.VIEW_CHILDREN), cell(C.VIEW_CHILDREN), objects=kw(pk="child")),
+    "imports:index": R(cell(C.IMPORT_FILES), cell(C.IMPORT_FILES)),
+    "imports:upload": R(cell(C.IMPORT_FILES), cell(C.IMPORT_FILES)),
+    # another member's deposit: only for the roles that see every deposit
+    "imports:detail": R(ALL_IMPORTS, ALL_IMPORTS, objects=kw(pk="import_"), hidden=OWN_IMPORTS),
+    "imports:confirm": R(None, ALL_IMPORTS, objects=kw(pk="import_"), hidden=OWN_IMPORTS),
+    "imports:cancel": R(None, ALL_IMPORTS, objects=kw(pk="import_"), hidden=OWN_IMPORTS),
+    "imports:launch": R(None, cell(C.RUN_CROSSING)),
+    "imports:run": R(RUN_READERS, RUN_READERS, objects=kw(pk="run")),
+    "imports:run_progress": R(RUN_READERS, RUN_READERS, objects=kw(pk="run")),
+    "imports:review": R(cell(C.REVIEW_MATCHES), cell(C.REVIEW_MATCHES)),
+    "imports:review_item": R(cell(C.REVIEW_MATCHES), cell(C.REVIEW_MATCHES), objects=kw(pk="outcome")),
+    "imports:decide": R(None, cell(C.REVIEW_MATCHES), objects=kw(pk="outcome")),
+    "cases:index": R(CASE_READERS, CASE_READERS),
+    "cases:todo": R(cell(C.EDIT_CASES), cell(C.EDIT_CASES)),
+    # opened from a child of the crossing: the child's identity is on the page
+    "cases:open": R(OPENERS_FROM_CHILD, OPENERS_FROM_CHILD, query="enfant={child}"),
+    "cases:rules": R(CASE_READERS, CASE_READERS),
+    "cases:rule_edit": R(cell(C.EDIT_DEADLINES), cell(C.EDIT_DEADLINES), objects=kw(pk="rule"), shared=True),
+    # a case not transmitted to the Parquet: hidden from it
+    "cases:detail": R(CASE_READERS, CASE_READERS, objects=kw(pk="case"), hidden=PARQUET),
+    "cases:fire": R(None, cell(C.EDIT_CASES), objects=kw(pk="case", name="step"), hidden=PARQUET),
+    "cases:note": R(None, cell(C.EDIT_CASES), objects=kw(pk="case"), hidden=PARQUET),
+    "cases:hand_over": R(None, cell(C.TRANSMIT_CASES), objects=kw(pk="case")),
+    "documents:templates": R(cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES)),
+    "documents:template_edit": R(
+        cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES), objects=kw(kind="kind"), shared=True
+    ),
+    "documents:letterhead": R(cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES)),
+    "documents:case_letters": R(LETTER_LISTERS, LETTER_LISTERS, objects=kw(case="case")),
+    "documents:generate": R(None, cell(C.GENERATE_LETTERS), objects=kw(case="case")),
+    # a letter names the child and the parents: the roles that list letters and see the identity
+    "documents:download": R(LETTER_READERS, LETTER_READERS, objects=kw(pk="letter")),
+    "meetings:index": R(cell(C.VIEW_MEETINGS), cell(C.VIEW_MEETINGS)),
+    "meetings:create": R(cell(C.MANAGE_MEETINGS), cell(C.MANAGE_MEETINGS)),
+    "meetings:detail": R(cell(C.VIEW_MEETINGS), cell(C.VIEW_MEETINGS), objects=kw(pk="meeting")),
+    "meetings:edit": R(cell(C.MANAGE_MEETINGS), cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting")),
+    "meetings:mark_held": R(None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting")),
+    "meetings:add_participant": R(None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting")),
+    "meetings:update_participant": R(
+        None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting", participant="participant")
+    ),
+    "meetings:add_case": R(None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting")),
+    "meetings:remove_case": R(None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting", item="item")),
+    "meetings:decide": R(None, cell(C.MANAGE_MEETINGS), objects=kw(pk="meeting", item="item")),
+    "meetings:report": R(cell(C.VIEW_MEETINGS), cell(C.VIEW_MEETINGS), objects=kw(pk="meeting")),
+    "protection:purge": R(cell(C.PURGE), cell(C.PURGE)),
+    "protection:exports": R(cell(C.EXPORT_DATA), None),
+    "protection:export_open_cases": R(None, cell(C.EXPORT_DATA)),
+    # an archive is only in the session of the person who made it: an unknown token is 404 for all
+    "protection:download": R(NOBODY, None, objects=kw(token="'jeton-inconnu'"), hidden=ANY_CELL),
+    "protection:right_of_access_search": R(cell(C.RIGHT_OF_ACCESS), None),
+    "protection:right_of_access": R(
+        cell(C.RIGHT_OF_ACCESS), cell(C.RIGHT_OF_ACCESS), objects=kw(child="child")
+    ),
+    "indicators:index": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
+    "indicators:report_pdf": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
+    "indicators:report_xlsx": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
+    "indicators:export_json": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
+    "indicators:export_csv": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
+    "indicators_department:index": R(cell(C.VIEW_DEPARTMENT), cell(C.VIEW_DEPARTMENT)),
+    "indicators_department:import": R(None, cell(C.VIEW_DEPARTMENT), gate_first=True),
     # the cité éducative
-    "cites:list": R(),
-    "cites:home": R(),
-    "cites:edit": R(),
-    "cites:territory": R(),
-    "cites:add_to_territory": R(objects=kw(kind="'etablissement'")),
-    "cites:edit_in_territory": R(objects=kw(kind="'etablissement'", pk="school")),
-    "cites:delete_from_territory": R(objects=kw(kind="'etablissement'", pk="school")),
-    "cites:partners": R(),
-    "cites:partner_create": R(),
-    "cites:partner_edit": R(objects=kw(pk="partner")),
-    "cites:members": R(),
-    "cites:deactivate_member": R(objects=kw(pk="cite_member")),
-    "cites:journal": R(),
-    "framework:index": R(),
-    "diagnostic:index": R(),
-    "diagnostic:add_finding": R(),
-    "diagnostic:add_indicator": R(),
-    "diagnostic:import_csv": R(),
-    "actions:index": R(),
-    "actions:create": R(),
-    "actions:detail": R(objects=kw(pk="action")),
-    "actions:edit": R(objects=kw(pk="action")),
-    "actions:transition": R(objects=kw(pk="action")),
-    "actions:budget": R(objects=kw(pk="action")),
-    "actions:add_indicator": R(objects=kw(pk="action")),
-    "actions:execution": R(objects=kw(pk="action")),
-    "funds:index": R(),
-    "funds:add_contribution": R(),
-    "funds:add_default_contributions": R(),
-    "funds:add_commitment": R(),
-    "funds:add_payment": R(),
-    "funds:edit_contribution": R(objects=kw(pk="contribution")),
-    "funds:delete_contribution": R(objects=kw(pk="contribution")),
-    "funds:edit_commitment": R(objects=kw(pk="commitment")),
-    "funds:delete_commitment": R(objects=kw(pk="commitment")),
-    "funds:edit_payment": R(objects=kw(pk="payment")),
-    "funds:delete_payment": R(objects=kw(pk="payment")),
-    "governance:index": R(),
-    "governance:instance_create": R(),
-    "governance:meeting_create": R(),
-    "governance:meeting": R(objects=kw(pk="cite_meeting")),
-    "governance:meeting_edit": R(objects=kw(pk="cite_meeting")),
-    "governance:attendance": R(objects=kw(pk="cite_meeting")),
-    "governance:decision": R(objects=kw(pk="cite_meeting")),
-    "governance:minutes": R(objects=kw(pk="cite_meeting")),
-    "review:index": R(),
-    "review:protocol_add": R(),
-    "review:protocol_prefill": R(),
-    "review:create": R(),
-    "review:detail": R(objects=kw(year="year")),
-    "review:pdf": R(objects=kw(year="year")),
-    "review:docx": R(objects=kw(year="year")),
-    "network_cite:index": R(),
-    "network_cite:create": R(objects=kw(action="action")),
-    "network_cite:edit": R(objects=kw(pk="experience")),
-    "network_cite:publish": R(objects=kw(pk="experience")),
-    "network:index": R(),
-    "network:experience": R(objects=kw(pk="experience")),
-    "network:meetings": R(),
-    "network:meeting_create": R(),
-    "network:meeting_edit": R(objects=kw(pk="network_meeting")),
-    "network:minutes": R(objects=kw(pk="network_meeting")),
+    "cites:list": R(EVERYONE, EVERYONE),
+    "cites:home": R(cite(K.VIEW), cite(K.VIEW)),
+    "cites:edit": R(cite(K.EDIT_CITE), cite(K.EDIT_CITE)),
+    "cites:territory": R(cite(K.VIEW), cite(K.VIEW)),
+    "cites:add_to_territory": R(None, cite(K.EDIT_CITE), objects=kw(kind="'etablissement'"), gate_first=True),
+    "cites:edit_in_territory": R(
+        cite(K.EDIT_CITE), cite(K.EDIT_CITE), objects=kw(kind="'etablissement'", pk="school")
+    ),
+    "cites:delete_from_territory": R(
+        cite(K.EDIT_CITE), cite(K.EDIT_CITE), objects=kw(kind="'etablissement'", pk="school")
+    ),
+    "cites:partners": R(cite(K.VIEW), cite(K.VIEW)),
+    "cites:partner_create": R(cite(K.EDIT_CITE), cite(K.EDIT_CITE)),
+    "cites:partner_edit": R(cite(K.EDIT_CITE), cite(K.EDIT_CITE), objects=kw(pk="partner")),
+    "cites:members": R(cite(K.VIEW), cite(K.EDIT_CITE)),
+    "cites:deactivate_member": R(None, cite(K.EDIT_CITE), objects=kw(pk="cite_member"), gate_first=True),
+    "cites:journal": R(cite(K.VIEW_JOURNAL), cite(K.VIEW_JOURNAL)),
+    "framework:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "diagnostic:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "diagnostic:add_finding": R(None, cite(K.EDIT_CITE), gate_first=True),
+    "diagnostic:add_indicator": R(None, cite(K.EDIT_CITE), gate_first=True),
+    "diagnostic:import_csv": R(None, cite(K.EDIT_CITE), gate_first=True),
+    "actions:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "actions:create": R(cite(K.PROPOSE_ACTIONS), cite(K.PROPOSE_ACTIONS)),
+    "actions:detail": R(cite(K.VIEW), cite(K.VIEW), objects=kw(pk="action")),
+    # an action led by the matrix partner's organisation: the CPO and that partner edit it
+    "actions:edit": R(ACTION_EDITORS, ACTION_EDITORS, objects=kw(pk="action")),
+    "actions:transition": R(None, cite(K.VIEW), objects=kw(pk="action"), gate_first=True),
+    "actions:budget": R(None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True),
+    "actions:add_indicator": R(None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True),
+    "actions:execution": R(ACTION_EDITORS, ACTION_EDITORS, objects=kw(pk="action")),
+    "funds:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "funds:add_contribution": R(None, cite(K.MANAGE_FUNDS), gate_first=True),
+    "funds:add_default_contributions": R(None, cite(K.MANAGE_FUNDS), gate_first=True),
+    "funds:add_commitment": R(None, cite(K.MANAGE_FUNDS), gate_first=True),
+    "funds:add_payment": R(None, cite(K.MANAGE_FUNDS), gate_first=True),
+    "funds:edit_contribution": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="contribution")),
+    "funds:delete_contribution": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="contribution")),
+    "funds:edit_commitment": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="commitment")),
+    "funds:delete_commitment": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="commitment")),
+    "funds:edit_payment": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="payment")),
+    "funds:delete_payment": R(cite(K.MANAGE_FUNDS), cite(K.MANAGE_FUNDS), objects=kw(pk="payment")),
+    "governance:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "governance:instance_create": R(None, cite(K.MANAGE_GOVERNANCE), gate_first=True),
+    "governance:meeting_create": R(cite(K.MANAGE_GOVERNANCE), cite(K.MANAGE_GOVERNANCE)),
+    "governance:meeting": R(cite(K.VIEW), cite(K.VIEW), objects=kw(pk="cite_meeting")),
+    "governance:meeting_edit": R(
+        cite(K.MANAGE_GOVERNANCE), cite(K.MANAGE_GOVERNANCE), objects=kw(pk="cite_meeting")
+    ),
+    "governance:attendance": R(
+        None, cite(K.MANAGE_GOVERNANCE), objects=kw(pk="cite_meeting"), gate_first=True
+    ),
+    "governance:decision": R(None, cite(K.VIEW), objects=kw(pk="cite_meeting"), gate_first=True),
+    "governance:minutes": R(cite(K.VIEW), cite(K.VIEW), objects=kw(pk="cite_meeting")),
+    "review:index": R(cite(K.VIEW), cite(K.VIEW)),
+    "review:protocol_add": R(None, cite(K.MANAGE_REVIEW), gate_first=True),
+    "review:protocol_prefill": R(None, cite(K.MANAGE_REVIEW), gate_first=True),
+    "review:create": R(None, cite(K.MANAGE_REVIEW), gate_first=True),
+    "review:detail": R(cite(K.VIEW), cite(K.MANAGE_REVIEW), objects=kw(year="year")),
+    "review:pdf": R(cite(K.VIEW), cite(K.VIEW), objects=kw(year="year")),
+    "review:docx": R(cite(K.VIEW), cite(K.VIEW), objects=kw(year="year")),
+    "network_cite:index": R(cite(K.SHARE_NETWORK), cite(K.SHARE_NETWORK)),
+    "network_cite:create": R(cite(K.SHARE_NETWORK), cite(K.SHARE_NETWORK), objects=kw(action="action")),
+    "network_cite:edit": R(cite(K.SHARE_NETWORK), cite(K.SHARE_NETWORK), objects=kw(pk="experience")),
+    "network_cite:publish": R(None, cite(K.SHARE_NETWORK), objects=kw(pk="experience"), gate_first=True),
+    # the regional network: the cités' project leads of the region
+    "network:index": R(NETWORK, NETWORK),
+    "network:experience": R(NETWORK, NETWORK, objects=kw(pk="experience")),
+    "network:meetings": R(NETWORK, NETWORK),
+    "network:meeting_create": R(NETWORK, NETWORK),
+    "network:meeting_edit": R(NETWORK, NETWORK, objects=kw(pk="network_meeting")),
+    "network:minutes": R(NETWORK, NETWORK, objects=kw(pk="network_meeting")),
 }
 
 
@@ -412,15 +456,73 @@ def address(world: World, name: str, route: str, row: Row, side: str) -> str:
         kwargs["commune"] = world.communes[side].slug
     if "<slug:cite>" in route:
         kwargs["cite"] = world.cites[side].slug
-    return reverse(name, kwargs=kwargs) + (f"?{row.query}" if row.query else "")
+    return reverse(name, kwargs=kwargs) + (f"?{row.query.format(**world.ids[side])}" if row.query else "")
 
 
-def ask(client, world: World, side: str, role: str, method: str, url: str):
-    client.logout()
-    if role != "anonyme":
-        client.force_login(world.users[(side, role)])
-    call = client.get if method == "GET" else client.post
-    return call(url)
+def ask(clients: dict[tuple[str, str], Any], world: World, side: str, role: str, method: str, url: str):
+    """One request as that account, in a savepoint rolled back after it (a POST may change things)."""
+    client = clients[(side, role)]
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.fixture(scope="module")
+def clients(world):
+    """One logged-in test client per account, for the whole module (logging in costs a session)."""
+    from django.test import Client
+
+    made = {key: Client() for key in world.users}
+    for key, client in made.items():
+        client.force_login(world.users[key])
+    made[("a", "anonyme")] = made[("b", "anonyme")] = Client()
+    return made
+
+
+ALLOWED = {200, 302}
+
+
+def allowed(response) -> bool:
+    if response.status_code not in ALLOWED:
+        return False
+    return response.status_code != 302 or "/compte/connexion/" not in response["Location"]
+
+
+def expectation(row: Row, route: str, role: str, method: str) -> str:
+    """What the role table says this role gets: "allowed", "login", or a status code."""
+    rule = row.get if method == "GET" else row.post
+    other = row.post if method == "GET" else row.get
+    place = "<slug:commune>" in route or "<slug:cite>" in route
+    wing = ANY_CELL if "<slug:commune>" in route else ANY_CITE
+    if rule is None and not row.gate_first:
+        return "405"
+    if role == "anonyme":
+        return "allowed" if row.public else "login"
+    if place and role not in wing:
+        return "404"
+    gate = rule if rule is not None else (other or NOBODY)
+    if role in row.hidden:
+        return "404"
+    if role not in gate:
+        return "403"
+    return "405" if rule is None else "allowed"
+
+
+def outcome(response) -> str:
+    if allowed(response):
+        return "allowed"
+    if response.status_code == 302 and "/compte/connexion/" in response["Location"]:
+        return "login"
+    return str(response.status_code)
+
+
+def leaks(response, markers: Iterable[str]) -> list[str]:
+    text = body_text(response).lower()
+    return [m for m in markers if m in text]
+
+
+SEES_CHILDREN = cell(C.VIEW_CHILDREN)
 
 
 PATTERNS = url_patterns()
@@ -433,11 +535,54 @@ def test_every_url_pattern_has_a_row_in_the_matrix():
     assert not stale, f"lignes de la matrice sans URL : {stale}"
 
 
+def roles_reaching(row: Row, route: str) -> list[str]:
+    return [r for r in ROLES if "allowed" in {expectation(row, route, r, m) for m in ("GET", "POST")}]
+
+
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[name for name, _ in PATTERNS])
+def test_each_role_gets_what_the_role_table_says_and_no_child_identity_it_may_not_see(
+    name, route, world, clients
+):
+    row = ROWS[name]
+    place = "<slug:commune>" in route or "<slug:cite>" in route
+    failures: list[str] = []
+    own = address(world, name, route, row, "a")
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            response = ask(clients, world, "a", role, method, own)
+            want, got = expectation(row, route, role, method), outcome(response)
+            if want != got:
+                failures.append(f"{role} {method} {own}: attendu {want}, obtenu {got}")
+            if role not in SEES_CHILDREN and (found := leaks(response, MARKERS_A)):
+                failures.append(f"{role} {method} {own}: identité d'un enfant visible ({found})")
+    if place:
+        # A member of the other commune (or cité), at this place's address: as if it did not exist.
+        for role in (Role.REFERENT.value, CiteRole.PROJECT_LEAD.value):
+            for method in ("GET", "POST"):
+                response = ask(clients, world, "b", role, method, own)
+                want = (
+                    "405"
+                    if (row.get if method == "GET" else row.post) is None and not row.gate_first
+                    else "404"
+                )
+                if outcome(response) != want or leaks(response, MARKERS_A):
+                    failures.append(f"{role} de l'autre lieu {method} {own}: obtenu {outcome(response)}")
+    if place and "<" in route.replace("<slug:commune>", "").replace("<slug:cite>", "") and not row.shared:
+        # The same members at their own place's address, with this place's objects: never reached.
+        other = address(world, name, route, row, "b")
+        for role in roles_reaching(row, route):
+            for method in ("GET", "POST"):
+                response = ask(clients, world, "b", role, method, other)
+                if allowed(response) or leaks(response, MARKERS_A):
+                    failures.append(f"{role} de l'autre lieu {method} {other}: objet d'ailleurs atteint")
+    assert not failures, "\n".join(failures)
+
+
 DUMP = os.environ.get("VEILLE_MATRIX_DUMP")
 
 
 @pytest.mark.skipif(not DUMP, reason="dump mode only")
-def test_dump(world, client):
+def test_dump(world, clients):
     with open(DUMP, "w") as f:  # written line by line: a long run shows its progress
         f.write(f"world built {time.perf_counter() - BUILT[0]:.1f}s\n")
         for name, route in PATTERNS:
@@ -448,12 +593,8 @@ def test_dump(world, client):
             for role in ROLES:
                 codes = []
                 for method in ("GET", "POST"):
-                    with transaction.atomic():
-                        r = ask(client, world, "a", role, method, url)
-                        text = body_text(r).lower() if r.status_code == 200 else ""
-                        leak = any(m in text for m in MARKERS_A)
-                        codes.append(f"{r.status_code}{'!' if leak else ''}")
-                        transaction.set_rollback(True)
+                    r = ask(clients, world, "a", role, method, url)
+                    codes.append(f"{r.status_code}{'!' if leaks(r, MARKERS_A) else ''}")
                 line.append(f"{role}={'/'.join(codes)}")
             f.write(f"{name} {url} {time.perf_counter() - started:.2f}s\n    " + " ".join(line) + "\n")
             f.flush()
