@@ -19,8 +19,6 @@ address, parent's name); a page, PDF, spreadsheet or document that shows it to a
 from __future__ import annotations
 
 import io
-import os
-import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -167,11 +165,7 @@ def _seat(world: World, side: str, role: str) -> User:
     return user
 
 
-BUILT = [0.0]
-
-
 def build_world(data_dir) -> World:
-    BUILT[0] = time.perf_counter()
     steps = [*seed.STEPS]
     steps.insert(steps.index(seed.open_cases), _mark_children)
     ctx = seed.seed_demo(children=40, force=True, say=lambda line: None, data_dir=data_dir, steps=steps)
@@ -583,25 +577,3 @@ def test_each_role_gets_what_the_role_table_says_and_no_child_identity_it_may_no
                 if allowed(response) or leaks(response, MARKERS_A):
                     failures.append(f"{role} de l'autre lieu {method} {other}: objet d'ailleurs atteint")
     assert not failures, "\n".join(failures)
-
-
-DUMP = os.environ.get("VEILLE_MATRIX_DUMP")
-
-
-@pytest.mark.skipif(not DUMP, reason="dump mode only")
-def test_dump(world, clients):
-    with open(DUMP, "w") as f:  # written line by line: a long run shows its progress
-        f.write(f"world built {time.perf_counter() - BUILT[0]:.1f}s\n")
-        for name, route in PATTERNS:
-            row = ROWS[name]
-            url = address(world, name, route, row, "a")
-            started = time.perf_counter()
-            line = []
-            for role in ROLES:
-                codes = []
-                for method in ("GET", "POST"):
-                    r = ask(clients, world, "a", role, method, url)
-                    codes.append(f"{r.status_code}{'!' if leaks(r, MARKERS_A) else ''}")
-                line.append(f"{role}={'/'.join(codes)}")
-            f.write(f"{name} {url} {time.perf_counter() - started:.2f}s\n    " + " ".join(line) + "\n")
-            f.flush()
