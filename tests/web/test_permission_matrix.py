@@ -101,6 +101,8 @@ class Row:
     #: the place's gate answers before the method check (``@cite_member_required`` over
     #: ``@require_POST``): the refused method then gives 405 only to those the gate lets in
     gate_first: bool = False
+    #: only the login comes before the method check (the capability is checked inside the view)
+    login_first: bool = False
     #: the objects are not one place's (national deadline rules, a letter kind): no "other object" check
     shared: bool = False
 
@@ -336,7 +338,7 @@ ROWS: dict[str, Row] = {
     "indicators:export_json": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
     "indicators:export_csv": R(cell(C.VIEW_INDICATORS), cell(C.VIEW_INDICATORS)),
     "indicators_department:index": R(cell(C.VIEW_DEPARTMENT), cell(C.VIEW_DEPARTMENT)),
-    "indicators_department:import": R(None, cell(C.VIEW_DEPARTMENT), gate_first=True),
+    "indicators_department:import": R(None, cell(C.VIEW_DEPARTMENT), login_first=True),
     # the cité éducative
     "cites:list": R(EVERYONE, EVERYONE),
     "cites:home": R(cite(K.VIEW), cite(K.VIEW)),
@@ -479,7 +481,8 @@ def clients(world):
     return made
 
 
-ALLOWED = {200, 302}
+#: reached the view: a page, a redirect, or a form's input refused (400), never a 403/404
+ALLOWED = {200, 302, 400}
 
 
 def allowed(response) -> bool:
@@ -494,6 +497,8 @@ def expectation(row: Row, route: str, role: str, method: str) -> str:
     other = row.post if method == "GET" else row.get
     place = "<slug:commune>" in route or "<slug:cite>" in route
     wing = ANY_CELL if "<slug:commune>" in route else ANY_CITE
+    if rule is None and row.login_first:
+        return "login" if role == "anonyme" else "405"
     if rule is None and not row.gate_first:
         return "405"
     if role == "anonyme":
