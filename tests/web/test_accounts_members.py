@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from veille.web.common.accounts.models import Membership, User
+from veille.web.common.accounts.members import add_member
+from veille.web.common.accounts.models import Invitation, Membership, User
 from veille.web.common.accounts.roles import Role
 from veille.web.common.audit.models import AuditEvent
 from veille.web.common.territories.models import Commune
@@ -20,29 +21,39 @@ def url(commune, name="index", **kwargs):
 
 def test_the_referent_adds_a_new_person_who_gets_a_one_time_password(commune_a, member, client_as):
     client = client_as(member(Role.REFERENT))
-    response = client.post(url(commune_a), {"username": "nouvelle.ien", "role": Role.EDUCATION})
-    user = User.objects.get(username="nouvelle.ien")
+    response = client.post(
+        url(commune_a),
+        {
+            "action": "creer",
+            "nouveau-first_name": "Nouvelle",
+            "nouveau-last_name": "Ien",
+            "nouveau-role": "education",
+        },
+    )
+    user = User.objects.get(username=response.context["new_login"])
     password = response.context["password"]
     assert password and password in response.text and user.check_password(password)
     assert Membership.objects.get(user=user, commune=commune_a).role == Role.EDUCATION
     assert password not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 
-def test_an_existing_account_is_seated_without_a_new_password(commune_a, commune_b, member, client_as):
+def test_an_existing_account_is_invited_and_seated_once_it_accepts(commune_a, commune_b, member, client_as):
     elsewhere = make_member(commune_b, Role.AGENT, "agent.partage")
     response = client_as(member(Role.REFERENT)).post(
-        url(commune_a), {"username": elsewhere.username, "role": "reader"}
+        url(commune_a),
+        {"action": "inviter", "invitation-username": "Agent.Partage", "invitation-role": "reader"},
     )
     assert response.status_code == 302
+    assert not Membership.objects.filter(user=elsewhere, commune=commune_a).exists()
+    invitation = Invitation.objects.get(username="agent.partage")
+    invitation.answer(elsewhere, accept=True)
     assert Membership.objects.get(user=elsewhere, commune=commune_a).role == Role.READER
 
 
-def test_it_refuses_a_person_already_in_the_cell(commune_a, member, client_as):
+def test_the_command_refuses_a_person_already_in_the_cell(commune_a, member):
     agent = member(Role.AGENT)
-    response = client_as(member(Role.REFERENT)).post(
-        url(commune_a), {"username": agent.username, "role": "reader"}
-    )
-    assert "déjà membre" in response.text
+    with pytest.raises(ValueError, match="déjà membre"):
+        add_member(commune=commune_a, username=agent.username, role=Role.READER)
 
 
 def test_the_referent_changes_a_role_and_withdraws_a_member(commune_a, member, client_as):

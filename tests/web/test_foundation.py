@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from veille.compulsory import retention_end
-from veille.web.common.accounts.models import LoginAttempt, User
+from veille.web.common.accounts.models import Throttle, User
 from veille.web.common.accounts.roles import Capability, Role, can, permissions_markdown
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action, AuditEvent, ImmutableError
@@ -85,7 +85,7 @@ def test_it_pauses_logins_after_five_failures(member, client):
     response = client.post(url, {"username": user.username, "password": PASSWORD})
     assert "essais infructueux" in response.text
     assert "_auth_user_id" not in client.session
-    assert LoginAttempt.is_locked(user.username)
+    assert Throttle.objects.get(key=f"login:{user.username}|127.0.0.1").failures == 5
 
 
 def test_it_logs_in_with_the_right_password_and_records_it(member, client):

@@ -8,6 +8,8 @@ Environment variables (all optional in development):
 - ``VEILLE_DATA_DIR``: where the SQLite database and uploaded files live (default ``./var``).
 - ``VEILLE_ALLOWED_HOSTS``: comma-separated host names.
 - ``VEILLE_SESSION_MINUTES``: idle time before a session expires (default 30).
+- ``VEILLE_HTTPS``: ``1`` (default outside development): Secure cookies and HSTS; ``0`` for plain HTTP.
+- ``VEILLE_BEHIND_PROXY``: ``1`` behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "veille.web.common.accounts.middleware.CharterAndSecondFactorMiddleware",
+    "veille.web.common.audit.middleware.RefusalAudit",
+    "veille.web.common.headers.SecurityHeaders",
 ]
 
 ROOT_URLCONF = "veille.web.urls"
@@ -125,9 +129,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins before a pause, and the pause (accounts.models.LoginAttempt).
+# Throttling of attempts (accounts.models.reserve), counted per window of LOGIN_LOCK_MINUTES: failed
+# logins of one account from one address before that pair is paused; failures from one address
+# (whatever the accounts) before it is paused; failures of one account from anywhere before its
+# attempts are slowed to one per LOGIN_ACCOUNT_BACKOFF_SECONDS (slowed, never locked: a stranger must
+# not lock a person out); wrong second-factor codes before the code page pauses.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
+LOGIN_ADDRESS_MAX_FAILURES = 10
+LOGIN_ACCOUNT_MAX_FAILURES = 10
+LOGIN_ACCOUNT_BACKOFF_SECONDS = 30
+TOTP_MAX_FAILURES = 5
+# Behind a reverse proxy, the client's address is the last one the proxy adds to X-Forwarded-For
+# (otherwise every attempt would come from the proxy and the per-address pause would pause everyone).
+BEHIND_PROXY = _flag("VEILLE_BEHIND_PROXY")
+if BEHIND_PROXY:
+    # The proxy ends TLS and says so; Django then knows the request was HTTPS (HSTS, Secure cookies).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("VEILLE_SESSION_MINUTES", "30"))
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle session ends
@@ -135,7 +153,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("VEILLE_HTTPS")
+# HTTPS is the default outside development: cookies are Secure and HSTS is sent (one year, this host
+# only: other services of the domain are not ours to bind). VEILLE_HTTPS=0 only for a plain-HTTP test
+# on one's own machine.
+HTTPS = _flag("VEILLE_HTTPS", "0" if DEBUG else "1")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -44,7 +44,8 @@ def pages_env(env: dict[str, str]) -> dict[str, str]:
     (sessions then end when the server stops).
     """
     key = env.get("VEILLE_SECRET_KEY") or secrets.token_urlsafe(50)
-    return {**env, "VEILLE_DEBUG": "0", "VEILLE_SECRET_KEY": key}
+    # The demo is served over plain HTTP on this machine: its cookies cannot be Secure.
+    return {"VEILLE_HTTPS": "0", **env, "VEILLE_DEBUG": "0", "VEILLE_SECRET_KEY": key}
 
 
 def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:

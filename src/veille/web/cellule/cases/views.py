@@ -44,13 +44,14 @@ def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
     """Audit a list that names children; returns whether the names may be shown."""
     membership = request.membership  # type: ignore[attr-defined]
     shown = membership.can(Capability.VIEW_CHILDREN)
-    with_child = [str(c.pk) for c in cases if c.child_id is not None]
+    with_child = [c.child_id for c in cases if c.child_id is not None]
     if shown and with_child:
         record(
             request,
             Action.VIEW,
             object_type="cases.case",
-            detail=f"{what} : dossiers {', '.join(with_child)}",
+            detail=f"{what} : {len(with_child)} enfants nommés",
+            shown=with_child,
         )
     return shown
 
@@ -126,7 +127,12 @@ def case_open(request: HttpRequest) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
     initial: dict[str, object] = {}
     child = None
+    # The child's identity is shown here, so only to the roles that see the children: the others
+    # (Département, Préfecture) open a case from an identifier and never read who it is.
+    sees_children = request.membership.can(Capability.VIEW_CHILDREN)  # type: ignore[attr-defined]
     if "enfant" in request.GET:
+        if not sees_children:
+            raise PermissionDenied("Votre rôle ne permet pas de voir l'identité des enfants.")
         child = get_object_or_404(Child, pk=request.GET["enfant"], commune=commune)
         initial = {"child": child.pk, "origin": Origin.CROSSING}
         record(request, Action.VIEW, child, detail="ouverture d'un dossier")
@@ -149,7 +155,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             record(request, Action.CREATE, case, detail=f"origine {case.origin}, domaine {case.domain}")
             messages.success(request, f"{case} ouvert.")
             return redirect("cases:detail", commune=commune.slug, pk=case.pk)
-    if child is None and form.is_bound:
+    if child is None and form.is_bound and sees_children:
         child = form.cleaned_data.get("child") if hasattr(form, "cleaned_data") else None
     return render(request, "cases/open.html", {"form": form, "child": child})
 

@@ -47,6 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
         detail=f"liste des enfants, {len(page.object_list)} affichés sur {page.paginator.count}"
         + (f", filtre {status}" if status else "")
         + (", recherche par nom" if query else ""),
+        shown=[child.pk for child in page.object_list],
     )
     return render(
         request,

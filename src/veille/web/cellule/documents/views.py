@@ -185,7 +185,8 @@ def case_page_url(case: Case) -> str:
 @member_required()
 def case_letters(request: HttpRequest, case: int) -> HttpResponse:
     case_obj = _visible_case(request, case)
-    return render(request, "documents/case_letters.html", {"case": case_obj})
+    show_child = case_obj.shows_child_to(request.membership)  # type: ignore[attr-defined]
+    return render(request, "documents/case_letters.html", {"case": case_obj, "show_child": show_child})
 
 
 @require_POST
@@ -232,7 +233,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         return render(
             request,
             "documents/_case_letters.html",
-            {"case": case_obj, "letter_form": form, "letter_error": error},
+            {"case": case_obj, "letter_form": form, "letter_error": error, "show_child": True},
         )
     if error:
         messages.error(request, error)

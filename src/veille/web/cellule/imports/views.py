@@ -194,6 +194,7 @@ def review(request: HttpRequest) -> HttpResponse:
         Action.VIEW,
         object_type="imports.outcome",
         detail=f"liste à vérifier, {len(page.object_list)} enfants affichés",
+        shown=[outcome.child_id for outcome in page.object_list],
     )
     return render(request, "imports/review.html", {"page": page, "latest": latest})
 

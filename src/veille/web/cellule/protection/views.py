@@ -96,6 +96,8 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         raise Http404("Archive déjà téléchargée ou expirée.")
     filename, content = found
+    # Its creation is logged with what it holds; the download is the moment the data leave Veille.
+    record(request, Action.EXPORT, object_type="archive", detail=f"téléchargement de {filename}")
     response = HttpResponse(content, content_type="application/x-7z-compressed")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

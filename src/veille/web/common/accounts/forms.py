@@ -4,11 +4,17 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import LoginAttempt
+from veille.web.common.audit.log import client_ip
+
+from .models import forgive, login_limits, normalise_username, reserve
 
 
 class ThrottledLoginForm(AuthenticationForm):
-    """Django's login form, paused after too many failures for the same login."""
+    """Django's login form, with each attempt counted before the password is checked.
+
+    Limits (``settings.LOGIN_*``): per account and address, per address, and a short backoff per
+    account from anywhere; see :func:`accounts.models.login_limits`.
+    """
 
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
@@ -17,15 +23,17 @@ class ThrottledLoginForm(AuthenticationForm):
     }
 
     def clean(self):  # type: ignore[no-untyped-def]
-        username = self.cleaned_data.get("username") or ""
+        username = normalise_username(self.cleaned_data.get("username") or "")
         password = self.cleaned_data.get("password")
-        if username and LoginAttempt.is_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
         if username and password:
+            address = client_ip(self.request) or "inconnue"
+            limits = login_limits(username, address)
+            if not reserve(limits):
+                raise forms.ValidationError(self.error_messages["locked"], code="locked")
             self.user_cache = authenticate(self.request, username=username, password=password)
-            LoginAttempt.record(username, succeeded=self.user_cache is not None)
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
+            forgive(reset=[limits[0].key, limits[2].key], discount=[limits[1].key])
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 

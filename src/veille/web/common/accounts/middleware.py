@@ -1,4 +1,5 @@
-"""Before anything else: the charter accepted, and the second factor checked when the person set one."""
+"""Before anything else: the second factor checked when the person set one, a provisional password
+replaced, the charter accepted."""
 
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ class CharterAndSecondFactorMiddleware:
         )
         if user.is_authenticated and not request.path.startswith(open_paths):
             verify, charter = reverse("accounts:totp_verify"), reverse("accounts:charter")
-            exempt = {verify, charter, reverse("accounts:logout")}
+            password = reverse("accounts:password_change")
+            exempt = {verify, charter, password, reverse("accounts:logout")}
             if user.totp_enabled and not request.session.get(SECOND_FACTOR_CHECKED):
                 if request.path not in exempt:
                     return redirect(f"{verify}?next={request.get_full_path()}")
+            elif user.must_change_password and request.path not in exempt:
+                # The provisional password went through the référent's hands: it is replaced first.
+                return redirect(f"{password}?next={request.get_full_path()}")
             elif not user.has_accepted_charter and request.path not in exempt:
                 return redirect(f"{charter}?next={request.get_full_path()}")
         return self.get_response(request)

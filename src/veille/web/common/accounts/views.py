@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from veille.web.common.audit.models import Action
 
 from .forms import ThrottledLoginForm, TotpForm
 from .middleware import SECOND_FACTOR_CHECKED
-from .models import Membership
+from .models import Invitation, Membership, forgive, reserve, totp_limit
 
 
 def _next(request: HttpRequest, default: str = "home") -> str:
@@ -42,10 +42,12 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.for_user(request.user))
-    # One cell and no cité: straight to the cell. A person in a cité too chooses on the home page.
-    if len(memberships) == 1 and not request.user.cite_memberships.filter(active=True).exists():
+    invitations = list(Invitation.objects.pending_for(request.user))
+    # One cell and no cité: straight to the cell. A person in a cité too, or invited, chooses here.
+    alone = not invitations and not request.user.cite_memberships.filter(active=True).exists()
+    if len(memberships) == 1 and alone:
         return redirect("cellule:home", commune=memberships[0].commune.slug)
-    return render(request, "veille/home.html", {"memberships": memberships})
+    return render(request, "veille/home.html", {"memberships": memberships, "invitations": invitations})
 
 
 @login_required
@@ -59,42 +61,112 @@ def charter(request: HttpRequest) -> HttpResponse:
     return render(request, "veille/charter.html", {"next": _next(request, "")})
 
 
+TOTP_LOCKED = "Trop de codes erronés : réessayez dans quelques minutes."
+
+
+def _check_code(request: HttpRequest, form: TotpForm, *, secret: str | None = None) -> bool:
+    """Whether the form's code is right and unused; wrong codes are counted, then paused."""
+    user = request.user
+    limit = totp_limit(user)
+    if not reserve([limit]):
+        form.add_error("code", TOTP_LOCKED)
+        return False
+    if user.use_totp_code(form.cleaned_data["code"], secret=secret):
+        forgive(reset=[limit.key])
+        return True
+    form.add_error("code", "Code incorrect, expiré ou déjà utilisé.")
+    return False
+
+
 @login_required
 def totp_verify(request: HttpRequest) -> HttpResponse:
+    if not request.user.totp_enabled:  # nothing to check: not an error
+        return redirect(_next(request))
     form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if pyotp.TOTP(request.user.totp_secret).verify(form.cleaned_data["code"], valid_window=1):
-            request.session[SECOND_FACTOR_CHECKED] = True
-            return redirect(_next(request))
-        form.add_error("code", "Code incorrect ou expiré.")
+    if request.method == "POST" and form.is_valid() and _check_code(request, form):
+        request.session[SECOND_FACTOR_CHECKED] = True
+        return redirect(_next(request))
     return render(request, "veille/totp_verify.html", {"form": form, "next": _next(request, "")})
 
 
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if request.method == "POST" and request.POST.get("disable") == "oui":
-        user.totp_enabled, user.totp_secret = False, ""
-        user.save(update_fields=["totp_enabled", "totp_secret"])
-        messages.success(request, "La double authentification est désactivée.")
-        return redirect("accounts:totp_setup")
-    if not user.totp_enabled and not request.session.get("veille_totp_pending"):
-        request.session["veille_totp_pending"] = pyotp.random_base32()
-    secret = request.session.get("veille_totp_pending", "")
     form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and secret:
-        if pyotp.TOTP(secret).verify(form.cleaned_data["code"], valid_window=1):
-            user.totp_secret, user.totp_enabled = secret, True
-            user.save(update_fields=["totp_secret", "totp_enabled"])
-            request.session.pop("veille_totp_pending", None)
-            request.session[SECOND_FACTOR_CHECKED] = True
-            messages.success(request, "La double authentification est activée.")
+    if user.totp_enabled:
+        # Turning it off takes a code too: a session left open must not be enough.
+        if request.method == "POST" and form.is_valid() and _check_code(request, form):
+            user.totp_enabled, user.totp_secret = False, ""
+            user.save(update_fields=["totp_enabled", "totp_secret"])
+            messages.success(request, "La double authentification est désactivée.")
             return redirect("accounts:totp_setup")
-        form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Veille") if secret else ""
+        return render(request, "veille/totp_setup.html", {"form": form})
+    if not request.session.get("veille_totp_pending"):
+        request.session["veille_totp_pending"] = pyotp.random_base32()
+    secret = request.session["veille_totp_pending"]
+    if request.method == "POST" and form.is_valid() and _check_code(request, form, secret=secret):
+        user.totp_secret, user.totp_enabled = secret, True
+        user.save(update_fields=["totp_secret", "totp_enabled"])
+        request.session.pop("veille_totp_pending", None)
+        request.session[SECOND_FACTOR_CHECKED] = True
+        messages.success(request, "La double authentification est activée.")
+        return redirect("accounts:totp_setup")
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Veille")
     # Drawn on the server as inline SVG: the secret never goes to a third-party QR service.
-    qr = segno.make(uri, error="m").svg_inline(scale=5, title="QR code de configuration") if uri else ""
-    return render(request, "veille/totp_setup.html", {"form": form, "secret": secret, "uri": uri, "qr": qr})
+    qr = segno.make(uri, error="m").svg_inline(scale=5, title="QR code de configuration")
+    response = render(
+        request, "veille/totp_setup.html", {"form": form, "secret": secret, "uri": uri, "qr": qr}
+    )
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page (old password, new one twice, AUTH_PASSWORD_VALIDATORS); it ends the provisional
+    password the référent gave, and keeps this session open (Django logs the others out)."""
+
+    template_name = "registration/password_change.html"
+
+    def get_success_url(self) -> str:
+        return _next(self.request)
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        return {**super().get_context_data(**kwargs), "next": _next(self.request, "")}
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        user = form.user
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+        record(
+            self.request,
+            Action.CHANGE,
+            object_type="compte",
+            object_id=str(user.pk),
+            detail="mot de passe changé",
+        )
+        messages.success(self.request, "Votre mot de passe est changé.")
+        return response
+
+
+@require_POST
+@login_required
+def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited account accepts or declines a référent's invitation into a cell."""
+    invitation = get_object_or_404(Invitation.objects.pending_for(request.user), pk=pk)
+    accept = request.POST.get("reponse") == "accepter"
+    membership = invitation.answer(request.user, accept=accept)
+    record(
+        request,
+        Action.CHANGE,
+        invitation,
+        commune=invitation.commune,
+        detail="invitation acceptée" if accept else "invitation déclinée",
+    )
+    if membership is not None:
+        messages.success(request, f"Vous faites partie de la cellule de {invitation.commune.name}.")
+    else:
+        messages.success(request, "Invitation déclinée.")
+    return redirect("home")
 
 
 @require_POST

@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     DELETE = "delete", "suppression"
     PURGE = "purge", "purge réglementaire"
     LOGIN = "login", "connexion"
+    REFUSED = "refused", "accès refusé"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -45,6 +46,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField("identifiant", max_length=64, blank=True)
     detail = models.CharField("précision", max_length=300, blank=True)
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    #: the identifiers of the records a list displayed (children, cases), comma-separated: an
+    #: auditor can tell who saw a given child, not just how many rows a page had
+    shown = models.TextField("identifiants affichés", blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

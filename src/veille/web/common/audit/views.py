@@ -19,7 +19,7 @@ from .models import Action, AuditEvent
 PAGE_SIZE = 50
 
 #: object types that are not a model's label (``record(object_type=...)``), as the page says them
-OTHER_TYPES = {"compte": "compte utilisateur"}
+OTHER_TYPES = {"compte": "compte utilisateur", "page": "page", "archive": "archive chiffrée"}
 
 
 def type_label(object_type: str) -> str:
