@@ -122,6 +122,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
     case_obj = get_object_or_404(Case, pk=case, commune=request.commune)  # type: ignore[attr-defined]
     form = GenerateLetterForm(request.POST, auto_id=FORM_ID)
     error = ""
+    letter: GeneratedLetter | None = None
     if case_obj.child_id is None:
         error = (
             "Les données de l'enfant de ce dossier ont été supprimées : aucun courrier ne peut être produit."
@@ -151,7 +152,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         return render(
             request,
             "documents/_case_letters.html",
-            {"case": case_obj, "letter_form": form, "letter_error": error},
+            {"case": case_obj, "letter_form": form, "letter_error": error, "letter_done": letter},
         )
     if error:
         messages.error(request, error)
