@@ -20,6 +20,9 @@ SCHOOLING_SOURCES = {
     "AUTRE": "Autre mode d'instruction",
 }
 
+#: the sex as the files write it (one letter)
+SEXES = {"M": "masculin", "F": "féminin"}
+
 #: what the access log names (``AuditEvent.object_type``: an app label and a model, or a page)
 OBJECT_TYPES = {
     "children.child": "Enfant",

@@ -64,12 +64,13 @@ def register_sqlite_fold(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 def search_names(queryset: QuerySet[Any], query: str, *fields: str) -> QuerySet[Any]:
     """Keep the rows where every word of ``query`` is found, folded, in one of ``fields`` folded."""
-    for word in query.split():
-        folded = fold(word)
-        if not folded:
-            continue
+    words = [w for w in (fold(word) for word in query.split()) if w]
+    if not words:
+        return queryset
+    queryset = queryset.alias(**{f"_fold_{f}": Fold(f) for f in fields})
+    for word in words:
         condition = Q()
         for field in fields:
-            condition |= Q(**{f"_fold_{field}__contains": folded})
-        queryset = queryset.alias(**{f"_fold_{f}": Fold(f) for f in fields}).filter(condition)
+            condition |= Q(**{f"_fold_{field}__contains": word})
+        queryset = queryset.filter(condition)
     return queryset

@@ -67,6 +67,24 @@ def date(value: Any, arg: str | None = None) -> str:
 
 
 @register.filter
+def jour(value: Any) -> str:
+    """A date, or the ISO text of one (``2023-01-24``, as files and the engine write it), as ``24/01/2023``."""
+    if isinstance(value, str):
+        try:
+            value = date_type.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if not isinstance(value, date_type):
+        return "—" if value in (None, "") else str(value)
+    return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def sexe(code: Any) -> str:
+    return labels.SEXES.get(str(code or "").upper(), "non renseigné")
+
+
+@register.filter
 def libelle(code: Any) -> str:
     return labels.label(code)
 
@@ -89,3 +107,9 @@ def erreurs(field: Any) -> str:
     return format_html(
         '<span class="erreur" id="{}_error">{}</span>', field.auto_id or "", " ".join(map(str, field.errors))
     )
+
+
+@register.simple_tag
+def pages_autour(page: Any) -> list[Any]:
+    """The page numbers to print around ``page``: first, last, two on each side, ``…`` between."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
