@@ -68,7 +68,7 @@ def date(value: Any, arg: str | None = None) -> str:
 
 @register.filter
 def jour(value: Any) -> str:
-    """A date, or the ISO text of one (``2023-01-24``, as files and the engine write it), as ``24/01/2023``."""
+    """A date, or the ISO text of one (``2023-01-24``, as files and the engine write it): ``24/01/2023``."""
     if isinstance(value, str):
         try:
             value = date_type.fromisoformat(value[:10])
