@@ -40,7 +40,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "1",
         "Déscolarisations constatées",
         "Nombre de dossiers dont l'alerte « aucune instruction connue » a été confirmée dans la période "
-        "(étape « Confirmer l'alerte », confirm_alert), un dossier ne comptant qu'une fois.",
+        "(étape « Confirmer l'alerte »), un dossier ne comptant qu'une fois.",
         ("confirm_alert",),
         distinct_cases=True,
     ),
@@ -72,7 +72,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "4",
         "Rescolarisations suite aux mises en demeure",
         "Nombre d'inscriptions d'un enfant dans une école enregistrées dans la période "
-        "(record_return_to_school) sur un dossier qui avait reçu auparavant une mise en demeure.",
+        "(étape « Enfant inscrit dans une école ») sur un dossier qui avait reçu auparavant une mise en "
+        "demeure.",
         ("record_return_to_school",),
         after_kind="send_formal_notice",
     ),

@@ -42,10 +42,14 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.for_user(request.user))
-    # One cell and no cité: straight to the cell. A person in a cité too chooses on the home page.
-    if len(memberships) == 1 and not request.user.cite_memberships.filter(active=True).exists():
+    cites = list(request.user.cite_memberships.filter(active=True).select_related("cite")[:2])
+    # One cell and no cité: straight to the cell; one cité and no cell (a CPO, a partner): straight to
+    # the cité. A person in both chooses on the home page.
+    if len(memberships) == 1 and not cites:
         return redirect("cellule:home", commune=memberships[0].commune.slug)
-    return render(request, "veille/home.html", {"memberships": memberships})
+    if not memberships and len(cites) == 1:
+        return redirect("cites:home", cite=cites[0].cite.slug)
+    return render(request, "veille/home.html", {"memberships": memberships, "has_cites": bool(cites)})
 
 
 @login_required

@@ -7,6 +7,7 @@ the codes of the engine and of the procedure and checks that each has its words 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 #: the schooling sources of the files (``veille.columns.SCHOOLING_SOURCES``)
@@ -23,22 +24,12 @@ SCHOOLING_SOURCES = {
 #: the sex as the files write it (one letter)
 SEXES = {"M": "masculin", "F": "féminin"}
 
-#: what the access log names (``AuditEvent.object_type``: an app label and a model, or a page)
+#: what the access log names that is not a model (a model's ``verbose_name`` names the others)
 OBJECT_TYPES = {
-    "children.child": "Enfant",
-    "cases.case": "Dossier",
-    "documents.generatedletter": "Courrier",
-    "documents.lettertemplate": "Modèle de courrier",
-    "imports.import": "Dépôt de fichiers",
-    "imports.crossingrun": "Croisement",
-    "imports.outcome": "Résultat de croisement",
-    "meetings.meeting": "Réunion de la cellule",
-    "indicators.dashboard": "Tableau de bord des indicateurs",
-    "indicators.aggregate": "Export des indicateurs",
-    "accounts.membership": "Membre de la cellule",
-    "accounts.user": "Compte",
-    "compte": "Compte",
-    "protection.export": "Export chiffré",
+    "indicators.dashboard": "tableau de bord des indicateurs",
+    "indicators.aggregate": "export anonyme des indicateurs",
+    "indicators.department": "indicateurs du département",
+    "indicators.report": "bilan annuel des indicateurs",
 }
 
 _TABLES: list[dict[str, str]] = [SCHOOLING_SOURCES, OBJECT_TYPES]
@@ -57,7 +48,7 @@ def label(code: object) -> str:
 
     Example:
         >>> label("MEDICO_SOCIAL"), label("indicators.dashboard")
-        ('Établissement médico-social', 'Tableau de bord des indicateurs')
+        ('Établissement médico-social', 'tableau de bord des indicateurs')
     """
     text = "" if code is None else str(code)
     for table in _TABLES:
@@ -68,3 +59,24 @@ def label(code: object) -> str:
         if found:
             return found
     return text
+
+
+_PERIOD = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})\b")
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_SETTING = re.compile(r"\b([a-z]+)=(\S+)")
+
+
+def in_words(detail: str) -> str:
+    """An access-log detail as a person reads it: the period in French dates, codes in words.
+
+    The log stores identifiers (stable, searchable); this is only how the page prints them.
+
+    Example:
+        >>> in_words("2026-09-01..2027-08-31 domaine=absence")
+        'du 01/09/2026 au 31/08/2027, domaine : absence'
+    """
+    text = _PERIOD.sub(r"du \3/\2/\1 au \6/\5/\4", detail or "")
+    text = _SETTING.sub(lambda m: f", {m.group(1)} : {label(m.group(2))}", text).replace(" , ", ", ")
+    return _SNAKE.sub(
+        lambda m: f"« {label(m.group(0))} »" if label(m.group(0)) != m.group(0) else m.group(0), text
+    )

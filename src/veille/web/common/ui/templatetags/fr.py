@@ -89,6 +89,11 @@ def libelle(code: Any) -> str:
     return labels.label(code)
 
 
+@register.filter
+def journal(detail: Any) -> str:
+    return labels.in_words(str(detail or ""))
+
+
 @register.simple_tag
 def aide(field: Any) -> str:
     """A field's help text, with the id that Django's widget points ``aria-describedby`` at
