@@ -49,7 +49,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "2a",
         "Contrôles de l'instruction dans la famille par la commune",
         "Nombre d'enquêtes de la mairie achevées et transmises à la DSDEN dans la période "
-        "(send_mayor_enquiry).",
+        "(étape « Enquête de la mairie transmise à la DSDEN »).",
         ("send_mayor_enquiry",),
     ),
     Indicator(
@@ -57,14 +57,16 @@ INDICATORS: tuple[Indicator, ...] = (
         "2b",
         "Contrôles de l'instruction dans la famille par l'Éducation nationale",
         "Nombre de contrôles pédagogiques réalisés dans la période, satisfaisants ou non "
-        "(control_satisfactory, control_insufficient).",
+        "(étape « Contrôle pédagogique satisfaisant », étape « Contrôle pédagogique insuffisant : "
+        "résultats notifiés, second contrôle »).",
         ("control_satisfactory", "control_insufficient"),
     ),
     Indicator(
         "mises_en_demeure",
         "3",
         "Mises en demeure de régularisation adressées aux familles",
-        "Nombre de mises en demeure d'inscrire l'enfant envoyées dans la période (send_formal_notice).",
+        "Nombre de mises en demeure d'inscrire l'enfant envoyées dans la période "
+        "(étape « Mise en demeure d'inscrire l'enfant envoyée (15 jours) »).",
         ("send_formal_notice",),
     ),
     Indicator(
@@ -81,7 +83,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "signalements",
         "5",
         "Signalements au procureur de la République",
-        "Nombre de signalements au procureur faits dans la période (refer_to_prosecutor).",
+        "Nombre de signalements au procureur faits dans la période "
+        "(étape « Signalement au procureur de la République »).",
         ("refer_to_prosecutor",),
     ),
     Indicator(
@@ -89,14 +92,15 @@ INDICATORS: tuple[Indicator, ...] = (
         "6",
         "Enquêtes de police et enquêtes sociales suite aux signalements",
         "Nombre d'enquêtes de police ou d'enquêtes sociales ordonnées dans la période "
-        "(open_police_enquiry, open_social_enquiry).",
+        "(étape « Enquête de police ordonnée », étape « Enquête sociale ordonnée »).",
         ("open_police_enquiry", "open_social_enquiry"),
     ),
     Indicator(
         "stages_parentalite",
         "7",
         "Obligations de stage de responsabilité parentale suite aux signalements",
-        "Nombre de stages de responsabilité parentale ordonnés dans la période (order_parenting_course).",
+        "Nombre de stages de responsabilité parentale ordonnés dans la période "
+        "(étape « Stage de responsabilité parentale ordonné »).",
         ("order_parenting_course",),
     ),
 )
