@@ -74,7 +74,8 @@ def page(browser, live_server, static_files, demo):
         viewport={"width": 1280, "height": 900},
         accept_downloads=True,
     )
-    context.set_default_timeout(10_000)
+    # The machine is shared: a first page under load may take more than ten seconds.
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     yield tab
     context.close()
