@@ -76,13 +76,13 @@ def test_the_five_main_flows_work_by_keyboard_and_focus_follows_each_htmx_action
     tab_to(page, "^Mot de passe")
     page.keyboard.type(ACCOUNTS["referent"].password)
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_function("() => !location.pathname.startsWith('/compte/connexion')")
     if "charte" in page.url:
         tab_to(page, "J'ai lu la charte")
         page.keyboard.press("Space")
         tab_to(page, "Accepter et continuer")
         page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        page.wait_for_function("() => !location.pathname.startsWith('/compte/charte')")
     expect(page.locator("h1")).to_contain_text(commune.name)
 
     # 2. Find a child by a name typed without its accent and in lower case.
