@@ -28,8 +28,12 @@ WIDTHS = {"large": {"width": 1280, "height": 900}, "telephone": {"width": 390, "
 
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
+    from veille.web.cite.framework import models as framework_models
+    from veille.web.cite.framework.loading import load_version, read_version
     from veille.web.demo.seed import seed_demo
 
+    # The référentiel comes with a data migration; a database flushed by an earlier browser test lost it.
+    load_version(read_version("2020-10"), models=framework_models)
     settings.DATA_DIR = tmp_path
     return seed_demo(children=120, force=True, say=lambda line: None)
 
