@@ -173,7 +173,7 @@ def test_every_cite_page_passes_axe_and_fits_the_screen(browser, live_server, st
     page = context.new_page()
     cpo = next(a for a in ACCOUNTS if a.username == "cpo.tilleuls")
     log_in(page, cpo.username, cpo.password)
-    cite = Cite.objects.get()
+    cite = Cite.objects.get(slug="cite-des-tilleuls")
     # A CPO lands on the cité, never on « Votre compte n'est rattaché à aucune cellule ».
     expect(page.locator("h1")).not_to_contain_text("Mes cellules")
     expect(page.locator("main")).not_to_contain_text("aucune cellule")
