@@ -38,11 +38,13 @@ test: lint test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	bin/ensure-chromium
+	bin/ensure-axe
 	$(BIN)/pytest
 
 test-postgres: $(STAMP)
 	bin/ensure-postgres
 	bin/ensure-chromium
+	bin/ensure-axe
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/web
 
 bench: $(STAMP)

@@ -170,7 +170,12 @@ def test_the_referent_previews_then_purges_this_commune_only(commune_a, commune_
 
     preview = client.get(purge_url(commune_a))
     assert preview.status_code == 200
-    assert f"n° {case.pk}" in preview.text and "Zorvanel" not in preview.text
+    # Who will go, by name and with the reason, before the button: the referent may see the children.
+    assert f"n° {case.pk}" in preview.text and old.last_name in preview.text
+    assert "fin de l&#x27;année scolaire des 16 ans" in preview.text
+    assert preview.text.index(old.last_name) < preview.text.index("Supprimer maintenant")
+    named = AuditEvent.objects.get(action=Action.VIEW, object_type="children.child")
+    assert named.detail == "aperçu de la purge, 1 enfants nommés"
     assert Child.objects.filter(pk=old.pk).exists()
 
     unconfirmed = client.post(purge_url(commune_a), {})

@@ -10,6 +10,10 @@ Environment variables (all optional in development):
 - ``VEILLE_SESSION_MINUTES``: idle time before a session expires (default 30).
 - ``VEILLE_HTTPS``: ``1`` (default outside development): Secure cookies and HSTS; ``0`` for plain HTTP.
 - ``VEILLE_BEHIND_PROXY``: ``1`` behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto.
+- ``VEILLE_EXPLOITANT_NOM``, ``VEILLE_EXPLOITANT_ADRESSE``, ``VEILLE_EXPLOITANT_CONTACT``,
+  ``VEILLE_DIRECTEUR_PUBLICATION``, ``VEILLE_DPO_CONTACT``, ``VEILLE_HEBERGEUR``: who runs this instance,
+  for the legal pages (mentions légales, données personnelles, accessibilité); unset, the pages say
+  « à renseigner par l'exploitant » rather than invent an entity.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "veille.web.common.territories",
     "veille.web.common.accounts",
     "veille.web.common.audit",
+    "veille.web.common.ui",
     "veille.web.cellule.children",
     "veille.web.cellule.imports",
     "veille.web.cellule.cases",
@@ -95,7 +100,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "veille.web.common.accounts.context.membership",
+                "veille.web.common.ui.context.navigation",
             ],
+            # One French formatting layer in every template, without a {% load %} to forget.
+            "builtins": ["veille.web.common.ui.templatetags.fr"],
         },
     },
 ]
@@ -192,4 +200,14 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "veille": {"handlers": ["console"], "level": "INFO"},
     },
+}
+
+# Who runs this instance: the legal pages print these, never an invented entity.
+OPERATOR = {
+    "name": os.environ.get("VEILLE_EXPLOITANT_NOM", ""),
+    "address": os.environ.get("VEILLE_EXPLOITANT_ADRESSE", ""),
+    "contact": os.environ.get("VEILLE_EXPLOITANT_CONTACT", ""),
+    "publication_director": os.environ.get("VEILLE_DIRECTEUR_PUBLICATION", ""),
+    "dpo_contact": os.environ.get("VEILLE_DPO_CONTACT", ""),
+    "host": os.environ.get("VEILLE_HEBERGEUR", ""),
 }

@@ -5,6 +5,7 @@ from veille.web.common.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("compte/", include("veille.web.common.accounts.urls")),
+    path("", include("veille.web.common.ui.urls")),
     path("communes/<slug:commune>/", include("veille.web.cellule.urls")),
     path("communes/<slug:commune>/journal/", include("veille.web.common.audit.urls")),
     path("communes/<slug:commune>/membres/", include("veille.web.common.accounts.members")),

@@ -2,7 +2,9 @@
 
 ``page`` is a fresh browser context (no cookie) on the live server, with the demo seeded (small);
 ``login(page, username, password)`` logs in through the form; ``shoot(page, name)`` writes
-``screenshots/<name>.png``; ``check_accessibility(page)`` checks the basics every page must meet.
+``screenshots/<name>.png``; ``check_accessibility(page)`` checks the basics every page must meet,
+then runs axe-core (WCAG 2.1 A and AA rules; ``bin/ensure-axe`` installs it from the npm registry) and
+wants zero violation; ``check_no_sideways_scroll(page)`` checks that nothing is wider than the window.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+AXE = Path(django_settings.BASE_DIR).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 STATIC_DIR = Path(django_settings.BASE_DIR) / "static"
 
 
@@ -70,7 +74,8 @@ def page(browser, live_server, static_files, demo):
         viewport={"width": 1280, "height": 900},
         accept_downloads=True,
     )
-    context.set_default_timeout(10_000)
+    # The machine is shared: a first page under load may take more than ten seconds.
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     yield tab
     context.close()
@@ -82,6 +87,54 @@ def shoot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"Captures d'écran des tests du navigateur : {SCREENSHOTS}")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core in the page (WCAG 2.1 A and AA); its violations, each with the nodes at fault."""
+    if not AXE.exists():
+        pytest.fail("axe-core est absent : lancez bin/ensure-axe (paquet npm axe-core).")
+    # Evaluated through the DevTools protocol: the page's CSP (no inline script) does not apply.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+def check_axe(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core, {page.url} : " + "; ".join(
+        f"{v['id']} ({v['impact']}) {v['help']} : {v['nodes']}" for v in violations
+    )
+
+
+def check_no_sideways_scroll(page) -> None:
+    """Nothing wider than the window: the page never scrolls sideways (wide tables scroll in their box)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    window = page.evaluate("() => window.innerWidth")
+    if width > window:
+        culprits = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.defilement'))
+                .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)""",
+            window,
+        )
+        pytest.fail(f"{page.url} défile sur le côté : {width} px pour {window} px ({culprits})")
 
 
 def check_accessibility(page) -> None:
@@ -105,6 +158,14 @@ def check_accessibility(page) -> None:
         # The test that matters: a screen reader user (and Playwright) finds the field by its label.
         found = page.get_by_label(label, exact=True)
         assert field_id in [found.nth(i).get_attribute("id") for i in range(found.count())], label
+    # Every id a field is described by is in the page (help texts and errors printed with their id).
+    dangling = page.evaluate(
+        """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(e =>
+            e.getAttribute('aria-describedby').split(/\\s+/).filter(id => id && !document.getElementById(id))
+              .map(id => (e.id || e.name) + ' → ' + id))"""
+    )
+    assert not dangling, f"aria-describedby vers des ids absents : {dangling}"
+    check_axe(page)
 
 
 def login(page, username: str, password: str, *, accept_charter: bool = False) -> None:

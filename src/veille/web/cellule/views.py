@@ -19,8 +19,12 @@ def commune_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     summary: dict[str, object] = {}
     if membership.can(Capability.VIEW_CHILDREN):
-        summary["run"] = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
-        summary["unfound"] = Outcome.objects.of_latest_run(commune).filter(status="non_trouve").count()
+        latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        summary["run"] = latest
+        # The same count as « Fichiers » and the run's page: OutcomeQuerySet.counts_by_run.
+        summary["unfound"] = (
+            Outcome.objects.counts_by_run([latest]).get(latest.pk, {}).get("non_trouve", 0) if latest else 0
+        )
     if membership.can(Capability.REVIEW_MATCHES):
         summary["to_review"] = Outcome.objects.to_review(commune).count()
     if membership.can(Capability.IMPORT_FILES):

@@ -76,15 +76,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     if filters["domaine"] in Domain.values:
         cases = cases.filter(domain=filters["domaine"])
-    if filters["etape"] == "ouverts":
-        cases = cases.open()
+    # Closed cases apart: the list shows the open ones unless asked for all, or for a step.
+    if filters["etape"] == "tous":
+        pass
     elif filters["etape"] in CaseStep.values:
         cases = cases.filter(state=filters["etape"])
+    else:
+        filters["etape"] = ""
+        cases = cases.open()
     if filters["confie"] in Role.values:
         cases = cases.filter(assigned_role=filters["confie"])
     if filters["retard"]:
         cases = cases.overdue(timezone.localdate())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Sorted by the date the table shows, the most recent first.
+    page = Paginator(cases.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     _today_flags(rows)
     query = request.GET.copy()

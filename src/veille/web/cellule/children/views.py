@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from veille.web.common.accounts.access import member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.ui.search import Fold, search_names
 
 from .forms import ChildRecordForm, ResponsiblePersonForm
 from .models import Child, ResponsiblePerson
@@ -35,8 +38,9 @@ def index(request: HttpRequest) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "").strip()
     if query:
-        for word in query.split():
-            children = children.filter(Q(last_name__icontains=word) | Q(first_names__icontains=word))
+        # « ismael » finds « Ismaël », « ait » finds « Aït », « benali » finds « Ben Ali ».
+        children = search_names(children, query, "last_name", "first_names")
+    children = children.order_by(Fold("last_name"), Fold("first_names"), "pk")
     page = Paginator(children, 50).get_page(request.GET.get("page"))
     for child in page.object_list:
         child.status_label = STATUS_LABELS.get(child.status or "", "Pas encore croisé")
@@ -52,7 +56,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "children/index.html",
-        {"page": page, "latest": latest, "status": status, "query": query, "statuses": STATUS_LABELS},
+        {
+            "page": page,
+            "latest": latest,
+            "status": status,
+            "query": query,
+            "statuses": STATUS_LABELS,
+            "page_query": urlencode({k: v for k, v in (("q", query), ("statut", status)) if v}),
+        },
     )
 
 

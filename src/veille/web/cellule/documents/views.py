@@ -203,6 +203,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         )
     form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=producible_kinds(membership))
     error = ""
+    letter: GeneratedLetter | None = None
     if case_obj.child_id is None and not case_obj.about_establishment:
         error = (
             "Les données de l'enfant de ce dossier ont été supprimées : aucun courrier ne peut être produit."
@@ -233,7 +234,13 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         return render(
             request,
             "documents/_case_letters.html",
-            {"case": case_obj, "letter_form": form, "letter_error": error, "show_child": True},
+            {
+                "case": case_obj,
+                "letter_form": form,
+                "letter_error": error,
+                "show_child": True,
+                "letter_done": letter,
+            },
         )
     if error:
         messages.error(request, error)

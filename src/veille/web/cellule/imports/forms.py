@@ -13,12 +13,14 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def school_year_choices() -> list[tuple[str, str]]:
+    """Last year, this year (selected by the forms), next year: in the order of time, so that ArrowDown
+    from the selected year goes to the next one, and the current one says so."""
     current = SchoolYear.current()
     years = [
         SchoolYear.parse(f"{current.start.year + delta}-{current.start.year + delta + 1}")
-        for delta in (1, 0, -1)
+        for delta in (-1, 0, 1)
     ]
-    return [(str(year), str(year)) for year in years]
+    return [(str(year), f"{year} (année en cours)" if year == current else str(year)) for year in years]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

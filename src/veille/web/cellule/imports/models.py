@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count
 from django.utils import timezone
 
 from veille.matching import Status
@@ -190,7 +191,8 @@ class CrossingRun(models.Model):
         return f"Croisement n° {self.pk} ({self.school_year})"
 
     def status_counts(self) -> list[tuple[str, int]]:
-        by_status = self.counts.get("statut", {})
+        """Children per status now, the cell's decisions included (the engine's figures before that)."""
+        by_status = Outcome.objects.counts_by_run([self]).get(self.pk) or self.counts.get("statut", {})
         return [(label, by_status.get(status, 0)) for status, label in STATUS_LABELS.items()]
 
     def change_groups(self) -> list[dict[str, Any]]:
@@ -228,6 +230,17 @@ class OutcomeQuerySet(models.QuerySet["Outcome"]):
 
     def to_review(self, commune: Any) -> OutcomeQuerySet:
         return self.of_latest_run(commune).filter(status=Status.UNCERTAIN, decision__isnull=True)
+
+    def counts_by_run(self, runs: Any) -> dict[int, dict[str, int]]:
+        """Children per status of each run, as they stand now: a decision « enfant différent » turns an
+        uncertain child into a child not found. Every page that counts a run's children (the commune's
+        home, « Fichiers », the run's page) counts them here, in one query, never from the figures the
+        engine wrote when the run ended."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.filter(run__in=runs).order_by().values_list("run_id", "status").annotate(n=Count("pk"))
+        for run_id, status, n in rows:
+            counts.setdefault(run_id, {})[status] = n
+        return counts
 
 
 class Outcome(models.Model):

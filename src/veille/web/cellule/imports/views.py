@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from veille.web.common.audit.models import Action
 
 from . import services
 from .forms import MAX_UPLOAD_BYTES, LaunchForm, UploadForm
-from .models import CrossingRun, Import, Outcome, RunStatus
+from .models import CrossingRun, Import, Outcome, RunStatus, SchoolingRecord
 
 
 class _InMemoryUploadHandler(MemoryFileUploadHandler):
@@ -41,7 +42,10 @@ def index(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     imports = Import.objects.visible_to(membership).select_related("uploaded_by")[:50]
     sees_runs = membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)
-    runs = CrossingRun.objects.filter(commune=request.commune)[:20] if sees_runs else []  # type: ignore[attr-defined]
+    runs = list(CrossingRun.objects.filter(commune=request.commune)[:20]) if sees_runs else []  # type: ignore[attr-defined]
+    counts = Outcome.objects.counts_by_run(runs)
+    for crossing in runs:
+        crossing.now = counts.get(crossing.pk, {})  # type: ignore[attr-defined]
     return render(
         request,
         "imports/index.html",
@@ -212,13 +216,35 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     """One uncertain child and its candidate record side by side, with what agreed and what differed."""
     outcome = _outcome_for(request, pk)
     record(request, Action.VIEW, outcome.child, detail=f"vérification du résultat {outcome.pk}")
-    following = (
-        Outcome.objects.to_review(request.commune)
-        .exclude(pk=outcome.pk)
-        .order_by("child__last_name", "pk")
-        .first()
-    )  # type: ignore[attr-defined]
-    return render(request, "imports/review_item.html", {"outcome": outcome, "following": following})
+    queue = Outcome.objects.to_review(request.commune)  # type: ignore[attr-defined]
+    following = queue.exclude(pk=outcome.pk).order_by("child__last_name", "pk").first()
+    # « 3 sur 12 »: this child's place in the list to review, in the list's order.
+    name = outcome.child.last_name
+    before = queue.filter(Q(child__last_name__lt=name) | Q(child__last_name=name, pk__lt=outcome.pk))
+    total = queue.count() + (0 if outcome.decision_id is None else 1)
+    # The school record itself: its sex and address, which the comparison rates, are shown beside it.
+    school_record = None
+    if outcome.candidate:
+        school_record = (
+            SchoolingRecord.objects.filter(
+                commune=request.commune,  # type: ignore[attr-defined]
+                source=outcome.candidate.get("source", ""),
+                source_id=outcome.candidate.get("identifiant", ""),
+            )
+            .order_by("-pk")
+            .first()
+        )
+    return render(
+        request,
+        "imports/review_item.html",
+        {
+            "outcome": outcome,
+            "following": following,
+            "position": before.count() + 1,
+            "total": max(total, 1),
+            "school_record": school_record,
+        },
+    )
 
 
 @require_POST

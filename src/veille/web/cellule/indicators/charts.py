@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from veille.web.common.ui.templatetags.fr import format_number
+
 BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 330
@@ -34,7 +36,7 @@ def bar_chart(rows: Sequence[tuple[str, int | float | None]], *, unit: str = "")
         y = GAP + index * (BAR_HEIGHT + GAP)
         middle = y + BAR_HEIGHT / 2 + 5
         length = 0 if value is None else max(round(BAR_WIDTH * value / top), 2 if value else 0)
-        shown = "—" if value is None else f"{value:g}{unit}"
+        shown = "—" if value is None else format_number(value, 1) + unit.replace(" ", "\u00a0")
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" font-size="13" fill="#1e1e1e">'
             f"{escape(_short(label))}</text>"

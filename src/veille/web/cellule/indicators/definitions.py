@@ -49,7 +49,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "1",
         "Déscolarisations constatées",
         "Nombre de dossiers dont l'alerte « aucune instruction connue » a été confirmée dans la période "
-        "(étape « Confirmer l'alerte », confirm_alert), un dossier ne comptant qu'une fois.",
+        "(étape « Confirmer l'alerte »), un dossier ne comptant qu'une fois.",
         ("confirm_alert",),
         distinct_cases=True,
     ),
@@ -58,7 +58,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "2a",
         "Contrôles de l'instruction dans la famille par la commune",
         "Nombre d'enquêtes de la mairie achevées et transmises à la DSDEN dans la période "
-        "(send_mayor_enquiry).",
+        "(étape « Enquête de la mairie transmise à la DSDEN »).",
         ("send_mayor_enquiry",),
     ),
     Indicator(
@@ -66,14 +66,16 @@ INDICATORS: tuple[Indicator, ...] = (
         "2b",
         "Contrôles de l'instruction dans la famille par l'Éducation nationale",
         "Nombre de contrôles pédagogiques réalisés dans la période, satisfaisants ou non "
-        "(control_satisfactory, control_insufficient, second_control_insufficient).",
+        "(étape « Contrôle pédagogique satisfaisant », étape « Contrôle insuffisant : résultats notifiés, "
+        "second contrôle », étape « Second contrôle insuffisant »).",
         ("control_satisfactory", "control_insufficient", "second_control_insufficient"),
     ),
     Indicator(
         "mises_en_demeure",
         "3",
         "Mises en demeure de régularisation adressées aux familles",
-        "Nombre de mises en demeure d'inscrire l'enfant envoyées dans la période (send_formal_notice).",
+        "Nombre de mises en demeure d'inscrire l'enfant envoyées dans la période "
+        "(étape « Mise en demeure d'inscrire l'enfant envoyée (15 jours) »).",
         ("send_formal_notice",),
     ),
     Indicator(
@@ -81,7 +83,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "4",
         "Rescolarisations suite aux mises en demeure",
         "Nombre d'inscriptions d'un enfant dans une école enregistrées dans la période "
-        "(record_return_to_school) sur un dossier qui avait reçu auparavant une mise en demeure.",
+        "(étape « Enfant inscrit dans une école ») sur un dossier qui avait reçu auparavant une mise en "
+        "demeure.",
         ("record_return_to_school",),
         after_kind="send_formal_notice",
     ),
@@ -89,10 +92,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "signalements",
         "5",
         "Signalements au procureur de la République",
-        "Nombre de signalements au procureur faits dans la période : défaut d'inscription "
-        "(refer_to_prosecutor), contravention d'absentéisme (refer_contravention), directeur d'établissement "
-        "hors contrat (refer_director, refer_not_closed) et école de fait (refer_place). Un établissement ou "
-        "un lieu compte pour un signalement ; ses élèves sont comptés sur leurs propres dossiers.",
+        "Nombre de signalements au procureur faits dans la période : défaut d'inscription, contravention "
+        "d'absentéisme, directeur d'établissement hors contrat (n'a pas remédié, établissement non fermé) et "
+        "école de fait. Un établissement ou un lieu compte pour un signalement ; ses élèves sont comptés sur "
+        "leurs propres dossiers.",
         REFERRAL_KINDS,
     ),
     Indicator(
@@ -100,14 +103,15 @@ INDICATORS: tuple[Indicator, ...] = (
         "6",
         "Enquêtes de police et enquêtes sociales suite aux signalements",
         "Nombre d'enquêtes de police ou d'enquêtes sociales ordonnées dans la période "
-        "(open_police_enquiry, open_social_enquiry).",
+        "(étape « Enquête de police ordonnée », étape « Enquête sociale ordonnée »).",
         ("open_police_enquiry", "open_social_enquiry"),
     ),
     Indicator(
         "stages_parentalite",
         "7",
         "Obligations de stage de responsabilité parentale suite aux signalements",
-        "Nombre de stages de responsabilité parentale ordonnés dans la période (order_parenting_course).",
+        "Nombre de stages de responsabilité parentale ordonnés dans la période "
+        "(étape « Stage de responsabilité parentale ordonné »).",
         ("order_parenting_course",),
     ),
 )

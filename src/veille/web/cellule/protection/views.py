@@ -61,10 +61,38 @@ def purge(request: HttpRequest) -> HttpResponse:
         )
         return redirect("protection:purge", commune=request.commune.slug)
     items = purging.plan(today, request.commune)
+    # Who will go, by name, for a role that may see the children: the person checks before the button.
+    # One query for every name, and the consultation is logged like any list of children.
+    names: dict[int, Child] = {}
+    if items and request.membership.can(Capability.VIEW_CHILDREN):  # type: ignore[attr-defined]
+        names = (
+            Child.objects.filter(commune=request.commune)
+            .only("last_name", "first_names", "birth_date")
+            .in_bulk(  # type: ignore[attr-defined]
+                [i.child_id for i in items]
+            )
+        )
+        record(
+            request,
+            Action.VIEW,
+            object_type="children.child",
+            detail=f"aperçu de la purge, {len(names)} enfants nommés",
+        )
+    rows = sorted(
+        ((item, names.get(item.child_id)) for item in items),
+        key=lambda row: (str(row[1]).casefold() if row[1] else "", row[0].child_id),
+    )
     return render(
         request,
         "protection/purge.html",
-        {"items": items, "today": today, "form": form, "cases": sum(len(i.case_ids) for i in items)},
+        {
+            "items": items,
+            "rows": rows,
+            "named": bool(names),
+            "today": today,
+            "form": form,
+            "cases": sum(len(i.case_ids) for i in items),
+        },
     )
 
 

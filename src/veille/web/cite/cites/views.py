@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models, transaction
+from django.db.models import Count
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -169,8 +170,12 @@ def delete_from_territory(request: HttpRequest, kind: str, pk: int) -> HttpRespo
 @cite_member_required(CiteCapability.VIEW)
 def partners(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(cite=request.cite)  # type: ignore[attr-defined]
-    partners = request.cite.partners.all()  # type: ignore[attr-defined]
-    return render_cite(request, "cites/partners.html", {"form": form, "partners": partners})
+    return render_cite(
+        request,
+        "cites/partners.html",
+        # The number of actions each partner leads, counted in the same query as the partners.
+        {"form": form, "partners": request.cite.partners.annotate(led=Count("led_actions", distinct=True))},  # type: ignore[attr-defined]
+    )
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)

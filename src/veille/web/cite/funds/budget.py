@@ -91,9 +91,9 @@ def fund_years(cite: Cite) -> list[FundYear]:
     ]
 
 
-def fund_total(cite: Cite) -> FundYear:
+def fund_total(cite: Cite, rows: list[FundYear] | None = None) -> FundYear:
     """All years together (``year`` is 0): the fund's balance since the label."""
-    rows = fund_years(cite)
+    rows = fund_years(cite) if rows is None else rows
     return FundYear(
         0,
         sum((r.contributions for r in rows), ZERO),
@@ -173,23 +173,37 @@ def table_by_objective_and_funder(cite: Cite, *, include_proposed: bool = False)
     return Table(sorted(cells), columns, dict(cells))
 
 
+def fund_shares(cite: Cite) -> dict[int, tuple[Decimal, Decimal]]:
+    """Year -> (State's share, collectivities' share) of the fund's contributions, in one query.
+
+    A year without contributions is absent: its shares are 1 and 0 (only the default 30 000 €)."""
+    totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for year, contributor, amount in (
+        Contribution.objects.filter(cite=cite)
+        .order_by()
+        .values_list("year", "contributor")
+        .annotate(s=Sum("amount"))
+        .values_list("year", "contributor", "s")
+    ):
+        totals[year][contributor] = amount or ZERO
+    shares = {}
+    for year, by_contributor in totals.items():
+        total = sum(by_contributor.values(), ZERO)
+        if total == ZERO:
+            continue
+        state = sum((a for c, a in by_contributor.items() if c in STATE_CONTRIBUTORS), ZERO)
+        coll = sum((a for c, a in by_contributor.items() if c in COLLECTIVITY_CONTRIBUTORS), ZERO)
+        shares[year] = (state / total, coll / total)
+    return shares
+
+
 def state_share_of_fund(cite: Cite, year: int) -> Decimal:
     """Share of the year's fund contributions paid by the State (1 when only the default 30 000 €)."""
-    rows = Contribution.objects.filter(cite=cite, year=year)
-    total = rows.aggregate(s=Sum("amount"))["s"] or ZERO
-    if total == ZERO:
-        return Decimal(1)
-    state = rows.filter(contributor__in=STATE_CONTRIBUTORS).aggregate(s=Sum("amount"))["s"] or ZERO
-    return state / total
+    return fund_shares(cite).get(year, (Decimal(1), Decimal(0)))[0]
 
 
 def collectivity_share_of_fund(cite: Cite, year: int) -> Decimal:
-    rows = Contribution.objects.filter(cite=cite, year=year)
-    total = rows.aggregate(s=Sum("amount"))["s"] or ZERO
-    if total == ZERO:
-        return Decimal(0)
-    coll = rows.filter(contributor__in=COLLECTIVITY_CONTRIBUTORS).aggregate(s=Sum("amount"))["s"] or ZERO
-    return coll / total
+    return fund_shares(cite).get(year, (Decimal(1), Decimal(0)))[1]
 
 
 CENT = Decimal("0.01")
@@ -224,23 +238,40 @@ def co_financing(cite: Cite, year: int | None = None, *, include_proposed: bool 
     the fund lines in proportion of the collectivities' share of the contributions. CAF and other
     funders count on neither side. Each side is rounded to the cent.
     """
-    lines = _lines(cite, include_proposed=include_proposed)
-    if year is not None:
-        lines = lines.filter(year=year)
-    state = collectivities = ZERO
-    fund_by_year: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    by_year, total = co_financing_by_year(cite, include_proposed=include_proposed)
+    if year is None:
+        return total
+    return by_year.get(year, CoFinancing(ZERO, ZERO))
+
+
+def co_financing_by_year(
+    cite: object, *, include_proposed: bool = False
+) -> tuple[dict[int, CoFinancing], CoFinancing]:
+    """Each year's co-financing and all years', in two queries whatever the number of years and lines."""
+    shares = fund_shares(cite)
+    sides: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for funder, y, amount in (
-        lines.values_list("funder", "year").annotate(s=Sum("amount")).values_list("funder", "year", "s")
+        _lines(cite, include_proposed=include_proposed)
+        .order_by()
+        .values_list("funder", "year")
+        .annotate(s=Sum("amount"))
+        .values_list("funder", "year", "s")
     ):
         if funder in STATE_FUNDERS:
-            state += amount
+            sides[y][0] += amount
         elif funder in COLLECTIVITY_FUNDERS:
-            collectivities += amount
+            sides[y][1] += amount
         elif funder == Funder.CITE_FUND:
-            fund_by_year[y] += amount
-    for y, amount in fund_by_year.items():
-        state += amount * state_share_of_fund(cite, y)
-        collectivities += amount * collectivity_share_of_fund(cite, y)
-    return CoFinancing(
-        state.quantize(CENT, rounding=ROUND_HALF_UP), collectivities.quantize(CENT, rounding=ROUND_HALF_UP)
-    )
+            state_share, coll_share = shares.get(y, (Decimal(1), Decimal(0)))
+            sides[y][0] += amount * state_share
+            sides[y][1] += amount * coll_share
+
+    def rounded(state: Decimal, collectivities: Decimal) -> CoFinancing:
+        return CoFinancing(
+            state.quantize(CENT, rounding=ROUND_HALF_UP),
+            collectivities.quantize(CENT, rounding=ROUND_HALF_UP),
+        )
+
+    by_year = {y: rounded(s, c) for y, (s, c) in sides.items()}
+    total = rounded(sum((s for s, _ in sides.values()), ZERO), sum((c for _, c in sides.values()), ZERO))
+    return by_year, total

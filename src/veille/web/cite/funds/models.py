@@ -74,6 +74,12 @@ class Contribution(models.Model):
             )
 
 
+class CommitmentQuerySet(models.QuerySet["Commitment"]):
+    def with_paid(self) -> CommitmentQuerySet:
+        """Each commitment with the sum of its payments (``paid_total``): a list, one query."""
+        return self.annotate(paid_total=Sum("payments__amount"))
+
+
 class Commitment(models.Model):
     """An amount of the fund granted to an action for a year (the principal orders it)."""
 
@@ -89,6 +95,8 @@ class Commitment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    objects = CommitmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["year", "decided_on", "id"]
         verbose_name = "engagement du fonds"
@@ -97,6 +105,8 @@ class Commitment(models.Model):
         return f"Engagement {self.year} — action {self.action.number} : {self.amount} €"
 
     def paid(self) -> Decimal:
+        if hasattr(self, "paid_total"):  # CommitmentQuerySet.with_paid()
+            return self.paid_total or ZERO
         return _sum(self.payments.all())
 
     def remaining(self) -> Decimal:

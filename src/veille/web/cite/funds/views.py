@@ -16,27 +16,25 @@ from veille.web.cite.cites.roles import CiteCapability
 
 from . import budget
 from .forms import CommitmentForm, ContributionForm, PaymentForm
-from .models import Commitment, Contribution, Payment
+from .models import ZERO, Commitment, Contribution, Payment
 
 
 def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
     cite = request.cite  # type: ignore[attr-defined]
     include_proposed = request.GET.get("propositions") == "1"
-    years = sorted(set(cite.years()) | {r.year for r in budget.fund_years(cite)})
+    fund_years = budget.fund_years(cite)
+    years = sorted(set(cite.years()) | {r.year for r in fund_years})
+    by_year, co_financing = budget.co_financing_by_year(cite, include_proposed=include_proposed)
     context = {
-        "fund_years": budget.fund_years(cite),
-        "fund_total": budget.fund_total(cite),
+        "fund_years": fund_years,
+        "fund_total": budget.fund_total(cite, fund_years),
         "by_funder": budget.table_by_funder_and_year(cite, include_proposed=include_proposed),
         "by_objective": budget.table_by_objective_and_funder(cite, include_proposed=include_proposed),
-        "co_financing": budget.co_financing(cite, include_proposed=include_proposed),
-        "co_financing_years": [
-            (y, budget.co_financing(cite, y, include_proposed=include_proposed)) for y in years
-        ],
+        "co_financing": co_financing,
+        "co_financing_years": [(y, by_year.get(y, budget.CoFinancing(ZERO, ZERO))) for y in years],
         "include_proposed": include_proposed,
         "contributions": Contribution.objects.filter(cite=cite),
-        "commitments": Commitment.objects.filter(cite=cite)
-        .select_related("action")
-        .prefetch_related("payments"),
+        "commitments": Commitment.objects.filter(cite=cite).select_related("action").with_paid(),
         "payments": Payment.objects.filter(commitment__cite=cite).select_related("commitment__action"),
     }
     if request.cite_membership.can(CiteCapability.MANAGE_FUNDS):  # type: ignore[attr-defined]

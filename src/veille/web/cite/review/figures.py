@@ -128,9 +128,11 @@ class ReviewFigures:
         ]
 
 
-def _year_figures(cite: Cite, year: int) -> YearFigures:
+def _year_figures(
+    cite: Cite, year: int, funds: dict[int, budget.FundYear], co_financing: dict[int, budget.CoFinancing]
+) -> YearFigures:
     executions = Execution.objects.filter(action__cite=cite, year=year)
-    fund = {f.year: f for f in budget.fund_years(cite)}.get(year)
+    fund = funds.get(year)
     return YearFigures(
         meetings=Meeting.objects.filter(cite=cite).in_year(year).count(),
         decisions=Decision.objects.filter(meeting__cite=cite, meeting__held_on__year=year).count(),
@@ -144,7 +146,7 @@ def _year_figures(cite: Cite, year: int) -> YearFigures:
         committed=executions.aggregate(s=Sum("committed"))["s"] or ZERO,
         paid=executions.aggregate(s=Sum("paid"))["s"] or ZERO,
         contributions=fund.contributions if fund else ZERO,
-        state_percent=budget.co_financing(cite, year).state_percent,
+        state_percent=co_financing.get(year, budget.CoFinancing(ZERO, ZERO)).state_percent,
     )
 
 
@@ -202,7 +204,10 @@ def review_figures(cite: Cite, year: int) -> ReviewFigures:
         for label in funder_table.rows
         if funder_table.cells[label].get(str(year))
     ]
-    fund = {f.year: f for f in budget.fund_years(cite)}.get(year) or budget.FundYear(year, ZERO, ZERO, ZERO)
+    # The fund and the co-financing of every year once, for this year and the comparison with the last.
+    funds = {f.year: f for f in budget.fund_years(cite)}
+    co_financing, _ = budget.co_financing_by_year(cite)
+    fund = funds.get(year) or budget.FundYear(year, ZERO, ZERO, ZERO)
     counts: dict[str, int] = defaultdict(int)
     for status in Action.objects.in_cite(cite).filter(start_year__lte=year).values_list("status", flat=True):
         counts[Status(status).label] += 1
@@ -215,10 +220,10 @@ def review_figures(cite: Cite, year: int) -> ReviewFigures:
         status_counts={s.label: counts.get(s.label, 0) for s in Status},
         fund=fund,
         by_funder=by_funder,
-        co_financing=budget.co_financing(cite, year),
+        co_financing=co_financing.get(year, budget.CoFinancing(ZERO, ZERO)),
         indicators=_indicators(cite, year),
         territorial=list(TerritorialIndicator.objects.filter(cite=cite, year__in=[year, year - 1])),
         cell=_cell(cite, year),
-        this_year=_year_figures(cite, year),
-        last_year=_year_figures(cite, year - 1),
+        this_year=_year_figures(cite, year, funds, co_financing),
+        last_year=_year_figures(cite, year - 1, funds, co_financing),
     )

@@ -43,11 +43,18 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.for_user(request.user))
     invitations = list(Invitation.objects.pending_for(request.user))
-    # One cell and no cité: straight to the cell. A person in a cité too, or invited, chooses here.
-    alone = not invitations and not request.user.cite_memberships.filter(active=True).exists()
-    if len(memberships) == 1 and alone:
+    cites = list(request.user.cite_memberships.filter(active=True).select_related("cite")[:2])
+    # One cell and no cité: straight to the cell; one cité and no cell (a CPO, a partner): straight to
+    # the cité. A person in both, or invited, chooses on the home page.
+    if len(memberships) == 1 and not cites and not invitations:
         return redirect("cellule:home", commune=memberships[0].commune.slug)
-    return render(request, "veille/home.html", {"memberships": memberships, "invitations": invitations})
+    if not memberships and len(cites) == 1 and not invitations:
+        return redirect("cites:home", cite=cites[0].cite.slug)
+    return render(
+        request,
+        "veille/home.html",
+        {"memberships": memberships, "has_cites": bool(cites), "invitations": invitations},
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from veille.web.common.accounts.access import member_required
 from veille.web.common.accounts.models import User
 from veille.web.common.accounts.roles import Capability
+from veille.web.common.ui import labels
 
 from .models import Action, AuditEvent
 
@@ -32,7 +33,7 @@ def type_label(object_type: str) -> str:
     try:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
-        return object_type or "—"
+        return labels.label(object_type) or "—"
 
 
 class AuditFilterForm(forms.Form):
