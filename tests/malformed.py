@@ -91,7 +91,7 @@ def seven_zip(members: dict[str, bytes], password: str | None = PASSWORD) -> byt
     return out.getvalue()
 
 
-def xlsx_bomb(decompressed_mb: int = 60) -> bytes:
+def xlsx_bomb(decompressed_mb: int = 51) -> bytes:
     """A valid workbook whose sheet XML is padded with whitespace to ``decompressed_mb`` MB."""
     source = zipfile.ZipFile(io.BytesIO(children_xlsx(2)))
     out = io.BytesIO()
@@ -137,7 +137,7 @@ def named_cases() -> Iterator[tuple[str, str, bytes]]:
         ),
     )
     yield "7z tronqué", "enfants_caf.7z", seven_zip({"enfants.csv": good})[:50]
-    yield "7z bombe de décompression", "enfants_caf.7z", seven_zip({"enfants.csv": b"0" * (60 << 20)}, None)
+    yield "7z bombe de décompression", "enfants_caf.7z", seven_zip({"enfants.csv": b"0" * (51 << 20)}, None)
     yield "7z chemin remontant", "enfants_caf.7z", seven_zip({"../../etc/enfants.csv": good})
     yield "7z dans un 7z", "enfants_caf.7z", seven_zip({"dedans.7z": seven_zip({"e.csv": good})})
     yield "7z vide", "enfants_caf.7z", seven_zip({}, None)

@@ -42,6 +42,13 @@ class MultipleFileField(forms.FileField):
             # An empty selection passes FileField's own check (it tests one file, not a list).
             if not data and self.required:
                 raise forms.ValidationError(NO_FILE, code="required")
+            for item in data:
+                if not getattr(item, "size", 1):
+                    raise forms.ValidationError(
+                        f"Le fichier « {item.name} » est vide : rien n'a été enregistré. Vérifiez que "
+                        "l'export est complet et déposez-le à nouveau.",
+                        code="empty",
+                    )
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 
