@@ -50,6 +50,12 @@ def _login(base: str, username: str, password: str) -> urllib.request.OpenerDire
     landed = opener.open(request, timeout=60)
     if "/connexion/" in landed.geturl():
         raise SystemExit(f"connexion refusée pour {username}")
+    if "/charte/" in landed.geturl():  # a fresh demo database: the charter is accepted once
+        page = landed.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "pas de jeton CSRF sur la page de la charte"
+        body = urllib.parse.urlencode({"accept": "oui", "csrfmiddlewaretoken": token.group(1)}).encode()
+        opener.open(urllib.request.Request(landed.geturl(), data=body, headers={"Referer": landed.geturl()}))
     return opener
 
 
@@ -61,9 +67,11 @@ def _session(base, commune, opener, until, results, lock, offset) -> None:
         number += 1
         started = time.perf_counter()
         try:
-            response = opener.open(base + path.format(c=commune), timeout=30)
+            wanted = base + path.format(c=commune)
+            response = opener.open(wanted, timeout=30)
             response.read()
-            ok = response.status == 200
+            # A redirect (to the charter, the login page) is an error: the page was not served.
+            ok = response.status == 200 and response.geturl() == wanted
         except (urllib.error.URLError, OSError):
             ok = False
         elapsed = (time.perf_counter() - started) * 1000
@@ -83,7 +91,7 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--duree", type=int, default=120, help="secondes (120)")
-    parser.add_argument("--commune", default="villeneuve")
+    parser.add_argument("--commune", default="villeneuve-sur-fictif")
     parser.add_argument("--compte", default="referent")
     parser.add_argument("--mot-de-passe", default="demo-referent-2026")
     args = parser.parse_args()

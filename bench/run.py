@@ -200,6 +200,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cœurs ({cpu}), {memory:.0f} Go de mémoire, Python {platform.python_version()}"
 
 
+OTHER_BENCHES = "<!-- autres bancs : bench/load.py, bench/upload_memory.py -->"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Banc d'essai de Veille contre les deux approches de référence."
@@ -249,7 +252,11 @@ def main() -> int:
             "",
         ]
     )
-    Path(args.sortie).write_text(text, encoding="utf-8")
+    # The other benches' sections (load, memory of an upload) follow the marker: they are kept.
+    out = Path(args.sortie)
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    kept = previous[previous.index(OTHER_BENCHES) :] if OTHER_BENCHES in previous else ""
+    out.write_text(text.rstrip("\n") + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
     print(f"\nTableau écrit dans {args.sortie}")
     return 0
 

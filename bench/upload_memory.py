@@ -13,7 +13,6 @@ Prints the memory before the upload, its peak, the difference, the answer's stat
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
 import re
 import subprocess
@@ -25,6 +24,9 @@ import urllib.request
 import uuid
 
 import psutil
+
+sys.path.insert(0, os.path.dirname(__file__))
+from load import _login
 
 HEADER = (
     "organisme;identifiant;nom;prenoms;date_naissance;sexe;nom_allocataire;prenom_allocataire;"
@@ -42,7 +44,8 @@ def synthetic_csv(megabytes: float) -> bytes:
         line = (
             f"CAF;C{number:09d};{names[number % 8]};{firsts[number % 7]};{1 + number % 28:02d}/"
             f"{1 + number % 12:02d}/{2011 + number % 10};{'MF'[number % 2]};{names[(number + 3) % 8]};"
-            f"{firsts[(number + 2) % 7]};{number % 300} rue des Écoles;59000;Villeneuve-sur-Fictif"
+            f"{firsts[(number + 2) % 7]};{number % 300} rue des Écoles, résidence des Tilleuls, bâtiment B;"
+            "59000;Villeneuve-sur-Fictif"
         )
         if size + len(line.encode()) + 2 > target:
             break
@@ -72,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mo", type=float, default=49.9)
     parser.add_argument("--port", type=int, default=8791)
-    parser.add_argument("--commune", default="villeneuve")
+    parser.add_argument("--commune", default="villeneuve-sur-fictif")
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "VEILLE_DEBUG": "0", "VEILLE_SECRET_KEY": "banc-memoire"}
@@ -84,19 +87,13 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         for _ in range(240):
             try:
-                page = opener.open(f"{base}/compte/connexion/", timeout=5).read().decode()
+                urllib.request.urlopen(f"{base}/compte/connexion/", timeout=5).read()
                 break
             except OSError:
                 time.sleep(0.5)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        body = urllib.parse.urlencode(
-            {"username": "caf", "password": "demo-caf-2026", "csrfmiddlewaretoken": token}
-        ).encode()
-        opener.open(urllib.request.Request(f"{base}/compte/connexion/", data=body), timeout=60).read()
+        opener = _login(base, "caf", "demo-caf-2026")  # the charter accepted on a fresh database
         upload_url = f"{base}/communes/{args.commune}/imports/deposer/"
         form = opener.open(upload_url, timeout=60).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
