@@ -209,6 +209,9 @@ def monthly_section(sizes: list[int]) -> list[str]:
     return monthly.section([monthly.bench_month(n) for n in sizes])
 
 
+OTHER_BENCHES = "<!-- autres bancs : bench/load.py, bench/upload_memory.py -->"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Banc d'essai de Veille contre les deux approches de référence."
@@ -269,7 +272,11 @@ def main() -> int:
             *monthly_section(args.mensuel),
         ]
     )
-    Path(args.sortie).write_text(text, encoding="utf-8")
+    # The other benches' sections (load, memory of an upload) follow the marker: they are kept.
+    out = Path(args.sortie)
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    kept = previous[previous.index(OTHER_BENCHES) :] if OTHER_BENCHES in previous else ""
+    out.write_text(text.rstrip("\n") + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
     print(f"\nTableau écrit dans {args.sortie}")
     return 0
 

@@ -307,11 +307,20 @@ def demo_web(args: argparse.Namespace) -> int:
 def serveur(args: argparse.Namespace) -> int:
     from veille.web.demo.server import serve
 
+    if args.production:
+        if not os.environ.get("VEILLE_SECRET_KEY"):
+            print(
+                "Erreur : « veille serveur --production » demande la clé secrète de l'instance : définissez "
+                "VEILLE_SECRET_KEY (voir docs/exploitation.md).",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        return serve(args.adresse, production=True)
     if not os.environ.get("VEILLE_DEBUG"):
         print(
-            "Erreur : « veille serveur » est le serveur de démonstration et de développement ; lancez-le "
-            "avec VEILLE_DEBUG=1. En production, servez l'application avec un serveur WSGI (gunicorn…) "
-            "et lancez l'exécuteur de tâches à part (manage.py db_worker).",
+            "Erreur : « veille serveur » sans --production est le serveur de démonstration et de "
+            "développement ; lancez-le avec VEILLE_DEBUG=1. En production : « veille serveur --production » "
+            "(gunicorn et l'exécuteur de tâches, voir docs/exploitation.md).",
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
@@ -437,11 +446,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser(
         "serveur",
-        help="lancer l'application web et son exécuteur de tâches (démonstration, développement)",
-        description="Met à jour la base, lance le serveur web de développement et l'exécuteur de tâches "
-        "(croisements, courriers) ; Ctrl-C arrête les deux. Demande VEILLE_DEBUG=1.",
+        help="lancer l'application web et son exécuteur de tâches",
+        description="Met à jour la base, lance le serveur web et l'exécuteur de tâches (croisements, "
+        "courriers), relance l'exécuteur s'il s'arrête ; Ctrl-C arrête les deux. Sans --production : "
+        "serveur de développement, demande VEILLE_DEBUG=1.",
     )
     server.add_argument("--adresse", default="127.0.0.1:8000", metavar="HÔTE:PORT", help="(127.0.0.1:8000)")
+    server.add_argument(
+        "--production",
+        action="store_true",
+        help="serveur de production (gunicorn, fichiers statiques servis par whitenoise) ; "
+        "demande VEILLE_SECRET_KEY",
+    )
     server.set_defaults(run=serveur)
 
     law_parser = commands.add_parser(

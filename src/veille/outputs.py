@@ -15,6 +15,7 @@ from veille import __version__
 from veille.compulsory import SchoolYear, ages_on
 from veille.matching.monthly import CHANGES_FILE, MonthlyState, changes, count_changes
 from veille.matching.results import CrossingResult, Status
+from veille.spreadsheet_safety import neutralise_frame
 
 UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
 MATCHES_FILE = "rapprochements.csv"
@@ -122,10 +123,11 @@ def write_outputs(
     flagged = flagged.assign(_order=flagged["statut"].ne(Status.UNFOUND.value)).sort_values(
         "_order", kind="stable"
     )
-    flagged.loc[:, [c for c in UNSCHOOLED_COLUMNS if c in flagged]].to_csv(
+    # Names come from outside: a cell a spreadsheet would run as a formula is neutralised.
+    neutralise_frame(flagged.loc[:, [c for c in UNSCHOOLED_COLUMNS if c in flagged]]).to_csv(
         paths["sans_scolarite"], index=False, encoding="utf-8"
     )
-    result.matches.to_csv(paths["rapprochements"], index=False, encoding="utf-8")
+    neutralise_frame(result.matches).to_csv(paths["rapprochements"], index=False, encoding="utf-8")
     write_summary(paths["synthese"], synthesis)
     model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
     paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")

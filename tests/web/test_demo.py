@@ -255,7 +255,20 @@ def test_the_server_refuses_to_start_outside_development(monkeypatch, capsys):
 def test_the_server_runs_the_web_server_and_the_task_worker():
     web, worker = server.commands("127.0.0.1:8000")
     assert web[-4:] == ["runserver", "127.0.0.1:8000", "--noreload", "--insecure"]
-    assert worker[-2:] == ["db_worker", "--no-reload"]
+    assert worker[-1:] == ["task_worker"]
+
+
+def test_the_production_server_runs_gunicorn_and_the_task_worker():
+    web, worker = server.commands("127.0.0.1:8000", production=True)
+    assert web[1:4] == ["-m", "gunicorn", "veille.web.wsgi:application"]
+    assert "127.0.0.1:8000" in web
+    assert worker[-1:] == ["task_worker"]
+
+
+def test_the_production_server_refuses_to_start_without_a_secret_key(monkeypatch, capsys):
+    monkeypatch.delenv("VEILLE_SECRET_KEY", raising=False)
+    assert cli.main(["serveur", "--production"]) == cli.EXIT_BAD_INPUT
+    assert "VEILLE_SECRET_KEY" in capsys.readouterr().err
 
 
 def test_the_readme_lists_every_demo_account_with_its_password_and_role():

@@ -13,6 +13,7 @@ import py7zr
 from py7zr.exceptions import PasswordRequired as _Py7zPasswordRequired
 from py7zr.io import Py7zIO, WriterFactory
 
+from veille.sources import limits
 from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
 
 #: a password, or a function asked for it (with the archive's name) only when an archive needs one
@@ -20,12 +21,16 @@ PasswordOption = str | Callable[[str], str | None] | None
 
 
 class _MemoryWriter(Py7zIO):
-    """An in-memory destination for one archive member."""
+    """An in-memory destination for one archive member, within the archive's decompression budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: list[int], archive_name: str) -> None:
         self.buffer = io.BytesIO()
+        self.budget, self.archive_name = budget, archive_name
 
     def write(self, s: bytes | bytearray) -> int:
+        self.budget[0] -= len(s)
+        if self.budget[0] < 0:  # the declared sizes lied: stop before the memory is spent
+            raise limits.too_big(self.archive_name)
         return self.buffer.write(s)
 
     def read(self, size: int | None = None) -> bytes:
@@ -44,11 +49,13 @@ class _MemoryWriter(Py7zIO):
 class _MemoryFactory(WriterFactory):
     """Hands py7zr a memory buffer for each member instead of a file on disk."""
 
-    def __init__(self) -> None:
+    def __init__(self, archive_name: str) -> None:
         self.products: dict[str, _MemoryWriter] = {}
+        self.archive_name = archive_name
+        self.budget = [limits.MAX_DECOMPRESSED_BYTES]
 
     def create(self, filename: str) -> Py7zIO:
-        product = _MemoryWriter()
+        product = _MemoryWriter(self.budget, self.archive_name)
         self.products[filename] = product
         return product
 
@@ -72,18 +79,20 @@ def _is_unsafe(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
 
 
-def _extract(source: Path | bytes, password: str | None) -> list[tuple[str, bytes]]:
+def _extract(source: Path | bytes, password: str | None, archive_name: str) -> list[tuple[str, bytes]]:
     # Bytes already in memory are read through a fresh buffer each time (a failed try consumes it).
     opened = io.BytesIO(source) if isinstance(source, bytes) else source
     with py7zr.SevenZipFile(opened, mode="r", password=password) as archive:
-        listed = archive.list()
+        everything = archive.list()
         # Checked before anything is decompressed; nothing is written to disk anyway, but such a name
         # means a crafted archive, and py7zr's own refusal would read as a wrong password.
-        for info in listed:
+        for info in everything:
             if _is_unsafe(info.filename):
                 raise _UnsafeMember(info.filename)
-        names = [info.filename for info in listed if not info.is_directory and not _is_skipped(info.filename)]
-        factory = _MemoryFactory()
+        listed = [info for info in everything if not info.is_directory]
+        limits.check_size(archive_name, sum(info.uncompressed or 0 for info in listed))
+        names = [info.filename for info in listed if not _is_skipped(info.filename)]
+        factory = _MemoryFactory(archive_name)
         archive.extractall(factory=factory)
     products = factory.products
     if not set(names) <= set(products) and len(products) >= len(names):
@@ -124,11 +133,13 @@ def extract_archive(
         "l'expéditeur de la refaire avec 7-Zip en n'y mettant que les fichiers eux-mêmes."
     )
     try:
-        return _extract(path, None)
+        return _extract(path, None, archive_name)
     except _Py7zPasswordRequired:
         pass
     except _UnsafeMember as error:
         raise _archive_error(archive_name, unsafe.format(archive=archive_name, name=error.name)) from None
+    except SourceError:
+        raise
     except Exception:  # Bad7zFile, CrcError, lzma.LZMAError, and assorted others on damaged archives
         raise _archive_error(archive_name, damaged) from None
 
@@ -141,9 +152,11 @@ def extract_archive(
             PasswordRequired,
         )
     try:
-        return _extract(path, secret)
+        return _extract(path, secret, archive_name)
     except _UnsafeMember as error:
         raise _archive_error(archive_name, unsafe.format(archive=archive_name, name=error.name)) from None
+    except SourceError:
+        raise
     except Exception:  # a wrong key yields garbage, and py7zr fails on it in many ways
         raise _archive_error(
             archive_name,

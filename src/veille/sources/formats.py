@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from veille.sources import limits
 from veille.sources.problems import Problem, SourceError
 
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
@@ -66,7 +67,7 @@ def detect_format(fichier: str, data: bytes) -> str:
             return "ods"
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
             raise file_error(
                 fichier, f"le fichier « {fichier} » est une archive ZIP abîmée. {CONVERT_HINT}"
             ) from None
@@ -102,10 +103,13 @@ def read_table(fichier: str, data: bytes, fmt: str) -> RawTable:
     if not data.strip():
         raise empty_file_error(fichier)
     if fmt == "csv":
+        limits.check_csv(fichier, data)
         return read_csv_bytes(fichier, data)
     if fmt == "xlsx":
+        limits.check_zip(fichier, data)
         return read_xlsx_bytes(fichier, data)
     if fmt == "ods":
+        limits.check_ods(fichier, data)
         return read_ods_bytes(fichier, data)
     raise file_error(fichier, f"le format du fichier « {fichier} » n'est pas pris en charge. {CONVERT_HINT}")
 
@@ -283,7 +287,10 @@ def read_xlsx_bytes(fichier: str, data: bytes) -> RawTable:
         sheet = workbook.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()
-        rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            [cell_text(value) for value in row]
+            for row in limits.bounded_rows(fichier, sheet.iter_rows(values_only=True))
+        ]
     finally:
         workbook.close()
     return _table_from_rows(fichier, rows, "xlsx")

@@ -17,6 +17,7 @@ from veille.sources.formats import RawTable, detect_format, empty_file_error, fi
 from veille.sources.headers import accepted_headers, map_headers
 from veille.sources.problems import Problem, SourceError, invalid_rows_error
 from veille.sources.validation import CHILDREN, SCHOOLING, Kind, validate
+from veille.spreadsheet_safety import neutralise_row
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,15 @@ def write_rejects(path: str | Path, problems: Sequence[Problem]) -> None:
         writer.writerow(["fichier", "ligne", "colonne", "valeur", "motif"])
         for problem in problems:
             writer.writerow(
-                [
-                    problem.fichier,
-                    "" if problem.ligne is None else problem.ligne,
-                    problem.colonne or "",
-                    problem.valeur or "",
-                    problem.message,
-                ]
+                neutralise_row(
+                    [
+                        problem.fichier,
+                        "" if problem.ligne is None else problem.ligne,
+                        problem.colonne or "",
+                        problem.valeur or "",
+                        problem.message,
+                    ]
+                )
             )
 
 

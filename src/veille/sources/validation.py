@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from veille.columns import CHILD_COLUMNS, CHILD_ORGANISATIONS, SCHOOLING_COLUMNS, SCHOOLING_SOURCES
+from veille.sources import limits
 from veille.sources.dates import NOT_A_DATE, parse_date_series
 from veille.sources.problems import Problem
 from veille.sources.values import (
@@ -130,6 +131,16 @@ def validate(
     collector.add(
         (frame["nom"] == "").to_numpy(), "nom", frame["nom"], "nom vide : chaque ligne doit en avoir un"
     )
+
+    # Values longer than the database keeps (PostgreSQL would refuse them at confirmation).
+    for column, mask, limit in limits.overlong_cells(frame):
+        collector.add(
+            mask,
+            column,
+            None,
+            f"valeur trop longue : plus de {limit} caractères, le maximum pour cette colonne ; vérifiez "
+            "que les colonnes ne sont pas décalées, ou raccourcissez la valeur dans le fichier source",
+        )
 
     # Birth date: format, then plausibility.
     raw_dates = frame["date_naissance"]

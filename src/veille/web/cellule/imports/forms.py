@@ -10,6 +10,12 @@ from .models import Kind
 
 #: the largest upload accepted (a commune of 100 000 children is about 15 MB of CSV)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+TOO_LARGE = (
+    f"Le dépôt dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo : rien n'a été enregistré. Découpez le fichier "
+    "en plusieurs fichiers plus petits (par exemple par organisme ou par établissement) et déposez-les "
+    "en plusieurs fois."
+)
+NO_FILE = "Choisissez au moins un fichier à déposer : rien n'a été enregistré."
 
 
 def school_year_choices() -> list[tuple[str, str]]:
@@ -35,6 +41,16 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
         single = super().clean
         if isinstance(data, list | tuple):
+            # An empty selection passes FileField's own check (it tests one file, not a list).
+            if not data and self.required:
+                raise forms.ValidationError(NO_FILE, code="required")
+            for item in data:
+                if not getattr(item, "size", 1):
+                    raise forms.ValidationError(
+                        f"Le fichier « {item.name} » est vide : rien n'a été enregistré. Vérifiez que "
+                        "l'export est complet et déposez-le à nouveau.",
+                        code="empty",
+                    )
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 
@@ -45,6 +61,10 @@ class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Fichiers (CSV, XLSX, ODS, ou archive 7z chiffrée)",
         help_text="Vous pouvez choisir plusieurs fichiers du même type.",
+        error_messages={
+            "required": NO_FILE,
+            "empty": "Le fichier choisi est vide : rien n'a été enregistré.",
+        },
     )
     password = forms.CharField(
         label="Mot de passe de l'archive 7z (si elle est chiffrée)",
@@ -71,7 +91,8 @@ class UploadForm(forms.Form):
         for upload in files:
             if upload.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(
-                    f"Le fichier « {upload.name} » dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo."
+                    f"Le fichier « {upload.name} » dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo : rien n'a "
+                    "été enregistré. Découpez-le en plusieurs fichiers plus petits et déposez-les ensemble."
                 )
         return files
 

@@ -23,6 +23,22 @@ from .mapping import STATUS_LABELS, comparison_rows
 
 #: how long an unconfirmed import waits before it is dropped
 PENDING_LIFETIME = timedelta(hours=1)
+#: how often a confirmation or a crossing at work says it is alive
+HEARTBEAT_SECONDS = 2
+#: a confirmation or a crossing silent this long has died with its process (kill -9, power cut): the
+#: pages and the worker's start then mark it interrupted. Four missed heartbeats, and less than the
+#: 10 s within which the interface must say so.
+STALE_AFTER = timedelta(seconds=8)
+
+INTERRUPTED_IMPORT = (
+    "La confirmation de ce dépôt a été interrompue (arrêt du serveur) : rien n'en a été gardé, les "
+    "lignes enregistrées en partie ont été retirées. Le dépôt reste en attente : cliquez sur « Relancer "
+    "la confirmation »."
+)
+INTERRUPTED_RUN = (
+    "Le croisement a été interrompu (arrêt du serveur ou de l'exécuteur de tâches) : aucun résultat "
+    "n'a été enregistré. Cliquez sur « Relancer le croisement »."
+)
 
 
 class Kind(models.TextChoices):
@@ -32,6 +48,7 @@ class Kind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     PENDING = "en_attente", "En attente de confirmation"
+    CONFIRMING = "confirmation", "Confirmation en cours"
     CONFIRMED = "confirme", "Confirmé"
     CANCELLED = "annule", "Annulé"
     EXPIRED = "expire", "Expiré (non confirmé à temps)"
@@ -52,6 +69,10 @@ class ImportQuerySet(models.QuerySet["Import"]):
         return self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now()).update(
             status=ImportStatus.EXPIRED, pending_rows=None
         )
+
+    def interrupted(self) -> ImportQuerySet:
+        """Confirmations whose process died: no heartbeat for :data:`STALE_AFTER`."""
+        return self.filter(status=ImportStatus.CONFIRMING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
 
     def confirmed_for(self, commune: Any, school_year: str) -> ImportQuerySet:
         return self.filter(commune=commune, school_year=school_year, status=ImportStatus.CONFIRMED)
@@ -78,6 +99,10 @@ class Import(models.Model):
     rows_kept = models.PositiveIntegerField("lignes retenues", default=0)
     #: canonical rows waiting for confirmation; emptied on confirmation, cancel or expiry
     pending_rows = models.JSONField(null=True, blank=True)
+    #: last sign of life of a confirmation at work (it commits in batches, see services.confirm_import)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: why the last confirmation did not finish (French, shown on the page)
+    error = models.TextField("erreur", blank=True)
 
     objects = ImportQuerySet.as_manager()
 
@@ -106,6 +131,21 @@ class Import(models.Model):
         if self.expires_at is None:
             self.expires_at = timezone.now() + PENDING_LIFETIME
         super().save(*args, **kwargs)
+
+
+class ConfirmationBatch(models.Model):
+    """What one committed batch of a confirmation changed, to undo it if the confirmation fails.
+
+    A confirmation commits in batches so that no transaction holds SQLite's write lock for long; the
+    import becomes confirmed (visible to the crossings) only after its last batch, and a failure or
+    an interruption undoes the batches already committed. Deleted once the import is confirmed.
+    """
+
+    imported = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="batches")
+    #: children created by this batch
+    created = models.JSONField(default=list)
+    #: child id -> the values it had before this batch updated it
+    previous = models.JSONField(default=dict)
 
 
 class ImportedChild(models.Model):
@@ -148,6 +188,27 @@ class RunStatus(models.TextChoices):
     FAILED = "echoue", "Échoué"
 
 
+class RunQuerySet(models.QuerySet["CrossingRun"]):
+    def interrupted(self) -> RunQuerySet:
+        """Runs whose worker died: running, and no heartbeat for :data:`STALE_AFTER`."""
+        silent = models.Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | models.Q(
+            heartbeat_at__isnull=True, started_at__lt=timezone.now() - STALE_AFTER
+        )
+        return self.filter(silent, status=RunStatus.RUNNING)
+
+    def interrupted_at_start(self) -> int:
+        """At the worker's start, every run still running died with the previous worker."""
+        return self.filter(status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=INTERRUPTED_RUN, finished_at=timezone.now()
+        )
+
+    def fail_interrupted(self) -> int:
+        """Mark the interrupted runs failed, with the French message; returns how many."""
+        return self.interrupted().update(
+            status=RunStatus.FAILED, error=INTERRUPTED_RUN, finished_at=timezone.now()
+        )
+
+
 class CrossingRun(models.Model):
     """One crossing of a commune's files for a school year, run in the background."""
 
@@ -182,6 +243,10 @@ class CrossingRun(models.Model):
     changes = models.JSONField(default=dict)
     #: what the next month's run reuses (``MonthlyState`` without names); kept on the latest run only
     state = models.BinaryField(null=True, blank=True, editable=False)
+    #: last sign of life of the worker doing the run
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -220,7 +285,9 @@ class CrossingRun(models.Model):
         """Record the start of the next step (called by the engine's ``progress``)."""
         self.step = min(self.step + 1, self.total_steps)
         self.step_label = label[:120]
-        CrossingRun.objects.filter(pk=self.pk).update(step=self.step, step_label=self.step_label)
+        CrossingRun.objects.filter(pk=self.pk).update(
+            step=self.step, step_label=self.step_label, heartbeat_at=timezone.now()
+        )
 
 
 class OutcomeQuerySet(models.QuerySet["Outcome"]):

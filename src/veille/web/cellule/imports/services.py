@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
@@ -38,10 +41,15 @@ from veille.sources import (
     read_children_files,
     read_schooling_files,
 )
+from veille.sources.problems import SKIP_INVALID_HINT
 from veille.web.cellule.children.models import Child, InstructionFact
 
 from . import mapping
 from .models import (
+    HEARTBEAT_SECONDS,
+    INTERRUPTED_IMPORT,
+    PENDING_LIFETIME,
+    ConfirmationBatch,
     CrossingRun,
     Import,
     ImportedChild,
@@ -121,6 +129,29 @@ def validate_upload(
     )
 
 
+#: what the readers' messages tell a command-line user, and what the web says instead
+_WEB_WORDING = {
+    SKIP_INVALID_HINT: (
+        "Corrigez ces lignes dans le fichier source puis déposez-le à nouveau, ou cochez la case "
+        "« Garder les lignes valides et écarter les lignes invalides » et déposez-le à nouveau : les "
+        "lignes écartées seront listées dans le rapport du dépôt."
+    ),
+    "Relancez en donnant le mot de passe (transmis séparément par l'expéditeur).": (
+        "Saisissez son mot de passe (transmis séparément par l'expéditeur) dans le champ « Mot de passe "
+        "de l'archive » et déposez-la à nouveau."
+    ),
+    "et relancez.": "et déposez-le à nouveau.",
+}
+
+
+def web_message(error: SourceError) -> str:
+    """The French message of a refused file as the web says it: no command-line option, no « relancez »."""
+    message = str(error)
+    for cli, web in _WEB_WORDING.items():
+        message = message.replace(cli, web)
+    return message
+
+
 def _file_report(report: Any) -> dict[str, Any]:
     return {
         "fichier": report.fichier,
@@ -145,108 +176,253 @@ def _forget_rows(imported: Import) -> None:
     imported.rejects = [{**reject, "valeur": ""} for reject in imported.rejects]
 
 
-@transaction.atomic
+#: rows committed per transaction by a confirmation: well under a second of SQLite's write lock
+CONFIRM_BATCH_ROWS = 2000
+
+_CHILD_FIELDS = (
+    "last_name",
+    "first_names",
+    "birth_date",
+    "sex",
+    "claimant_last_name",
+    "claimant_first_name",
+    "address",
+    "postal_code",
+    "city",
+    "retention_until",
+    "last_seen_at",
+)
+_DATE_FIELDS = {"birth_date", "retention_until"}
+
+
+class _Interrupted(Exception):
+    """The confirmation was declared interrupted (no heartbeat) while it still ran: it stops."""
+
+
 def confirm_import(*, imported: Import) -> Import:
     """Keep a pending import: upsert its children, or store its schooling records.
 
     A child already known by (commune, organisme, identifiant) keeps its row, and so its history; its
     identity and address are updated from the new file.
 
+    The rows are committed in batches of :data:`CONFIRM_BATCH_ROWS`, each in its own short transaction,
+    so that a file of 200 000 rows never holds SQLite's write lock longer than the busy timeout (the
+    task worker and the other requests keep writing meanwhile). It stays all or nothing: the import is
+    confirmed, and so seen by the crossings, only after its last batch; each batch records what it
+    changed (:class:`ConfirmationBatch`), and a failure, or a crash found later by
+    :func:`recover_interrupted`, undoes the batches already committed.
+
     Raises:
-        ValueError: the import is no longer pending (confirmed, cancelled or expired).
+        ValueError: the import is no longer pending, or the confirmation failed (French message; nothing
+            of it is kept).
     """
-    imported = Import.objects.select_for_update().get(pk=imported.pk)
-    if not imported.is_pending or imported.pending_rows is None:
-        raise ValueError("Ce dépôt n'est plus en attente : il a été confirmé, annulé ou il a expiré.")
+    with transaction.atomic():
+        imported = Import.objects.select_for_update().get(pk=imported.pk)
+        if not imported.is_pending or imported.pending_rows is None:
+            raise ValueError("Ce dépôt n'est plus en attente : il a été confirmé, annulé ou il a expiré.")
+        if imported.batches.exists():
+            raise ValueError(
+                "La confirmation précédente de ce dépôt est en cours d'annulation : "
+                "réessayez dans un instant."
+            )
+        imported.status, imported.error = ImportStatus.CONFIRMING, ""
+        imported.heartbeat_at = timezone.now()
+        imported.save(update_fields=["status", "error", "heartbeat_at"])
     rows = imported.pending_rows
-    if imported.kind == Kind.CHILDREN:
-        children = _upsert_children(imported.commune, rows)
-        ImportedChild.objects.bulk_create(
-            [ImportedChild(imported=imported, child=child) for child in children], ignore_conflicts=True
-        )
-    else:
-        SchoolingRecord.objects.bulk_create(
-            [
-                SchoolingRecord(
-                    commune=imported.commune,
-                    imported=imported,
-                    source=row["source"],
-                    source_id=row["identifiant"],
-                    last_name=row["nom"],
-                    first_names=row["prenoms"],
-                    birth_date=row["date_naissance"],
-                    sex=row["sexe"][:1],
-                    establishment=row["etablissement"][:200],
-                    uai=row["uai"][:8],
-                    level=row["niveau"][:10],
-                    address=row["adresse"][:300],
-                    postal_code=row["code_postal"][:10],
-                    city=row["commune"][:120],
+    try:
+        existing = _existing_children(imported.commune) if imported.kind == Kind.CHILDREN else {}
+        for start in range(0, len(rows), CONFIRM_BATCH_ROWS):
+            with transaction.atomic():
+                # First statement of the batch: it takes the write lock and checks that nobody declared
+                # this confirmation interrupted meanwhile.
+                alive = Import.objects.filter(pk=imported.pk, status=ImportStatus.CONFIRMING).update(
+                    heartbeat_at=timezone.now()
                 )
-                for row in rows
-            ],
-            batch_size=1000,
+                if not alive:
+                    raise _Interrupted
+                batch = rows[start : start + CONFIRM_BATCH_ROWS]
+                if imported.kind == Kind.CHILDREN:
+                    _confirm_children(imported, batch, existing)
+                else:
+                    _confirm_schooling(imported, batch)
+        with transaction.atomic():
+            _forget_rows(imported)
+            imported.status = ImportStatus.CONFIRMED
+            imported.confirmed_at = timezone.now()
+            imported.heartbeat_at = None
+            imported.save()
+            imported.batches.all().delete()
+    except _Interrupted:
+        raise ValueError(INTERRUPTED_IMPORT) from None
+    except Exception as error:
+        # The exception's text may quote data: only its class is logged.
+        logger.error("confirmation of import %s failed: %s", imported.pk, type(error).__name__)
+        message = (
+            "La confirmation de ce dépôt a échoué : rien n'en a été gardé. Le dépôt reste en attente ; "
+            "cliquez sur « Relancer la confirmation ». Si l'échec se répète, signalez-le à l'équipe "
+            f"technique en donnant le numéro du dépôt ({imported.pk})."
         )
-    _forget_rows(imported)
-    imported.status = ImportStatus.CONFIRMED
-    imported.confirmed_at = timezone.now()
-    imported.save()
+        undo_confirmation(imported=imported, error=message)
+        raise ValueError(message) from None
     return imported
 
 
-def _upsert_children(commune: Any, rows: list[dict[str, str]]) -> list[Child]:
-    existing = {(c.organisme, c.source_id): c for c in Child.objects.filter(commune=commune)}
-    created, updated, kept = [], [], []
-    fields = [
-        "last_name",
-        "first_names",
-        "birth_date",
-        "sex",
-        "claimant_last_name",
-        "claimant_first_name",
-        "address",
-        "postal_code",
-        "city",
-        "retention_until",
-        "last_seen_at",
-    ]
-    now = timezone.now()
+def _existing_children(commune: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (c["organisme"], c["source_id"]): c
+        for c in Child.objects.filter(commune=commune).values("pk", "organisme", "source_id", *_CHILD_FIELDS)
+    }
+
+
+def _child_values(row: dict[str, str], now: Any) -> dict[str, Any]:
+    birth = pd.Timestamp(row["date_naissance"]).date()
+    return {
+        "last_name": row["nom"][:200],
+        "first_names": row["prenoms"][:200],
+        "birth_date": birth,
+        "sex": row["sexe"][:1],
+        "claimant_last_name": row["nom_allocataire"][:200],
+        "claimant_first_name": row["prenom_allocataire"][:200],
+        "address": row["adresse"][:300],
+        "postal_code": row["code_postal"][:10],
+        "city": row["commune"][:120],
+        "retention_until": retention_end(birth),
+        "last_seen_at": now,
+    }
+
+
+def _json_value(name: str, value: Any) -> Any:
+    if value is not None and (name in _DATE_FIELDS or name == "last_seen_at"):
+        return value.isoformat()
+    return value
+
+
+def _confirm_children(imported: Import, rows: list[dict[str, str]], existing: dict[Any, Any]) -> None:
+    commune, now = imported.commune, timezone.now()
+    created: list[Child] = []
+    updated: list[Child] = []
+    previous: dict[str, dict[str, Any]] = {}
+    kept_ids: list[int] = []
     for row in rows:
-        birth = pd.Timestamp(row["date_naissance"]).date()
-        values = {
-            "last_name": row["nom"][:200],
-            "first_names": row["prenoms"][:200],
-            "birth_date": birth,
-            "sex": row["sexe"][:1],
-            "claimant_last_name": row["nom_allocataire"][:200],
-            "claimant_first_name": row["prenom_allocataire"][:200],
-            "address": row["adresse"][:300],
-            "postal_code": row["code_postal"][:10],
-            "city": row["commune"][:120],
-            "retention_until": retention_end(birth),
-            "last_seen_at": now,
-        }
-        child = existing.get((row["organisme"], row["identifiant"]))
-        if child is None:
-            child = Child(commune=commune, organisme=row["organisme"], source_id=row["identifiant"], **values)
-            created.append(child)
-            existing[(child.organisme, child.source_id)] = child
-        else:
-            for name, value in values.items():
-                setattr(child, name, value)
-            updated.append(child)
-        kept.append(child)
+        values = _child_values(row, now)
+        key = (row["organisme"], row["identifiant"])
+        known = existing.get(key)
+        if known is None:
+            created.append(Child(commune=commune, organisme=key[0], source_id=key[1], **values))
+            continue
+        previous[str(known["pk"])] = {name: _json_value(name, known[name]) for name in _CHILD_FIELDS}
+        updated.append(Child(pk=known["pk"], commune=commune, organisme=key[0], source_id=key[1], **values))
+        known.update(values)
+        kept_ids.append(known["pk"])
     # bulk_create skips save(): retention_until is computed above, as Child.save would.
-    Child.objects.bulk_create(created, batch_size=1000)
-    Child.objects.bulk_update(updated, fields, batch_size=1000)
+    Child.objects.bulk_create(created, batch_size=500)
     if created and created[0].pk is None:  # backends that do not return ids from bulk_create
         ids = {
-            (c.organisme, c.source_id): c.pk
-            for c in Child.objects.filter(commune=commune).only("organisme", "source_id")
+            (organisme, source_id): pk
+            for organisme, source_id, pk in Child.objects.filter(
+                commune=commune, source_id__in=[c.source_id for c in created]
+            ).values_list("organisme", "source_id", "pk")
         }
         for child in created:
             child.pk = ids[(child.organisme, child.source_id)]
-    return kept
+    for child in created:
+        existing[(child.organisme, child.source_id)] = {
+            "pk": child.pk,
+            **{name: getattr(child, name) for name in _CHILD_FIELDS},
+        }
+        kept_ids.append(child.pk)
+    # Small batches: SQLite evaluates bulk_update's CASE once per row and per case.
+    Child.objects.bulk_update(updated, list(_CHILD_FIELDS), batch_size=100)
+    ImportedChild.objects.bulk_create(
+        [ImportedChild(imported=imported, child_id=pk) for pk in kept_ids],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    ConfirmationBatch.objects.create(imported=imported, created=[c.pk for c in created], previous=previous)
+
+
+def _confirm_schooling(imported: Import, rows: list[dict[str, str]]) -> None:
+    SchoolingRecord.objects.bulk_create(
+        [
+            SchoolingRecord(
+                commune=imported.commune,
+                imported=imported,
+                source=row["source"],
+                source_id=row["identifiant"],
+                last_name=row["nom"],
+                first_names=row["prenoms"],
+                birth_date=row["date_naissance"],
+                sex=row["sexe"][:1],
+                establishment=row["etablissement"][:200],
+                uai=row["uai"][:8],
+                level=row["niveau"][:10],
+                address=row["adresse"][:300],
+                postal_code=row["code_postal"][:10],
+                city=row["commune"][:120],
+            )
+            for row in rows
+        ],
+        batch_size=500,
+    )
+    # Records belong to the import, not confirmed yet: undoing them is deleting them.
+    ConfirmationBatch.objects.create(imported=imported)
+
+
+def undo_confirmation(*, imported: Import, error: str) -> None:
+    """Undo the committed batches of a failed or interrupted confirmation, newest first, each in its own
+    transaction; the import goes back to pending (``error`` shown on its page), its rows still there."""
+    for batch in ConfirmationBatch.objects.filter(imported=imported).order_by("-pk").iterator():
+        with transaction.atomic():
+            Child.objects.filter(pk__in=batch.created).delete()
+            restored = []
+            for pk, values in batch.previous.items():
+                child = Child(pk=int(pk))
+                for name, value in values.items():
+                    if value is not None and name in _DATE_FIELDS:
+                        value = date.fromisoformat(value)
+                    elif value is not None and name == "last_seen_at":
+                        value = datetime.fromisoformat(value)
+                    setattr(child, name, value)
+                restored.append(child)
+            Child.objects.bulk_update(restored, list(_CHILD_FIELDS), batch_size=100)
+            batch.delete()
+    while True:  # in chunks: 200 000 records deleted at once would hold the lock for long
+        with transaction.atomic():
+            chunk = list(
+                SchoolingRecord.objects.filter(imported=imported).values_list("pk", flat=True)[:5000]
+            )
+            if not chunk:
+                break
+            SchoolingRecord.objects.filter(pk__in=chunk).delete()
+    with transaction.atomic():
+        ImportedChild.objects.filter(imported=imported).delete()
+        Import.objects.filter(pk=imported.pk).update(
+            status=ImportStatus.PENDING,
+            error=error,
+            heartbeat_at=None,
+            expires_at=max(imported.expires_at, timezone.now() + PENDING_LIFETIME / 4),
+        )
+    imported.refresh_from_db()
+
+
+def recover_interrupted() -> int:
+    """Find the confirmations and crossings whose process died (kill -9, power cut) and say so.
+
+    A confirmation is undone and its import is pending again; a run is marked failed. Called when the
+    task worker starts, and by the pages that show them, so that the interface says it within
+    ``STALE_AFTER`` plus one refresh. Returns how many were found.
+    """
+    found = CrossingRun.objects.fail_interrupted()
+    for imported in Import.objects.interrupted():
+        # Claimed first, atomically: a confirmation still alive sees it and stops at its next batch.
+        claimed = Import.objects.filter(
+            pk=imported.pk, status=ImportStatus.CONFIRMING, heartbeat_at=imported.heartbeat_at
+        ).update(status=ImportStatus.PENDING, heartbeat_at=None, error=INTERRUPTED_IMPORT)
+        if claimed:
+            logger.warning("confirmation of import %s interrupted: undone", imported.pk)
+            undo_confirmation(imported=imported, error=INTERRUPTED_IMPORT)
+            found += 1
+    return found
 
 
 def cancel_import(*, imported: Import) -> Import:
@@ -367,15 +543,54 @@ def execute_run(run_id: int) -> CrossingRun:
 
     Failures are stored on the run with a French message; the log names only the run.
     """
-    from veille.matching import cross
 
     run = CrossingRun.objects.select_related("commune").get(pk=run_id)
     if run.status != RunStatus.WAITING:
         return run
     started = time.perf_counter()
     run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+    run.heartbeat_at = run.started_at
     run.total_steps = OWN_STEPS + ENGINE_STEPS
-    run.save(update_fields=["status", "started_at", "total_steps"])
+    run.save(update_fields=["status", "started_at", "total_steps", "heartbeat_at"])
+    with _heartbeat(run):
+        return _execute(run, started)
+
+
+@contextmanager
+def _heartbeat(run: CrossingRun) -> Iterator[None]:
+    """Say every ``HEARTBEAT_SECONDS`` that the run is alive, from a thread, as long as it runs.
+
+    The engine's long steps (training the model) call no progress function for minutes: without this a
+    crashed worker and a busy one would look alike. Inside a transaction (the tests run a crossing in
+    one) another connection would not see the run: no heartbeat there.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    CrossingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+                except Exception as error:  # a locked database: try again at the next beat
+                    logger.warning("heartbeat of run %s: %s", run.pk, type(error).__name__)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _execute(run: CrossingRun, started: float) -> CrossingRun:
+    from veille.matching import cross
+
     try:
         run.advance("Préparation des fichiers importés")
         commune, year = run.commune, run.school_year
@@ -445,14 +660,9 @@ def execute_run(run_id: int) -> CrossingRun:
     except SourceError as error:
         run.status, run.error = RunStatus.FAILED, str(error)
     except Exception as error:
-        # The exception's text may quote data: only its class is logged and shown.
+        # The exception's text may quote data: only its class is logged, and given as a code.
         logger.error("crossing run %s failed: %s", run.pk, type(error).__name__)
-        run.status = RunStatus.FAILED
-        run.error = (
-            "Le croisement a échoué à cause d'une erreur interne "
-            f"({type(error).__name__}). Relancez-le ; si l'erreur revient, signalez-la à l'équipe technique "
-            f"en donnant le numéro du croisement ({run.pk})."
-        )
+        run.status, run.error = RunStatus.FAILED, engine_failure_message(run, error)
     run.finished_at = timezone.now()
     run.save()
     if run.status == RunStatus.DONE:
@@ -483,6 +693,28 @@ def _store_changes(run: CrossingRun, reference: CrossingRun, result: CrossingRes
         if (c.organisme, c.source_id) in concerned
     }
     run.changes = mapping.changes_json(table, ids)
+
+
+#: engine failures that say something about the files, in words a cell's agent can act on
+_ENGINE_FAILURES = {
+    "EMTrainingException": (
+        "le calcul n'a pas pu apprendre à reconnaître un même enfant d'un fichier à l'autre : trop peu "
+        "d'enfants du fichier enfants ressemblent aux élèves des fichiers de scolarité (par exemple aucun). "
+        "Vérifiez que les fichiers sont bien ceux de la même commune et de la même année scolaire"
+    ),
+    "MemoryError": "la mémoire du serveur n'a pas suffi pour des fichiers de cette taille",
+}
+
+
+def engine_failure_message(run: CrossingRun, error: BaseException) -> str:
+    """The French message of a crossing that failed inside the engine, whatever the exception."""
+    name = type(error).__name__
+    cause = _ENGINE_FAILURES.get(name, "une erreur inattendue s'est produite pendant le calcul")
+    return (
+        f"Le croisement n'a pas abouti : {cause}. Aucun résultat n'a été enregistré. Cliquez sur "
+        "« Relancer le croisement » ; si l'échec se répète, signalez-le à l'équipe technique en donnant "
+        f"le numéro du croisement ({run.pk}) et le code « {name} »."
+    )
 
 
 def _store_outcomes(

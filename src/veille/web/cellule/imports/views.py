@@ -20,7 +20,7 @@ from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
 from . import services
-from .forms import MAX_UPLOAD_BYTES, LaunchForm, UploadForm
+from .forms import MAX_UPLOAD_BYTES, TOO_LARGE, LaunchForm, UploadForm
 from .models import CrossingRun, Import, Outcome, RunStatus, SchoolingRecord
 
 
@@ -29,6 +29,8 @@ class _InMemoryUploadHandler(MemoryFileUploadHandler):
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # type: ignore[no-untyped-def]
         self.activated = content_length is not None and content_length <= MAX_UPLOAD_BYTES + 1024 * 1024
+        # A larger body is read and thrown away chunk by chunk: the view says why no file arrived.
+        self.request.upload_too_large = not self.activated  # type: ignore[attr-defined]
 
 
 def _commune_kwargs(request: HttpRequest, **kwargs: object) -> dict[str, object]:
@@ -38,6 +40,7 @@ def _commune_kwargs(request: HttpRequest, **kwargs: object) -> dict[str, object]
 @member_required(Capability.IMPORT_FILES)
 def index(request: HttpRequest) -> HttpResponse:
     """The imports one may see, the runs and the button to launch one."""
+    services.recover_interrupted()
     Import.objects.expire_pending()
     membership = request.membership  # type: ignore[attr-defined]
     imports = Import.objects.visible_to(membership).select_related("uploaded_by")[:50]
@@ -70,7 +73,11 @@ def upload(request: HttpRequest, commune: str) -> HttpResponse:
 def _upload(request: HttpRequest) -> HttpResponse:
     """Upload files; they are read and validated in memory, then shown for confirmation."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.errors.pop("files", None)
+        form.add_error("files", TOO_LARGE)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = [InMemoryFile(f.name, f.read()) for f in data["files"]]
         try:
@@ -84,7 +91,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 skip_invalid=data["skip_invalid"],
             )
         except SourceError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, services.web_message(error))
         else:
             record(request, Action.CREATE, imported, detail=f"dépôt en attente, {imported.rows_kept} lignes")
             return redirect("imports:detail", **_commune_kwargs(request, pk=imported.pk))
@@ -98,6 +105,7 @@ def _visible_import(request: HttpRequest, pk: int) -> Import:
 @member_required(Capability.IMPORT_FILES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The validation report of an import, with Confirm and Cancel while it is pending."""
+    services.recover_interrupted()
     Import.objects.expire_pending()
     imported = _visible_import(request, pk)
     record(request, Action.VIEW, imported, detail=f"rapport de validation, {len(imported.rejects)} rejets")
@@ -173,12 +181,17 @@ def _run_context(request: HttpRequest, crossing: CrossingRun) -> dict[str, objec
 @member_required()
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress (refreshed by htmx until it ends), then its counts and what changed."""
+    services.recover_interrupted()
     return render(request, "imports/run.html", _run_context(request, _run_for(request, pk)))
 
 
 @member_required()
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress fragment polled by htmx; once the run has ended, htmx stops polling (status 286)."""
+    """The progress fragment polled by htmx; once the run has ended, htmx stops polling (status 286).
+
+    A run whose worker died is found here too: the page stops waiting within seconds of the crash.
+    """
+    services.recover_interrupted()
     crossing = _run_for(request, pk)
     response = render(request, "imports/_progress.html", _run_context(request, crossing))
     if crossing.is_finished and request.headers.get("HX-Request"):

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from veille.spreadsheet_safety import neutralise_row
+
 from .computations import MASKED, Period, mask
 from .definitions import BY_KEY, INDICATORS
 from .models import AggregateReport, AggregateValue
@@ -88,16 +90,18 @@ def to_csv(aggregate: Aggregate) -> str:
     writer.writerow(CSV_COLUMNS)
     for key, value in aggregate.values.items():
         writer.writerow(
-            [
-                FORMAT_NAME,
-                aggregate.version,
-                aggregate.insee_code,
-                aggregate.commune_name,
-                aggregate.period_start.isoformat(),
-                aggregate.period_end.isoformat(),
-                key,
-                value,
-            ]
+            neutralise_row(
+                [
+                    FORMAT_NAME,
+                    aggregate.version,
+                    aggregate.insee_code,
+                    aggregate.commune_name,
+                    aggregate.period_start.isoformat(),
+                    aggregate.period_end.isoformat(),
+                    key,
+                    value,
+                ]
+            )
         )
     return out.getvalue()
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from veille.compulsory import SchoolYear
+from veille.spreadsheet_safety import neutralise_row
 from veille.web.common.pdf import render_pdf
 
 from .charts import bar_chart
@@ -94,7 +95,8 @@ def report_xlsx(dashboard: Dashboard) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            # openpyxl stores a text beginning with "=" as a formula: every text cell is neutralised.
+            ws.append(neutralise_row(row))
         ws.column_dimensions["A"].width = 10
         ws.column_dimensions["B"].width = 60
 

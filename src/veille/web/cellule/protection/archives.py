@@ -15,6 +15,8 @@ from typing import Any
 
 import py7zr
 
+from veille.spreadsheet_safety import neutralise_row
+
 # No 0/o, 1/l/i: the password is read out over the telephone.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PASSWORD_GROUPS = 5
@@ -68,7 +70,8 @@ def csv_bytes(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequen
     writer.writerow([header for _, header in columns])
     for row in rows:
         values = [row.get(key, "") for key, _ in columns] if isinstance(row, Mapping) else list(row)
-        writer.writerow(["" if value is None else value for value in values])
+        # Names come from outside: a cell a spreadsheet would run as a formula is neutralised.
+        writer.writerow(neutralise_row(["" if value is None else value for value in values]))
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 

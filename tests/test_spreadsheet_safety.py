@@ -1,0 +1,53 @@
+"""Formula injection: every text cell a spreadsheet would run is written with an apostrophe before it."""
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from veille.sources import Problem, write_rejects
+from veille.spreadsheet_safety import neutralise, neutralise_frame
+
+ATTACKS = ["=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("value", ATTACKS)
+def test_it_puts_an_apostrophe_before_a_cell_a_spreadsheet_would_run(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Dupont", "-12", "+3.5", "-1,25", "1e-3", "", "Jean-Marie", "O'Neil"])
+def test_it_leaves_names_and_plain_numbers_as_they_are(value):
+    assert neutralise(value) == value
+
+
+def test_it_leaves_numbers_and_missing_values_alone():
+    assert neutralise(-3) == -3
+    assert neutralise(None) is None
+
+
+def test_it_neutralises_the_text_columns_of_a_table_and_keeps_the_numbers():
+    frame = pd.DataFrame({"nom": ["=1+1", "Martin"], "poids": [-4.5, 12.0]})
+    out = neutralise_frame(frame)
+    assert out["nom"].tolist() == ["'=1+1", "Martin"]
+    assert out["poids"].tolist() == [-4.5, 12.0]
+    assert frame["nom"].tolist() == ["=1+1", "Martin"]  # the table given is not changed
+
+
+def test_the_cli_rejects_file_neutralises_the_values_it_quotes(tmp_path):
+    path = tmp_path / "lignes_rejetees.csv"
+    write_rejects(path, [Problem("enfants.csv", 2, "nom", "@SUM(1+1)", "valeur invalide")])
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows[1][3] == "'@SUM(1+1)"
+
+
+def test_the_web_exports_csv_neutralises_formulas():
+    from veille.web.cellule.protection.archives import csv_bytes
+
+    content = csv_bytes(
+        [{"nom": "=cmd|' /C calc'!A0", "prenoms": "+SUM(1+1)"}], [("nom", "nom"), ("prenoms", "p")]
+    )
+    text = content.decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text
+    assert ";'+SUM(1+1)" in text
