@@ -9,7 +9,7 @@ DEMO_ENFANTS ?= 5000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/veille
 DJANGO := VEILLE_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean
+.PHONY: install demo test test-sqlite test-postgres test-matrice lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-postgres: $(STAMP)
 	bin/ensure-chromium
 	bin/ensure-axe
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/web
+
+# The permission matrix: every URL pattern × every role × GET and POST (several minutes).
+test-matrice: $(STAMP)
+	$(BIN)/pytest -m matrix tests/web/test_permission_matrix.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

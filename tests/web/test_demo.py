@@ -321,7 +321,8 @@ def test_veille_serveur_serves_the_login_page_and_stops_both_processes_on_sigter
     )
     try:
         page = ""
-        for _ in range(60):
+        # A fresh database is migrated first: on a busy machine that alone can take a minute.
+        for _ in range(240):
             time.sleep(0.5)
             try:
                 page = (

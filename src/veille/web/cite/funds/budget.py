@@ -245,7 +245,7 @@ def co_financing(cite: Cite, year: int | None = None, *, include_proposed: bool 
 
 
 def co_financing_by_year(
-    cite: object, *, include_proposed: bool = False
+    cite: Cite, *, include_proposed: bool = False
 ) -> tuple[dict[int, CoFinancing], CoFinancing]:
     """Each year's co-financing and all years', in two queries whatever the number of years and lines."""
     shares = fund_shares(cite)
