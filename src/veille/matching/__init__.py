@@ -12,8 +12,9 @@ Examples:
     3
 
 Steps: standardise identities (``veille.identity``), score candidate pairs with a probabilistic model
-trained on the data itself (Splink, ``splink_adapter``), assign each schooling record to at most one
-child (``assignment``), then give each child a status (``classification``).
+(``comparisons`` says what is compared, ``training`` learns it from the shipped prior and the files
+themselves, ``scoring`` weighs the pairs in DuckDB as Splink would), assign each schooling record to at
+most one child (``assignment``), then give each child a status (``classification``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from veille.compulsory import SchoolYear, compulsory_mask
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
+from veille.matching.comparisons import comparisons_for
 from veille.matching.frames import match_frame
+from veille.matching.model import Model, prior
 from veille.matching.results import (
     Candidate,
     ChildOutcome,
@@ -37,7 +41,8 @@ from veille.matching.results import (
     Status,
     Timings,
 )
-from veille.matching.splink_adapter import score_pairs
+from veille.matching.scoring import PairEngine
+from veille.matching.training import prior_model, train
 
 __all__ = [
     "Candidate",
@@ -102,19 +107,22 @@ def cross(
     right = match_frame(schooling, claimant=False)
     lap("normalisation")
 
-    scored = score_pairs(
-        left,
-        right,
-        threshold_match_weight=thresholds.shown,
-        keep_weight=thresholds.uncertain,
-        seed=seed,
-        progress=say,
-        model=model,
-    )
+    national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())
+    with PairEngine(left, right, comparisons_for(national_id=national_id)) as engine:
+        if model is not None:
+            trained = Model.from_dict(model)
+        else:
+            say("Apprentissage du modèle")
+            trained = _train(engine, seed)
+        lap("apprentissage")
+        say("Comparaison des paires candidates")
+        engine.build_candidates()
+        pairs, n_candidates = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
     lap("comparaison")
 
     say("Attribution des dossiers et classement")
-    pairs = scored.pairs
+    labels = level_labels(trained)
+    pairs = _full_agreement_is_a_match(pairs, trained, thresholds)
     confirmed: set[tuple[int, int]] = set()
     if decisions is not None:
         pairs, confirmed = _apply_decisions(pairs, children, schooling, list(decisions))
@@ -126,18 +134,61 @@ def cross(
         retained = list(zip(decided.index, decided["record_uid"], strict=True))
         by_person = np.array([pair in confirmed for pair in retained], dtype=bool)
         decided.loc[by_person & compulsory, "motif"] = DECIDED_SAME_REASON
-    prior = _candidate_prior(len(assigned), scored.n_candidates)
-    table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
-    matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
+    prior_odds = _candidate_prior(len(assigned), n_candidates)
+    table = _children_table(children, schooling, decided, pairs, labels, prior_odds)
+    matches = _matches_table(children, schooling, assigned, thresholds, labels, prior_odds)
     lap("classement")
     return CrossingResult(
         children=table,
         matches=matches,
-        model=scored.model,
+        model=trained.as_dict(),
         thresholds=thresholds.as_dict(),
         school_year=str(year),
         timings=Timings(steps),
     )
+
+
+def _train(engine: PairEngine, seed: int) -> Model:
+    """The commune's model; the shipped prior alone when the files teach nothing (with a warning)."""
+    try:
+        return train(engine, prior(), seed=seed)
+    except (duckdb.Error, ValueError, FloatingPointError, ZeroDivisionError) as error:
+        return prior_model(engine, prior(), why=f"erreur de calcul : {type(error).__name__}")
+
+
+def level_labels(model: Model) -> dict[str, dict[int, str]]:
+    """For each comparison, its gamma value -> French label."""
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model.comparisons:
+        labels[comparison.name] = {comparison.gamma(i): lvl.label for i, lvl in enumerate(comparison.levels)}
+        labels[comparison.name][-1] = "valeur absente"
+    return labels
+
+
+#: Why a pair agreeing on every field is matched whatever its weight.
+FULL_AGREEMENT_FIELDS = ("nom", "prenom", "date_naissance")
+
+
+def _full_agreement_is_a_match(pairs: pd.DataFrame, model: Model, thresholds: Thresholds) -> pd.DataFrame:
+    """A pair that agrees on every field it has (name, first name and date at least) is a match.
+
+    Such a pair is the child's own record but for a twin born the same day under the same first name,
+    which the children files would not hold twice: a person asked to check it learns nothing. A weak
+    model (a village's few pairs) must not send it to review.
+    """
+    if pairs.empty:
+        return pairs
+    agrees = np.ones(len(pairs), dtype=bool)
+    for comparison in model.comparisons:
+        gamma = pairs[f"gamma_{comparison.name}"].to_numpy()
+        if comparison.name in FULL_AGREEMENT_FIELDS:
+            agrees &= gamma == comparison.top
+        else:
+            agrees &= (gamma == comparison.top) | (gamma == -1)
+    if agrees.any():
+        pairs = pairs.copy()
+        pairs.loc[agrees, "match_weight"] = np.maximum(pairs.loc[agrees, "match_weight"], thresholds.match)
+    return pairs
 
 
 def _apply_decisions(
