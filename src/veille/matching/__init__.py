@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from veille.compulsory import SchoolYear, compulsory_mask
+from veille.matching import feedback
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
@@ -124,8 +125,12 @@ def cross(
     labels = level_labels(trained)
     pairs = _full_agreement_is_a_match(pairs, trained, thresholds)
     confirmed: set[tuple[int, int]] = set()
+    saved = trained.as_dict()
     if decisions is not None:
-        pairs, confirmed = _apply_decisions(pairs, children, schooling, list(decisions))
+        confirmed, different = _resolve_decisions(children, schooling, list(decisions))
+        pairs, learnt = _learn_from_decisions(pairs, confirmed, different, trained, thresholds)
+        saved["veille"]["apprentissage_decisions"] = learnt
+        pairs = _apply_decisions(pairs, confirmed, different)
     pairs["source"] = schooling["source"].to_numpy()[pairs["record_uid"].to_numpy()]
     assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain, confident=thresholds.match)
     compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
@@ -141,7 +146,7 @@ def cross(
     return CrossingResult(
         children=table,
         matches=matches,
-        model=trained.as_dict(),
+        model=saved,
         thresholds=thresholds.as_dict(),
         school_year=str(year),
         timings=Timings(steps),
@@ -191,19 +196,10 @@ def _full_agreement_is_a_match(pairs: pd.DataFrame, model: Model, thresholds: Th
     return pairs
 
 
-def _apply_decisions(
-    pairs: pd.DataFrame,
-    children: pd.DataFrame,
-    schooling: pd.DataFrame,
-    decisions: list[PairDecision],
-) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
-    """Drop the pairs declared different, force the pairs declared the same.
-
-    A pair declared the same that blocking did not propose is added, with unknown comparison levels.
-
-    Returns:
-        The pairs, and the (child_uid, record_uid) of the pairs declared the same.
-    """
+def _resolve_decisions(
+    children: pd.DataFrame, schooling: pd.DataFrame, decisions: list[PairDecision]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The (child_uid, record_uid) declared the same, and those declared different."""
     child_uid = {
         key: uid for uid, key in enumerate(zip(children["organisme"], children["identifiant"], strict=True))
     }
@@ -218,8 +214,54 @@ def _apply_decisions(
         if child is None or record is None:
             continue
         (same if decision.same else different).add((child, record))
+    return same, different
+
+
+def _learn_from_decisions(
+    pairs: pd.DataFrame,
+    same: set[tuple[int, int]],
+    different: set[tuple[int, int]],
+    model: Model,
+    thresholds: Thresholds,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Correct the review band with what the decided pairs of the band teach (``feedback``)."""
+    keys = list(zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True))
+    weight = pairs["match_weight"].to_numpy()
+    in_band = (weight >= thresholds.uncertain) & (weight < thresholds.match)
+    decided = np.array([key in same or key in different for key in keys], dtype=bool) & in_band
+    examples = pairs[decided].assign(same=[keys[i] in same for i in np.flatnonzero(decided)])
+    correction = feedback.learn(examples, model.comparisons)
+    if correction is None:
+        return pairs, {
+            "utilisees": False,
+            "decisions_dans_la_zone_de_doute": int(decided.sum()),
+            "minimum": feedback.MIN_DECISIONS,
+        }
+    corrected, matched, left = feedback.correct_band(
+        pairs,
+        same | different,
+        correction,
+        model.comparisons,
+        uncertain=thresholds.uncertain,
+        match=thresholds.match,
+    )
+    return corrected, {
+        "utilisees": True,
+        **correction.as_dict(),
+        "paires_rapprochees_sans_relecture": matched,
+        "paires_ecartees": left,
+    }
+
+
+def _apply_decisions(
+    pairs: pd.DataFrame, same: set[tuple[int, int]], different: set[tuple[int, int]]
+) -> pd.DataFrame:
+    """Drop the pairs declared different, force the pairs declared the same.
+
+    A pair declared the same that blocking did not propose is added, with unknown comparison levels.
+    """
     if not same and not different:
-        return pairs, same
+        return pairs
     keys = list(zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True))
     is_different = np.array([key in different for key in keys], dtype=bool)
     is_same = np.array([key in same for key in keys], dtype=bool)
@@ -239,7 +281,7 @@ def _apply_decisions(
             }
         )
         pairs = pd.concat([pairs, added], ignore_index=True)
-    return pairs.reset_index(drop=True), same
+    return pairs.reset_index(drop=True)
 
 
 def _candidate_prior(n_assigned: int, n_pairs: int) -> float:
