@@ -41,18 +41,24 @@ def main() -> None:
     parser.add_argument("--enfants", type=int, default=40_000)
     parser.add_argument("--graine", type=int, default=777)
     parser.add_argument("--eleves-departement", type=int, default=0)
+    parser.add_argument(
+        "--dossier", help="une commune déjà écrite (veille demo-donnees) au lieu d'en créer une"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        commune = generate_commune(args.enfants, seed=args.graine, department_pupils=args.eleves_departement)
-        written = write_commune(commune, folder)
-        children = read_children_files([p for n, p in written.items() if n.startswith("enfants")]).table
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.dossier or scratch)
+        if not args.dossier:
+            commune = generate_commune(
+                args.enfants, seed=args.graine, department_pupils=args.eleves_departement
+            )
+            write_commune(commune, folder)
+        written = sorted(folder.glob("*.csv"))
+        children = read_children_files([p for p in written if p.name.startswith("enfants")]).table
         files = [
-            p
-            for n, p in written.items()
-            if n.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
+            p for p in written if p.name.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
         ]
         schooling = read_schooling_files(files).table
-        truth = pd.read_csv(Path(folder) / "verite.csv", dtype=str, keep_default_na=False)
+        truth = pd.read_csv(folder / "verite.csv", dtype=str, keep_default_na=False)
     before = cross(children, schooling, school_year="2026-2027").children.merge(
         truth, on=["organisme", "identifiant"]
     )
@@ -72,8 +78,8 @@ def main() -> None:
     after = result.children.merge(truth, on=["organisme", "identifiant"])
     held_out = ~answered
     print(
-        f"Commune de {args.enfants} enfants (graine {args.graine}), {len(decisions)} décisions simulées "
-        f"({sum(d.same for d in decisions)} « même enfant »)"
+        f"Commune de {len(children)} enfants ({args.dossier or f'graine {args.graine}'}), "
+        f"{len(decisions)} décisions simulées ({sum(d.same for d in decisions)} « même enfant »)"
     )
     print(f"Apprentissage : {result.model['veille'].get('apprentissage_decisions')}")
     print("| moitié sans décision | enfants | incertains | rappel | précision de non_trouve |")
