@@ -42,6 +42,9 @@ class Model:
         size_offset: bits taken off every pair's evidence when the schooling files cover far more
             than the commune (department-wide extracts): the prior of a record being a given child
             comes from the commune's own size, not from the size of the files.
+        tf_weight: how much of the term-frequency adjustment applies (Splink's
+            ``tf_adjustment_weight``): in a village every name is rare or, written once by the CAF and
+            once by the school, "frequent", and its frequency says nothing.
         provenance: what was learnt on these files ("local"), what comes from the prior.
         warnings: French messages for the agent (fallback to the prior…).
     """
@@ -51,6 +54,7 @@ class Model:
     u: dict[str, np.ndarray]
     lambda_: float = 1e-4
     size_offset: float = 0.0
+    tf_weight: float = 1.0
     provenance: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -80,7 +84,7 @@ class Model:
                 }
                 if level.tf_column:
                     entry["tf_adjustment_column"] = level.tf_column
-                    entry["tf_adjustment_weight"] = 1.0
+                    entry["tf_adjustment_weight"] = float(self.tf_weight)
                 if level.fixed_u is not None:
                     entry["fix_u_probability"] = True
                 levels.append(entry)
@@ -118,7 +122,14 @@ class Model:
             m[comparison.name] = np.array([float(lvl["m_probability"]) for lvl in levels])
             u[comparison.name] = np.array([float(lvl["u_probability"]) for lvl in levels])
         extra = saved.get("veille", {})
+        tf_weights = [
+            float(lvl.get("tf_adjustment_weight", 1.0))
+            for entry in saved["comparisons"]
+            for lvl in entry["comparison_levels"]
+            if lvl.get("tf_adjustment_column")
+        ]
         return cls(
+            tf_weight=tf_weights[0] if tf_weights else 1.0,
             comparisons=tuple(comparisons),
             m=m,
             u=u,

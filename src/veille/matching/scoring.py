@@ -89,7 +89,8 @@ def weight_sql(model: Model) -> str:
             log_u = float(np.log2(max(float(model.u[comparison.name][i]), CLAMP)))
             terms.append(
                 f"(CASE WHEN {column} = {comparison.gamma(i)} AND coalesce({tf_l}, {tf_r}) IS NOT NULL "
-                f"THEN {log_u!r} - log2(greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l}))) "
+                f"THEN {float(model.tf_weight)!r} * ({log_u!r} "
+                f"- log2(greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l})))) "
                 "ELSE 0.0 END)"
             )
     return " + ".join(terms) if terms else "0.0"

@@ -49,6 +49,11 @@ U_PSEUDO_PAIRS = 5_000.0
 #: Weight of the prior's m, in matched pairs: a commune's EM counts as much as the prior once it
 #: attributes this many pairs to matches.
 M_PSEUDO_MATCHES = 1_000.0
+#: Records (both sides) from which a value's frequency means something: the term-frequency adjustment
+#: applies in proportion below (a village of 100 children: a hundredth of it). In a village, a first
+#: name written by the CAF and by the school counts 2 in 200, as "frequent" as a common one, and a
+#: twin's close variant beat the twin's own exact first name.
+TF_FULL_RECORDS = 20_000
 #: EM passes whose expected matches fall below this teach nothing.
 MIN_EM_MATCHES = 20.0
 #: Files are wider than the commune when they hold more than this many records per record of the
@@ -109,6 +114,7 @@ def train(engine: PairEngine, prior: Prior, *, seed: int) -> Model:
         u=u,
         lambda_=lambda_,
         size_offset=offset,
+        tf_weight=tf_weight(engine),
         provenance={
             "origine": "modèle livré avec Veille, corrigé par les fichiers de la commune",
             "a_priori": prior.description,
@@ -137,6 +143,7 @@ def prior_model(engine: PairEngine, prior: Prior, why: str) -> Model:
         m={c.name: _prior_m(prior, c) for c in comparisons},
         u={c.name: _prior_u(prior, c) for c in comparisons},
         size_offset=size_offset(engine),
+        tf_weight=tf_weight(engine),
         provenance={"origine": "modèle livré avec Veille", "a_priori": prior.description},
         warnings=[FALLBACK_WARNING.format(why=why)],
     )
@@ -281,6 +288,11 @@ def em_pass(
     if not np.isfinite(matches) or matches < MIN_EM_MATCHES:
         return None
     return PassResult(training_pass.keys, m_now, matches, iterations)
+
+
+def tf_weight(engine: PairEngine) -> float:
+    """Share of the term-frequency adjustment that applies (see ``TF_FULL_RECORDS``)."""
+    return round(min(1.0, (engine.n_children + engine.n_records) / TF_FULL_RECORDS), 3)
 
 
 def size_offset(engine: PairEngine) -> float:
