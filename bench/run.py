@@ -150,7 +150,7 @@ def bench_commune(
         if seed != SEED:
             label += f" (graine {seed - SEED + 1})"
         if department_pupils:
-            label = f"département : {n:,} enfants, {department_pupils:,} élèves".replace(",", " ")
+            label = f"département : {n:,} enfants / {department_pupils:,} élèves".replace(",", " ")
         try:
             seconds, peak, _ = run_measured(command, cwd=ANCHORS)
         except RuntimeError as error:

@@ -10,7 +10,8 @@ the band only, from the band only:
 
 - a logistic model of "même enfant" on the pair's weight and its levels (full agreement, full
   disagreement, missing value, per field), fitted on the decided pairs that fall in the band today;
-- applied to the band's undecided pairs: a pair it gives a probability of at least ``P_SAME`` is
+- applied to the band's undecided pairs that are their child's best (the pairs a person is asked
+  about): a pair it gives a probability of at least ``P_SAME`` is
   matched, one it gives at most ``P_DIFFERENT`` is left (the child is then ``non_trouve`` with that
   record shown as the nearest), the others stay ``incertain``;
 - only once the decisions are enough (``MIN_DECISIONS``, both answers represented), and never outside
@@ -100,7 +101,10 @@ def correct_band(
     weight = pairs["match_weight"].to_numpy()
     keys = zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True)
     undecided = np.array([key not in decided_keys for key in keys], dtype=bool)
-    band = (weight >= uncertain) & (weight < match) & undecided
+    # The reviewed pairs were each child's best: the correction applies to the same population only
+    # (a brother's record in the band of a child is not a pair any person was asked about).
+    best = pairs.groupby("child_uid")["match_weight"].transform("max").to_numpy() == weight
+    band = (weight >= uncertain) & (weight < match) & undecided & best
     if not band.any():
         return pairs, 0, 0
     probability = correction.probability(pairs[band], comparisons)
