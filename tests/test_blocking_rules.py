@@ -4,8 +4,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from veille.matching.comparisons import MATCH_COLUMNS
 from veille.matching.frames import match_frame
-from veille.matching.splink_adapter import MATCH_COLUMNS, candidate_pairs_sql
+from veille.matching.scoring import candidate_pairs_sql
 
 
 def child(nom, prenoms, date, adresse):

@@ -9,7 +9,7 @@ import pytest
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
 from veille.matching import Status, cross
-from veille.matching.splink_adapter import NATIONAL_ID_COLLISION
+from veille.matching.comparisons import NATIONAL_ID_COLLISION
 from veille.sources import read_children_files, read_schooling_files
 from veille.synth import generate_commune, write_commune
 

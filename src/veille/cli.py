@@ -198,7 +198,12 @@ def demo_donnees(args: argparse.Namespace) -> int:
         print("Erreur : --enfants doit être un nombre positif.", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
-    commune = generate_commune(args.enfants, seed=args.graine, school_year=args.annee_scolaire)
+    commune = generate_commune(
+        args.enfants,
+        seed=args.graine,
+        school_year=args.annee_scolaire,
+        department_pupils=args.eleves_departement,
+    )
     written = write_commune(commune, args.dossier, formats=args.formats)
     print(
         f"Commune synthétique de {args.enfants} enfants (graine {args.graine}) écrite en "
@@ -398,6 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("dossier", metavar="DOSSIER", help="dossier où écrire les fichiers")
     demo.add_argument("--enfants", type=int, default=10_000, metavar="N", help="nombre d'enfants (10000)")
     demo.add_argument("--graine", type=int, default=1, metavar="S", help="graine du hasard (1)")
+    demo.add_argument(
+        "--eleves-departement",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fichiers de scolarité de tout le département, d'environ N élèves (0 : ceux de la commune)",
+    )
     demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA", help="(2026-2027)")
     demo.add_argument(
         "--formats",

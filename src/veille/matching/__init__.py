@@ -12,8 +12,9 @@ Examples:
     3
 
 Steps: standardise identities (``veille.identity``), score candidate pairs with a probabilistic model
-trained on the data itself (Splink, ``splink_adapter``), assign each schooling record to at most one
-child (``assignment``), then give each child a status (``classification``).
+(``comparisons`` says what is compared, ``training`` learns it from the shipped prior and the files
+themselves, ``scoring`` weighs the pairs in DuckDB as Splink would), assign each schooling record to at
+most one child (``assignment``), then give each child a status (``classification``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from veille.compulsory import SchoolYear, compulsory_mask
+from veille.matching import feedback
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.classification import Thresholds, classify
+from veille.matching.comparisons import comparisons_for
+from veille.matching.model import Model, prior
 from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
 from veille.matching.results import (
     UNKNOWN_GAMMA,
@@ -40,10 +45,12 @@ from veille.matching.results import (
     PairDecision,
     Status,
     Timings,
+    level_scale,
     levels_of,
     levels_text,
 )
-from veille.matching.splink_adapter import score_pairs
+from veille.matching.scoring import PairEngine
+from veille.matching.training import prior_model, train
 
 __all__ = [
     "Agreement",
@@ -115,33 +122,42 @@ def cross(
     right = standardised(schooling, claimant=False, previous=previous)
     lap("normalisation")
 
+    national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())
     monthly = None
     if previous is not None:
         model = model or previous.model
         monthly = plan(children, schooling, previous)
         lap("reprise du mois precedent")
-    scored = score_pairs(
-        left,
-        right,
-        threshold_match_weight=thresholds.shown,
-        keep_weight=thresholds.uncertain,
-        seed=seed,
-        progress=say,
-        model=model,
-        only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score),
-    )
-    pairs, n_candidates = scored.pairs, scored.n_candidates
+    with PairEngine(left, right, comparisons_for(national_id=national_id)) as engine:
+        if model is not None:
+            trained = Model.from_dict(model)
+        else:
+            say("Apprentissage du modèle")
+            trained = _train(engine, seed)
+        lap("apprentissage")
+        say("Comparaison des paires candidates")
+        engine.build_candidates(
+            only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score)
+        )
+        pairs, n_candidates = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
     if monthly is not None and previous is not None:
-        pairs = merge(monthly.reused, scored.pairs, thresholds.uncertain)
+        pairs = merge(monthly.reused, pairs, thresholds.uncertain)
         # The pairs left out last month are not known one by one: their count follows the kept ones.
         n_candidates = round(previous.n_candidates * len(pairs) / max(len(previous.pairs), 1))
+    # What next month reuses: the model's pairs, before this run's rules and people's decisions.
     raw_pairs = pairs
     lap("comparaison")
 
     say("Attribution des dossiers et classement")
+    labels = level_labels(trained)
+    pairs = _full_agreement_is_a_match(pairs, trained, thresholds)
     confirmed: set[tuple[int, int]] = set()
+    saved = trained.as_dict()
     if decisions is not None:
-        pairs, confirmed = _apply_decisions(pairs, children, schooling, list(decisions))
+        confirmed, different = _resolve_decisions(children, schooling, list(decisions))
+        pairs, learnt = _learn_from_decisions(pairs, confirmed, different, trained, thresholds)
+        saved["veille"]["apprentissage_decisions"] = learnt
+        pairs = _apply_decisions(pairs, confirmed, different)
     pairs["source"] = schooling["source"].to_numpy()[pairs["record_uid"].to_numpy()]
     assigned = assign_one_to_one(pairs, min_weight=thresholds.uncertain, confident=thresholds.match)
     compulsory = compulsory_mask(children["date_naissance"], year).to_numpy()
@@ -150,15 +166,15 @@ def cross(
         retained = list(zip(decided.index, decided["record_uid"], strict=True))
         by_person = np.array([pair in confirmed for pair in retained], dtype=bool)
         decided.loc[by_person & compulsory, "motif"] = DECIDED_SAME_REASON
-    prior = _candidate_prior(len(assigned), n_candidates)
-    table = _children_table(children, schooling, decided, pairs, scored.level_labels, prior)
-    matches = _matches_table(children, schooling, assigned, thresholds, scored.level_labels, prior)
+    prior_odds = _candidate_prior(len(assigned), n_candidates)
+    table = _children_table(children, schooling, decided, pairs, labels, prior_odds)
+    matches = _matches_table(children, schooling, assigned, thresholds, labels, prior_odds)
     state = state_of(
         children,
         schooling,
         decided["statut"].to_numpy(),
         raw_pairs,
-        scored.model,
+        trained.as_dict(),
         str(year),
         n_candidates,
         left=left,
@@ -168,28 +184,58 @@ def cross(
     return CrossingResult(
         children=table,
         matches=matches,
-        model=scored.model,
+        model=saved,
         thresholds=thresholds.as_dict(),
         school_year=str(year),
         timings=Timings(steps),
-        levels=scored.level_labels,
+        levels=labels,
         state=state,
     )
 
 
-def _apply_decisions(
-    pairs: pd.DataFrame,
-    children: pd.DataFrame,
-    schooling: pd.DataFrame,
-    decisions: list[PairDecision],
-) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
-    """Drop the pairs declared different, force the pairs declared the same.
+def _train(engine: PairEngine, seed: int) -> Model:
+    """The commune's model; the shipped prior alone when the files teach nothing (with a warning)."""
+    try:
+        return train(engine, prior(), seed=seed)
+    except (duckdb.Error, ValueError, FloatingPointError, ZeroDivisionError) as error:
+        return prior_model(engine, prior(), why=f"erreur de calcul : {type(error).__name__}")
 
-    A pair declared the same that blocking did not propose is added, with unknown comparison levels.
 
-    Returns:
-        The pairs, and the (child_uid, record_uid) of the pairs declared the same.
+def level_labels(model: Model) -> LevelScale:
+    """For each comparison, its gamma value -> level (French label, agreement)."""
+    return level_scale(model.as_dict()["comparisons"])
+
+
+#: Why a pair agreeing on every field is matched whatever its weight.
+FULL_AGREEMENT_FIELDS = ("nom", "prenom", "date_naissance")
+
+
+def _full_agreement_is_a_match(pairs: pd.DataFrame, model: Model, thresholds: Thresholds) -> pd.DataFrame:
+    """A pair that agrees on every field it has (name, first name and date at least) is a match.
+
+    Such a pair is the child's own record but for a twin born the same day under the same first name,
+    which the children files would not hold twice: a person asked to check it learns nothing. A weak
+    model (a village's few pairs) must not send it to review.
     """
+    if pairs.empty:
+        return pairs
+    agrees = np.ones(len(pairs), dtype=bool)
+    for comparison in model.comparisons:
+        gamma = pairs[f"gamma_{comparison.name}"].to_numpy()
+        if comparison.name in FULL_AGREEMENT_FIELDS:
+            agrees &= gamma == comparison.top
+        else:
+            agrees &= (gamma == comparison.top) | (gamma == -1)
+    if agrees.any():
+        pairs = pairs.copy()
+        pairs.loc[agrees, "match_weight"] = np.maximum(pairs.loc[agrees, "match_weight"], thresholds.match)
+    return pairs
+
+
+def _resolve_decisions(
+    children: pd.DataFrame, schooling: pd.DataFrame, decisions: list[PairDecision]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The (child_uid, record_uid) declared the same, and those declared different."""
     child_uid = {
         key: uid for uid, key in enumerate(zip(children["organisme"], children["identifiant"], strict=True))
     }
@@ -204,8 +250,54 @@ def _apply_decisions(
         if child is None or record is None:
             continue
         (same if decision.same else different).add((child, record))
+    return same, different
+
+
+def _learn_from_decisions(
+    pairs: pd.DataFrame,
+    same: set[tuple[int, int]],
+    different: set[tuple[int, int]],
+    model: Model,
+    thresholds: Thresholds,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Correct the review band with what the decided pairs of the band teach (``feedback``)."""
+    keys = list(zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True))
+    weight = pairs["match_weight"].to_numpy()
+    in_band = (weight >= thresholds.uncertain) & (weight < thresholds.match)
+    decided = np.array([key in same or key in different for key in keys], dtype=bool) & in_band
+    examples = pairs[decided].assign(same=[keys[i] in same for i in np.flatnonzero(decided)])
+    correction = feedback.learn(examples, model.comparisons)
+    if correction is None:
+        return pairs, {
+            "utilisees": False,
+            "decisions_dans_la_zone_de_doute": int(decided.sum()),
+            "minimum": feedback.MIN_DECISIONS,
+        }
+    corrected, matched, left = feedback.correct_band(
+        pairs,
+        same | different,
+        correction,
+        model.comparisons,
+        uncertain=thresholds.uncertain,
+        match=thresholds.match,
+    )
+    return corrected, {
+        "utilisees": True,
+        **correction.as_dict(),
+        "paires_rapprochees_sans_relecture": matched,
+        "paires_ecartees": left,
+    }
+
+
+def _apply_decisions(
+    pairs: pd.DataFrame, same: set[tuple[int, int]], different: set[tuple[int, int]]
+) -> pd.DataFrame:
+    """Drop the pairs declared different, force the pairs declared the same.
+
+    A pair declared the same that blocking did not propose is added, with unknown comparison levels.
+    """
     if not same and not different:
-        return pairs, same
+        return pairs
     keys = list(zip(pairs["child_uid"].to_numpy(), pairs["record_uid"].to_numpy(), strict=True))
     is_different = np.array([key in different for key in keys], dtype=bool)
     is_same = np.array([key in same for key in keys], dtype=bool)
@@ -225,7 +317,7 @@ def _apply_decisions(
             }
         )
         pairs = pd.concat([pairs, added], ignore_index=True)
-    return pairs.reset_index(drop=True), same
+    return pairs.reset_index(drop=True)
 
 
 def _candidate_prior(n_assigned: int, n_pairs: int) -> float:

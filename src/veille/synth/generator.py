@@ -306,8 +306,17 @@ class _Establishments:
         return pool[index % len(pool)]
 
 
+# A department of the Nord for department-wide schooling files: invented communes with postcodes of the
+# department (59xxx), besides the commune and its neighbours.
+DEPARTMENT_COMMUNES: tuple[tuple[str, str], ...] = tuple(
+    (f"COMMUNE {i + 1:02d}", f"59{(i * 37) % 1000:03d}") for i in range(60)
+)
+#: Share of the commune's schooled children whose school is in another commune of the department.
+SCHOOL_ELSEWHERE = 0.15
+
+
 class _Generator:
-    def __init__(self, n_children: int, seed: int, school_year: str) -> None:
+    def __init__(self, n_children: int, seed: int, school_year: str, department_pupils: int = 0) -> None:
         first, second = (int(part) for part in school_year.split("-"))
         if second != first + 1:
             raise ValueError(f"année scolaire invalide : {school_year}")
@@ -325,6 +334,7 @@ class _Generator:
         self.used_ids: set[str] = set()
         self.twin_groups = 0
         self.homonym_targets: list[_Child] = []
+        self.department_pupils = department_pupils
 
     # ------------------------------------------------------------------ households and children
     def build_population(self) -> None:
@@ -588,6 +598,8 @@ class _Generator:
             for source, level in self._plan(child):
                 self._record(child, source, level)
         self._other_communes()
+        if self.department_pupils:
+            self._department()
 
     def _level(self, child: _Child) -> int:
         rng = self.rng
@@ -910,6 +922,38 @@ class _Generator:
                 self._record(outsider, source, level)
                 made += 1
 
+    def _department(self) -> None:
+        """Department-wide files: the pupils of every other commune of the department, as distractors.
+
+        The DSDEN extracts ONDE and SIECLE for its whole territory; the commune's children are a
+        twentieth of it. Some of the commune's own children go to a school of another commune (its
+        establishment then names that commune's school).
+        """
+        rng = self.rng
+        for rows in self.records.values():
+            for row in rows:
+                if (
+                    row["etablissement"]
+                    and row["source"] in ("ONDE", "SIECLE")
+                    and rng.random() < SCHOOL_ELSEWHERE
+                ):
+                    place = rng.choice(DEPARTMENT_COMMUNES)[0].title()
+                    row["etablissement"] = f"{row['etablissement']} ({place})"
+        pools = self.pools
+        made = sum(len(rows) for rows in self.records.values())
+        while made < self.department_pupils:
+            origin = pools.origin(rng)
+            sex = "M" if rng.random() < 0.512 else "F"
+            surname, _ = pools.surname(origin, rng)
+            first, _ = pools.first_name(origin, sex, rng)
+            born = date(self.first_year - 18, 1, 1) + timedelta(days=rng.randrange(365 * 16))
+            outsider = self._outsider(surname, first, sex, born, origin)
+            outsider.household.address = pools.address(rng, rng.choice(DEPARTMENT_COMMUNES))
+            outsider.compulsory = is_subject(born, SchoolYear(self.first_year))
+            for source, level in self._plan(outsider) or [("SIECLE", 14)]:
+                self._record(outsider, source, level)
+                made += 1
+
     # ------------------------------------------------------------------ frames
     def frames(self) -> SyntheticCommune:
         rng = self.rng
@@ -972,11 +1016,17 @@ class _Generator:
         )
 
 
-def generate_commune(n_children: int, *, seed: int, school_year: str = "2026-2027") -> SyntheticCommune:
-    """A synthetic commune of ``n_children`` rows in the children files, deterministic for ``seed``."""
+def generate_commune(
+    n_children: int, *, seed: int, school_year: str = "2026-2027", department_pupils: int = 0
+) -> SyntheticCommune:
+    """A synthetic commune of ``n_children`` rows in the children files, deterministic for ``seed``.
+
+    ``department_pupils``: if given, the schooling files are the department's, of about that many
+    records (the commune's own and the pupils of sixty other communes).
+    """
     if n_children < 1:
         raise ValueError("n_children doit être au moins 1")
-    generator = _Generator(n_children, seed, school_year)
+    generator = _Generator(n_children, seed, school_year, department_pupils)
     generator.build_population()
     generator.choose_unschooled()
     generator.build_records()

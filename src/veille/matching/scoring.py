@@ -1,0 +1,249 @@
+"""Candidate pairs, comparison vectors and match weights, in DuckDB.
+
+The SQL comes from the domain data of ``comparisons``; the weights from a ``Model``. The weight of a
+pair is the one Splink's ``predict()`` computes for the same model (log2 Bayes factors of each level,
+term-frequency adjustment of exact agreement on a name), without Splink's prior: a contract test
+(``tests/test_splink_contract.py``) checks it. Doing it here rather than through Splink's pipeline
+lets Veille materialise only the pairs it keeps, compare on integer ids, and learn from pattern counts
+instead of pair tables (``training``): most of the time of a crossing went there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from types import TracebackType
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from veille.matching.comparisons import MATCH_COLUMNS, BlockingRule, Comparison
+from veille.matching.model import CLAMP, Model
+
+CHILDREN, RECORDS = "enfants", "scolarite"
+
+
+def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
+    if rule.explode:
+        source = f"(SELECT * EXCLUDE ({rule.explode}), unnest({rule.explode}) AS {rule.explode} FROM {table})"
+    else:
+        source = table
+    keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
+    not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
+    rows = f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+    if rule.max_block is None:
+        return rows
+    names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
+    return (
+        f"SELECT * EXCLUDE (block_size) FROM (SELECT *, count(*) OVER (PARTITION BY {names}) AS block_size "
+        f"FROM ({rows})) WHERE block_size <= {rule.max_block}"
+    )
+
+
+def candidate_pairs_sql(
+    left: str,
+    right: str,
+    rules: Iterable[BlockingRule] | None = None,
+    only: tuple[str, str] | None = None,
+) -> str:
+    """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
+
+    Each rule is a plain equi-join, and the union removes duplicates once: cheaper and more
+    predictable than excluding, rule after rule, the pairs found by the previous ones.
+
+    ``only``: two tables holding some rows of ``left`` and of ``right`` (a monthly update's changed
+    records): then only the pairs with their left row in the first or their right row in the second.
+    A rule with ``max_block`` counts its blocks on the whole tables, as a full run does.
+    """
+    from veille.matching.comparisons import BLOCKING_RULES
+
+    joins = []
+    for rule in BLOCKING_RULES if rules is None else rules:
+        on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
+        keys_l, keys_r = _rule_keys_sql(rule, left), _rule_keys_sql(rule, right)
+        sides = [(keys_l, keys_r)]
+        if only is not None and rule.max_block is None:
+            sides = [(_rule_keys_sql(rule, only[0]), keys_r), (keys_l, _rule_keys_sql(rule, only[1]))]
+        elif only is not None:
+            sides = [
+                (f"SELECT * FROM ({keys_l}) WHERE unique_id IN (SELECT unique_id FROM {only[0]})", keys_r),
+                (keys_l, f"SELECT * FROM ({keys_r}) WHERE unique_id IN (SELECT unique_id FROM {only[1]})"),
+            ]
+        joins += [
+            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM ({one}) AS l JOIN ({other}) AS r ON {on}"
+            for one, other in sides
+        ]
+    return "\nUNION\n".join(joins)
+
+
+def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
+    return [level.tf_column for c in comparisons for level in c.levels if level.tf_column]
+
+
+def gamma_sql(comparison: Comparison) -> str:
+    """The comparison-vector value of a pair (Splink's numbering: -1 null, then top level down to 0)."""
+    whens = [f"WHEN {comparison.null_sql} THEN -1"]
+    for i, level in enumerate(comparison.levels):
+        if level.sql is not None:
+            whens.append(f"WHEN {level.sql} THEN {comparison.gamma(i)}")
+    return f"CAST(CASE {' '.join(whens)} ELSE 0 END AS TINYINT) AS gamma_{comparison.name}"
+
+
+def weight_sql(model: Model) -> str:
+    """The evidence of a pair (log2 Bayes factor), from its gammas and the term frequencies."""
+    terms = []
+    for comparison in model.comparisons:
+        weights = model.level_weights(comparison)
+        column = f"gamma_{comparison.name}"
+        cases = " ".join(f"WHEN {comparison.gamma(i)} THEN {float(w)!r}" for i, w in enumerate(weights))
+        terms.append(f"(CASE {column} {cases} ELSE 0.0 END)")
+        for i, level in enumerate(comparison.levels):
+            if level.tf_column is None:
+                continue
+            # Splink's adjustment: the exact level's u replaced by the frequency of the shared value.
+            tf_l, tf_r = f"tf_{level.tf_column}_l", f"tf_{level.tf_column}_r"
+            log_u = float(np.log2(max(float(model.u[comparison.name][i]), CLAMP)))
+            terms.append(
+                f"(CASE WHEN {column} = {comparison.gamma(i)} AND coalesce({tf_l}, {tf_r}) IS NOT NULL "
+                f"THEN {float(model.tf_weight)!r} * ({log_u!r} "
+                f"- log2(greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l})))) "
+                "ELSE 0.0 END)"
+            )
+    return " + ".join(terms) if terms else "0.0"
+
+
+class PairEngine:
+    """One DuckDB database holding both sides, their term frequencies and the candidate pairs."""
+
+    def __init__(
+        self,
+        children: pd.DataFrame,
+        records: pd.DataFrame,
+        comparisons: tuple[Comparison, ...],
+        *,
+        memory_limit: str = "1500MB",
+    ) -> None:
+        self.comparisons = comparisons
+        self.n_children, self.n_records = len(children), len(records)
+        self.connection = duckdb.connect()
+        self.connection.execute("SET preserve_insertion_order = false")
+        # DuckDB takes 80 % of the machine by default; a modest laptop must keep room for the rest,
+        # and DuckDB spills to disk beyond its limit rather than failing.
+        self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        self._spill = tempfile.mkdtemp(prefix="veille-")
+        self.connection.execute(f"SET temp_directory = '{self._spill}'")
+        self.connection.register("_children_df", children.loc[:, list(MATCH_COLUMNS)])
+        self.connection.register("_records_df", records.loc[:, list(MATCH_COLUMNS)])
+        self.connection.execute(f"CREATE TABLE {CHILDREN} AS SELECT * FROM _children_df")
+        self.connection.execute(f"CREATE TABLE {RECORDS} AS SELECT * FROM _records_df")
+        self.connection.unregister("_children_df")
+        self.connection.unregister("_records_df")
+        self._add_term_frequencies()
+
+    def __enter__(self) -> PairEngine:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
+
+    def _add_term_frequencies(self) -> None:
+        # Frequencies over both sides together, as Splink computes them.
+        columns = _tf_columns(self.comparisons)
+        for side in (CHILDREN, RECORDS):
+            joins, selects = [], []
+            for column in columns:
+                joins.append(
+                    f"LEFT JOIN (SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
+                    f"(SELECT {column} FROM {CHILDREN} UNION ALL SELECT {column} FROM {RECORDS}) "
+                    f"WHERE {column} IS NOT NULL GROUP BY 1) AS t_{column} ON s.{column} = t_{column}.value"
+                )
+                selects.append(f"t_{column}.tf AS tf_{column}")
+            extra = (", " + ", ".join(selects)) if selects else ""
+            self.connection.execute(
+                f"CREATE TABLE {side}_tf AS SELECT s.*{extra} FROM {side} AS s {' '.join(joins)}"
+            )
+
+    def pairs_sql(self, pairs: str, comparisons: Iterable[Comparison] | None = None) -> str:
+        """Gammas (and term frequencies) of the pairs of ``pairs`` (a query with ``uid_l``, ``uid_r``)."""
+        chosen = list(self.comparisons if comparisons is None else comparisons)
+        columns = sorted({c for comparison in chosen for c in (*comparison.columns, comparison.null_column)})
+        tf = _tf_columns(chosen)
+        sides = [f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns]
+        sides += [f"l.tf_{c} AS tf_{c}_l, r.tf_{c} AS tf_{c}_r" for c in tf]
+        gammas = ", ".join(gamma_sql(c) for c in chosen)
+        tf_columns = "".join(f", tf_{c}_l, tf_{c}_r" for c in tf)
+        return f"""
+            SELECT child_uid, record_uid, {gammas}{tf_columns} FROM (
+                SELECT p.uid_l AS child_uid, p.uid_r AS record_uid, {", ".join(sides)}
+                FROM ({pairs}) AS p
+                JOIN {CHILDREN}_tf AS l ON l.unique_id = p.uid_l
+                JOIN {RECORDS}_tf AS r ON r.unique_id = p.uid_r
+            )
+        """
+
+    def pattern_counts(self, pairs: str, comparisons: Iterable[Comparison]) -> pd.DataFrame:
+        """How many pairs of ``pairs`` show each combination of gammas (what EM learns from)."""
+        chosen = list(comparisons)
+        names = ", ".join(f"gamma_{c.name}" for c in chosen)
+        return self.connection.sql(
+            f"SELECT {names}, count(*) AS n FROM ({self.pairs_sql(pairs, chosen)}) GROUP BY ALL"
+        ).df()
+
+    def build_candidates(self, only: tuple[Iterable[int], Iterable[int]] | None = None) -> int:
+        """Create the ``candidate_pairs`` table; returns how many pairs it holds.
+
+        ``only``: children ids and record ids (``unique_id``): only the pairs of these (a monthly
+        update scores what changed, ``veille.matching.monthly``).
+        """
+        restricted = None
+        if only is not None:
+            for name, table, uids in (("l", CHILDREN, only[0]), ("r", RECORDS, only[1])):
+                ids = pd.DataFrame({"unique_id": pd.array(list(uids), dtype="int64")})
+                self.connection.register(f"_only_{name}_df", ids)
+                self.connection.execute(
+                    f"CREATE TABLE only_{name} AS SELECT * FROM {table} "
+                    f"WHERE unique_id IN (SELECT unique_id FROM _only_{name}_df)"
+                )
+                self.connection.unregister(f"_only_{name}_df")
+            restricted = ("only_l", "only_r")
+        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted)
+        self.connection.execute(f"CREATE TABLE candidate_pairs AS SELECT uid_l, uid_r FROM ({pairs})")
+        return int(self.connection.sql("SELECT count(*) FROM candidate_pairs").fetchall()[0][0])
+
+    def weights_sql(self, model: Model, pairs: str) -> str:
+        """``child_uid``, ``record_uid``, ``match_weight`` (evidence less the size offset), gammas."""
+        gamma_columns = ", ".join(f"gamma_{c.name}" for c in model.comparisons)
+        return f"""
+            SELECT child_uid, record_uid,
+                {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {gamma_columns}
+            FROM ({self.pairs_sql(pairs, model.comparisons)})
+        """
+
+    def score(self, model: Model, *, shown: float, keep: float | None) -> tuple[pd.DataFrame, int]:
+        """Weights of the candidate pairs: those at or above ``shown``; of those below ``keep``, each
+        child's two best only. Returns the pairs and how many were at or above ``shown``."""
+        gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
+        kept = "TRUE" if keep is None else f"match_weight >= {float(keep)!r} OR rank <= 2"
+        scored = self.weights_sql(model, "SELECT uid_l, uid_r FROM candidate_pairs")
+        frame = self.connection.sql(
+            f"""
+            WITH scored AS ({scored}), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
+                    AS rank, count(*) OVER () AS n_candidates
+                FROM scored WHERE match_weight >= {float(shown)!r}
+            )
+            SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates
+            FROM ranked WHERE {kept}
+            ORDER BY child_uid, record_uid
+            """
+        ).df()
+        n_candidates = int(frame["n_candidates"].max()) if len(frame) else 0
+        return frame.drop(columns=["n_candidates"]), n_candidates
