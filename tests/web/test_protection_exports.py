@@ -91,8 +91,10 @@ def test_the_agent_exports_the_open_cases_with_a_password_shown_once(
     assert client.get(link).status_code == 404, "the archive is handed out once"
     assert password not in everything_stored()
     assert password not in caplog.text
-    event = AuditEvent.objects.get(action=Action.EXPORT)
-    assert event.user == agent and "1 lignes" in event.detail
+    # Two entries: the archive made, then the archive downloaded (issue 10, point 12).
+    made, downloaded = AuditEvent.objects.filter(action=Action.EXPORT).order_by("pk")
+    assert made.user == agent and "1 lignes" in made.detail
+    assert downloaded.user == agent and "téléchargement" in downloaded.detail
 
 
 def test_an_archive_cannot_be_downloaded_from_another_commune(commune_a, commune_b, client_as):

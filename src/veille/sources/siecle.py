@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -408,7 +409,7 @@ def open_zip_xml(fichier: str, data: bytes) -> Iterator[tuple[str, str, IO[bytes
     """The XML members of a ZIP as (name, root element, stream decompressed while it is read)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, NotImplementedError):
         raise xml_error(fichier, None, "l'archive ZIP est abîmée. Refaites l'export depuis SIECLE.") from None
     with archive:
         for info in archive.infolist():
@@ -427,7 +428,7 @@ def zip_xml_roots(data: bytes) -> list[str] | None:
     """The roots of the XML members of a ZIP, or ``None`` if it is not a ZIP of XML files."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, NotImplementedError):
         return None
     roots: list[str] = []
     with archive:
@@ -440,6 +441,6 @@ def zip_xml_roots(data: bytes) -> list[str] | None:
             try:
                 with archive.open(info) as stream:
                     roots.append(root_of(stream.read(4096)) or "")
-            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-                roots.append("")
+            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, zlib.error, NotImplementedError):
+                roots.append("")  # a damaged member: the XLSX or ODS reader says what is wrong
     return roots or None
