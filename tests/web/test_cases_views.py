@@ -69,7 +69,9 @@ def test_the_list_names_the_children_and_logs_it(commune_a, case, client_as):
     response = client_as(quick_member(commune_a, Role.AGENT)).get(url("index", commune_a))
     assert response.status_code == 200 and "Fictivelle" in response.text
     entry = audit_entries(Action.VIEW).get()
-    assert str(case.pk) in entry.detail and "Fictivelle" not in entry.detail
+    # The children shown are written by number in the entry's own field (issue 10, point 12).
+    assert str(case.child_id) in entry.shown.replace(",", " ").split()
+    assert "Fictivelle" not in entry.detail and "Fictivelle" not in entry.shown
 
 
 def test_the_list_filters_by_domain_and_overdue(commune_a, child, case, client_as):
