@@ -23,13 +23,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from veille.compulsory import SchoolYear, compulsory_mask
 from veille.matching import feedback
 from veille.matching.assignment import assign_one_to_one
+from veille.matching.backends import DUCKDB, SPARK, BackendUnavailable, check_spark
 from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
 from veille.matching.model import Model, prior
@@ -54,6 +54,7 @@ from veille.matching.training import prior_model, train
 
 __all__ = [
     "Agreement",
+    "BackendUnavailable",
     "Candidate",
     "ChildOutcome",
     "CrossingResult",
@@ -82,6 +83,7 @@ def cross(
     seed: int = 42,
     decisions: Iterable[PairDecision] | None = None,
     previous: MonthlyState | None = None,
+    backend: str = DUCKDB,
 ) -> CrossingResult:
     """Cross the children files with the schooling files.
 
@@ -99,6 +101,10 @@ def cross(
         previous: last month's state (``CrossingResult.state``): its model is reused (unless ``model``
             is given) and only the pairs of new or changed children and records are scored
             (``veille.matching.monthly``).
+        backend: where the pairs are compared, ``"duckdb"`` (in this process, the default) or
+            ``"spark"`` (a local Spark, or the cluster of ``spark-submit``: ``docs/echelle.md``); the
+            same model, the same results. Raises ``BackendUnavailable`` (in French) when Spark
+            cannot start here (no Java, no pyspark).
 
     Returns:
         A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
@@ -128,7 +134,9 @@ def cross(
         model = model or previous.model
         monthly = plan(children, schooling, previous)
         lap("reprise du mois precedent")
-    with PairEngine(left, right, comparisons_for(national_id=national_id)) as engine:
+    if backend == SPARK:
+        check_spark()
+    with PairEngine(left, right, comparisons_for(national_id=national_id), backend=backend) as engine:
         if model is not None:
             trained = Model.from_dict(model)
         else:
@@ -195,9 +203,15 @@ def cross(
 
 def _train(engine: PairEngine, seed: int) -> Model:
     """The commune's model; the shipped prior alone when the files teach nothing (with a warning)."""
+    failures: tuple[type[BaseException], ...] = (
+        *engine.errors,
+        ValueError,
+        FloatingPointError,
+        ZeroDivisionError,
+    )
     try:
         return train(engine, prior(), seed=seed)
-    except (duckdb.Error, ValueError, FloatingPointError, ZeroDivisionError) as error:
+    except failures as error:
         return prior_model(engine, prior(), why=f"erreur de calcul : {type(error).__name__}")
 
 

@@ -1,4 +1,4 @@
-"""Candidate pairs, comparison vectors and match weights, in DuckDB.
+"""Candidate pairs, comparison vectors and match weights, in SQL (DuckDB by default, or Spark).
 
 The SQL comes from the domain data of ``comparisons``; the weights from a ``Model``. The weight of a
 pair is the one Splink's ``predict()`` computes for the same model (log2 Bayes factors of each level,
@@ -6,28 +6,34 @@ term-frequency adjustment of exact agreement on a name), without Splink's prior:
 (``tests/test_splink_contract.py``) checks it. Doing it here rather than through Splink's pipeline
 lets Veille materialise only the pairs it keeps, compare on integer ids, and learn from pattern counts
 instead of pair tables (``training``): most of the time of a crossing went there.
+
+The queries are written once, in what DuckDB and Spark both accept (``backends`` says how Spark is
+made to accept DuckDB's functions); the one construct they spell differently, turning a list into
+rows, is the backend's ``explode``.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from veille.matching.backends import DUCKDB, Backend, DuckDBBackend, make_backend
 from veille.matching.comparisons import MATCH_COLUMNS, BlockingRule, Comparison
 from veille.matching.model import CLAMP, Model
 
 CHILDREN, RECORDS = "enfants", "scolarite"
 
 
-def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
+def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest") -> str:
     if rule.explode:
-        source = f"(SELECT * EXCLUDE ({rule.explode}), unnest({rule.explode}) AS {rule.explode} FROM {table})"
+        # Every column by name rather than DuckDB's EXCLUDE, which Spark does not know.
+        others = ", ".join(column for column in MATCH_COLUMNS if column != rule.explode)
+        source = f"(SELECT {others}, {explode}({rule.explode}) AS {rule.explode} FROM {table}) AS exploded"
     else:
         source = table
     keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
@@ -37,8 +43,8 @@ def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
         return rows
     names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
     return (
-        f"SELECT * EXCLUDE (block_size) FROM (SELECT *, count(*) OVER (PARTITION BY {names}) AS block_size "
-        f"FROM ({rows})) WHERE block_size <= {rule.max_block}"
+        f"SELECT unique_id, {names} FROM (SELECT *, count(*) OVER (PARTITION BY {names}) AS block_size "
+        f"FROM ({rows}) AS keyed) AS blocks WHERE block_size <= {rule.max_block}"
     )
 
 
@@ -47,6 +53,8 @@ def candidate_pairs_sql(
     right: str,
     rules: Iterable[BlockingRule] | None = None,
     only: tuple[str, str] | None = None,
+    *,
+    explode: str = "unnest",
 ) -> str:
     """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
 
@@ -56,20 +64,30 @@ def candidate_pairs_sql(
     ``only``: two tables holding some rows of ``left`` and of ``right`` (a monthly update's changed
     records): then only the pairs with their left row in the first or their right row in the second.
     A rule with ``max_block`` counts its blocks on the whole tables, as a full run does.
+    ``explode``: the backend's function turning a list into rows.
     """
     from veille.matching.comparisons import BLOCKING_RULES
 
     joins = []
     for rule in BLOCKING_RULES if rules is None else rules:
         on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
-        keys_l, keys_r = _rule_keys_sql(rule, left), _rule_keys_sql(rule, right)
+        keys_l, keys_r = _rule_keys_sql(rule, left, explode), _rule_keys_sql(rule, right, explode)
         sides = [(keys_l, keys_r)]
         if only is not None and rule.max_block is None:
-            sides = [(_rule_keys_sql(rule, only[0]), keys_r), (keys_l, _rule_keys_sql(rule, only[1]))]
+            sides = [
+                (_rule_keys_sql(rule, only[0], explode), keys_r),
+                (keys_l, _rule_keys_sql(rule, only[1], explode)),
+            ]
         elif only is not None:
             sides = [
-                (f"SELECT * FROM ({keys_l}) WHERE unique_id IN (SELECT unique_id FROM {only[0]})", keys_r),
-                (keys_l, f"SELECT * FROM ({keys_r}) WHERE unique_id IN (SELECT unique_id FROM {only[1]})"),
+                (
+                    f"SELECT * FROM ({keys_l}) AS kl WHERE unique_id IN (SELECT unique_id FROM {only[0]})",
+                    keys_r,
+                ),
+                (
+                    keys_l,
+                    f"SELECT * FROM ({keys_r}) AS kr WHERE unique_id IN (SELECT unique_id FROM {only[1]})",
+                ),
             ]
         joins += [
             f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM ({one}) AS l JOIN ({other}) AS r ON {on}"
@@ -115,7 +133,10 @@ def weight_sql(model: Model) -> str:
 
 
 class PairEngine:
-    """One DuckDB database holding both sides, their term frequencies and the candidate pairs."""
+    """One database holding both sides, their term frequencies and the candidate pairs.
+
+    ``backend``: ``"duckdb"`` (the default, in this process) or ``"spark"``, or a ``Backend``.
+    """
 
     def __init__(
         self,
@@ -124,23 +145,48 @@ class PairEngine:
         comparisons: tuple[Comparison, ...],
         *,
         memory_limit: str = "1500MB",
+        backend: str | Backend = DUCKDB,
     ) -> None:
         self.comparisons = comparisons
         self.n_children, self.n_records = len(children), len(records)
-        self.connection = duckdb.connect()
-        self.connection.execute("SET preserve_insertion_order = false")
-        # DuckDB takes 80 % of the machine by default; a modest laptop must keep room for the rest,
-        # and DuckDB spills to disk beyond its limit rather than failing.
-        self.connection.execute(f"SET memory_limit = '{memory_limit}'")
-        self._spill = tempfile.mkdtemp(prefix="veille-")
-        self.connection.execute(f"SET temp_directory = '{self._spill}'")
-        self.connection.register("_children_df", children.loc[:, list(MATCH_COLUMNS)])
-        self.connection.register("_records_df", records.loc[:, list(MATCH_COLUMNS)])
-        self.connection.execute(f"CREATE TABLE {CHILDREN} AS SELECT * FROM _children_df")
-        self.connection.execute(f"CREATE TABLE {RECORDS} AS SELECT * FROM _records_df")
-        self.connection.unregister("_children_df")
-        self.connection.unregister("_records_df")
-        self._add_term_frequencies()
+        self.backend = (
+            make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
+        )
+        try:
+            self.backend.load(CHILDREN, children.loc[:, list(MATCH_COLUMNS)])
+            self.backend.load(RECORDS, records.loc[:, list(MATCH_COLUMNS)])
+            self._add_term_frequencies()
+        except BaseException:
+            self.backend.close()
+            raise
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for tests and benchmarks that query the tables themselves."""
+        if not isinstance(self.backend, DuckDBBackend):
+            raise TypeError(f"pas de connexion DuckDB : le moteur est {self.backend.name}")
+        return self.backend.connection
+
+    @property
+    def errors(self) -> tuple[type[BaseException], ...]:
+        return self.backend.errors
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.backend.rows(sql)
+
+    def portable(self, name: str, duckdb_sql: str) -> str:
+        """A query over rows that DuckDB computes the same everywhere (``duckdb_sql`` reads no table).
+
+        On DuckDB, the query itself; elsewhere, it runs in a DuckDB of its own and its rows are
+        loaded as table ``name``: DuckDB's hash has no equal in Spark, and a sample drawn otherwise
+        would give another model.
+        """
+        if isinstance(self.backend, DuckDBBackend):
+            return duckdb_sql
+        with duckdb.connect() as own:
+            rows = own.sql(duckdb_sql).df()
+        self.backend.load(name, rows)
+        return f"SELECT * FROM {name}"
 
     def __enter__(self) -> PairEngine:
         return self
@@ -151,8 +197,7 @@ class PairEngine:
         self.close()
 
     def close(self) -> None:
-        self.connection.close()
-        shutil.rmtree(self._spill, ignore_errors=True)
+        self.backend.close()
 
     def _add_term_frequencies(self) -> None:
         # Frequencies over both sides together, as Splink computes them.
@@ -162,14 +207,13 @@ class PairEngine:
             for column in columns:
                 joins.append(
                     f"LEFT JOIN (SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
-                    f"(SELECT {column} FROM {CHILDREN} UNION ALL SELECT {column} FROM {RECORDS}) "
-                    f"WHERE {column} IS NOT NULL GROUP BY 1) AS t_{column} ON s.{column} = t_{column}.value"
+                    f"(SELECT {column} FROM {CHILDREN} UNION ALL SELECT {column} FROM {RECORDS}) AS sides "
+                    f"WHERE {column} IS NOT NULL GROUP BY {column}) AS t_{column} "
+                    f"ON s.{column} = t_{column}.value"
                 )
                 selects.append(f"t_{column}.tf AS tf_{column}")
             extra = (", " + ", ".join(selects)) if selects else ""
-            self.connection.execute(
-                f"CREATE TABLE {side}_tf AS SELECT s.*{extra} FROM {side} AS s {' '.join(joins)}"
-            )
+            self.backend.create(f"{side}_tf", f"SELECT s.*{extra} FROM {side} AS s {' '.join(joins)}")
 
     def pairs_sql(self, pairs: str, comparisons: Iterable[Comparison] | None = None) -> str:
         """Gammas (and term frequencies) of the pairs of ``pairs`` (a query with ``uid_l``, ``uid_r``)."""
@@ -186,16 +230,16 @@ class PairEngine:
                 FROM ({pairs}) AS p
                 JOIN {CHILDREN}_tf AS l ON l.unique_id = p.uid_l
                 JOIN {RECORDS}_tf AS r ON r.unique_id = p.uid_r
-            )
+            ) AS sides
         """
 
     def pattern_counts(self, pairs: str, comparisons: Iterable[Comparison]) -> pd.DataFrame:
         """How many pairs of ``pairs`` show each combination of gammas (what EM learns from)."""
         chosen = list(comparisons)
         names = ", ".join(f"gamma_{c.name}" for c in chosen)
-        return self.connection.sql(
-            f"SELECT {names}, count(*) AS n FROM ({self.pairs_sql(pairs, chosen)}) GROUP BY ALL"
-        ).df()
+        return self.backend.frame(
+            f"SELECT {names}, count(*) AS n FROM ({self.pairs_sql(pairs, chosen)}) AS pairs GROUP BY {names}"
+        )
 
     def build_candidates(self, only: tuple[Iterable[int], Iterable[int]] | None = None) -> int:
         """Create the ``candidate_pairs`` table; returns how many pairs it holds.
@@ -207,16 +251,15 @@ class PairEngine:
         if only is not None:
             for name, table, uids in (("l", CHILDREN, only[0]), ("r", RECORDS, only[1])):
                 ids = pd.DataFrame({"unique_id": pd.array(list(uids), dtype="int64")})
-                self.connection.register(f"_only_{name}_df", ids)
-                self.connection.execute(
-                    f"CREATE TABLE only_{name} AS SELECT * FROM {table} "
-                    f"WHERE unique_id IN (SELECT unique_id FROM _only_{name}_df)"
+                self.backend.load(f"only_{name}_ids", ids)
+                self.backend.create(
+                    f"only_{name}",
+                    f"SELECT * FROM {table} WHERE unique_id IN (SELECT unique_id FROM only_{name}_ids)",
                 )
-                self.connection.unregister(f"_only_{name}_df")
             restricted = ("only_l", "only_r")
-        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted)
-        self.connection.execute(f"CREATE TABLE candidate_pairs AS SELECT uid_l, uid_r FROM ({pairs})")
-        return int(self.connection.sql("SELECT count(*) FROM candidate_pairs").fetchall()[0][0])
+        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted, explode=self.backend.explode)
+        self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS pairs")
+        return int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
 
     def weights_sql(self, model: Model, pairs: str) -> str:
         """``child_uid``, ``record_uid``, ``match_weight`` (evidence less the size offset), gammas."""
@@ -224,7 +267,7 @@ class PairEngine:
         return f"""
             SELECT child_uid, record_uid,
                 {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {gamma_columns}
-            FROM ({self.pairs_sql(pairs, model.comparisons)})
+            FROM ({self.pairs_sql(pairs, model.comparisons)}) AS pairs
         """
 
     def score(self, model: Model, *, shown: float, keep: float | None) -> tuple[pd.DataFrame, int]:
@@ -233,7 +276,7 @@ class PairEngine:
         gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
         kept = "TRUE" if keep is None else f"match_weight >= {float(keep)!r} OR rank <= 2"
         scored = self.weights_sql(model, "SELECT uid_l, uid_r FROM candidate_pairs")
-        frame = self.connection.sql(
+        frame = self.backend.frame(
             f"""
             WITH scored AS ({scored}), ranked AS (
                 SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
@@ -244,6 +287,6 @@ class PairEngine:
             FROM ranked WHERE {kept}
             ORDER BY child_uid, record_uid
             """
-        ).df()
+        )
         n_candidates = int(frame["n_candidates"].max()) if len(frame) else 0
         return frame.drop(columns=["n_candidates"]), n_candidates

@@ -170,17 +170,19 @@ def _prior_u(prior: Prior, comparison: Comparison) -> np.ndarray:
     return u
 
 
-def _random_pairs_sql(n_left: int, n_right: int, *, seed: int, limit: int) -> tuple[str, int]:
+def _random_pairs_sql(engine: PairEngine, *, seed: int, limit: int) -> tuple[str, int]:
+    n_left, n_right = engine.n_children, engine.n_records
     if n_left * n_right <= limit:
         return f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM {CHILDREN} AS l, {RECORDS} AS r", (
             n_left * n_right
         )
-    # unique_id is the row position, so a random id is a random row.
-    return (
+    # unique_id is the row position, so a random id is a random row. DuckDB's hash draws them on
+    # every backend: the same seed gives the same sample, so a crossing on Spark learns the same u.
+    drawn = (
         f"SELECT hash(i, {seed}) % {n_left} AS uid_l, hash(i, {seed + 1}) % {n_right} AS uid_r "
-        f"FROM range({limit}) AS t(i)",
-        limit,
+        f"FROM range({limit}) AS t(i)"
     )
+    return engine.portable("random_pairs", drawn), limit
 
 
 # The fields whose disagreement shows two records to be different children, per comparison.
@@ -203,7 +205,7 @@ def estimate_u(engine: PairEngine, prior: Prior, *, seed: int) -> tuple[dict[str
     if engine.n_children == 0 or engine.n_records == 0:
         return {c.name: _prior_u(prior, c) for c in engine.comparisons}, 0
     limit = min(U_SAMPLE_MAX, max(U_SAMPLE_MIN, U_SAMPLE_PER_CHILD * engine.n_children))
-    sql, n_pairs = _random_pairs_sql(engine.n_children, engine.n_records, seed=seed, limit=limit)
+    sql, n_pairs = _random_pairs_sql(engine, seed=seed, limit=limit)
     patterns = engine.pattern_counts(sql, engine.comparisons)
     counts = patterns["n"].to_numpy(dtype=float)
     u = {}
@@ -302,15 +304,16 @@ def size_offset(engine: PairEngine) -> float:
     (or missing); beyond ``WIDER_THAN_COMMUNE`` times that, each child meets more strangers in
     proportion, and the evidence needed to believe a pair grows by log2 of the ratio.
     """
-    row = engine.connection.sql(
+    row = engine.rows(
         f"""
         SELECT count(*) AS total,
-            count(*) FILTER (WHERE code_postal IS NULL
-                OR code_postal IN (SELECT code_postal FROM {CHILDREN} WHERE code_postal IS NOT NULL)) AS own
-        FROM {RECORDS}
+            sum(CASE WHEN r.code_postal IS NULL OR c.code_postal IS NOT NULL THEN 1 ELSE 0 END) AS own
+        FROM {RECORDS} AS r
+        LEFT JOIN (SELECT DISTINCT code_postal FROM {CHILDREN} WHERE code_postal IS NOT NULL) AS c
+            ON r.code_postal = c.code_postal
         """
-    ).fetchall()[0]
-    total, own = int(row[0]), max(int(row[1]), 1)
+    )[0]
+    total, own = int(row[0]), max(int(row[1] or 0), 1)
     ratio = total / own
     return max(0.0, math.log2(ratio / WIDER_THAN_COMMUNE)) if total else 0.0
 

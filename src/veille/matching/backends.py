@@ -1,0 +1,267 @@
+"""Where the pair SQL runs: DuckDB (the default, in process) or Spark (a department, a country).
+
+``scoring.PairEngine`` needs only a few operations of a database: load a pandas frame as a table,
+create a table from a query, read a query back into pandas. Each backend gives them; the SQL is the
+same for both. The comparison levels (``comparisons``) are written in DuckDB's dialect, and Spark
+runs them as they are: double quotes are identifiers there too (ANSI mode), and the few DuckDB
+functions Spark lacks are declared under DuckDB's names (``list_has_any``, ``list_has_all``,
+``starts_with``, ``hamming`` as SQL functions Spark inlines; ``jaro_winkler_similarity`` from the
+Scala jar that Splink ships). What the two dialects cannot share (DuckDB's ``unnest``, Spark's
+``explode``) is one attribute of the backend.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pandas as pd
+
+DUCKDB, SPARK = "duckdb", "spark"
+BACKENDS = (DUCKDB, SPARK)
+
+#: Where a Spark crossing runs when nothing else says so: this machine, two cores.
+DEFAULT_MASTER = "local[2]"
+MASTER_ENV, MEMORY_ENV, PARTITIONS_ENV = (
+    "VEILLE_SPARK_MASTER",
+    "VEILLE_SPARK_MEMOIRE",
+    "VEILLE_SPARK_PARTITIONS",
+)
+
+NO_JAVA = (
+    "le moteur Spark a besoin de Java (17 ou plus récent) et la commande « java » est introuvable : "
+    "installez le paquet openjdk-17-jre-headless (bin/ensure-java le fait), ou croisez sans "
+    "« --moteur spark »."
+)
+NO_PYSPARK = (
+    "le moteur Spark a besoin du paquet Python pyspark, absent de cet environnement : "
+    "installez-le (make install le fait), ou croisez sans « --moteur spark »."
+)
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend asked for cannot run here; the message says why, in French."""
+
+
+class Backend(Protocol):
+    """What ``PairEngine`` asks of a database."""
+
+    name: str
+    #: The set-returning function that turns a list into rows.
+    explode: str
+    #: The errors of this backend that mean "the files teach nothing", as DuckDB's do.
+    errors: tuple[type[BaseException], ...]
+
+    def load(self, name: str, frame: pd.DataFrame) -> None: ...
+
+    def create(self, name: str, sql: str) -> None: ...
+
+    def frame(self, sql: str) -> pd.DataFrame: ...
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    """One in-memory DuckDB database, spilling to a temporary directory beyond its memory limit."""
+
+    name = DUCKDB
+    explode = "unnest"
+    errors: tuple[type[BaseException], ...] = (duckdb.Error,)
+
+    def __init__(self, *, memory_limit: str = "1500MB") -> None:
+        self.connection = duckdb.connect()
+        self.connection.execute("SET preserve_insertion_order = false")
+        # DuckDB takes 80 % of the machine by default; a modest laptop must keep room for the rest,
+        # and DuckDB spills to disk beyond its limit rather than failing.
+        self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        self._spill = tempfile.mkdtemp(prefix="veille-")
+        self.connection.execute(f"SET temp_directory = '{self._spill}'")
+
+    def load(self, name: str, frame: pd.DataFrame) -> None:
+        self.connection.register(f"_{name}_df", frame)
+        self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_df")
+        self.connection.unregister(f"_{name}_df")
+
+    def create(self, name: str, sql: str) -> None:
+        self.connection.execute(f"CREATE TABLE {name} AS {sql}")
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        return self.connection.sql(sql).df()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.connection.sql(sql).fetchall()
+
+    def close(self) -> None:
+        self.connection.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
+
+
+def java_available() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return shutil.which("java") is not None or bool(home and (Path(home) / "bin" / "java").exists())
+
+
+def check_spark() -> None:
+    """Raise ``BackendUnavailable`` (in French) unless a Spark crossing can start here."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        raise BackendUnavailable(NO_PYSPARK) from error
+    if not java_available():
+        raise BackendUnavailable(NO_JAVA)
+
+
+def similarity_jar() -> Path:
+    """Splink's Scala similarity functions for Spark 4 (jaro_winkler among them)."""
+    import splink
+
+    jars = Path(splink.__file__).parent / "internals" / "files" / "spark_jars"
+    return sorted(jars.glob("scala-udf-similarity-*_spark4.x.jar"))[-1]
+
+
+def spark_session() -> Any:
+    """The Spark session of the crossing: the one ``spark-submit`` made, or a local one.
+
+    A local session gets two cores (``VEILLE_SPARK_MASTER`` says otherwise), 2 GB for the driver
+    (``VEILLE_SPARK_MEMOIRE``) and few shuffle partitions (``VEILLE_SPARK_PARTITIONS``): on one
+    machine, Spark's default of 200 partitions costs more in scheduling than the join itself.
+    """
+    check_spark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    # The Python workers of a local session (none of Veille's functions run there, but pandas
+    # conversions may) are this interpreter, with the same packages.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("veille").config("spark.jars", str(similarity_jar()))
+    # Under spark-submit the master and the resources come from its command line.
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = (
+            builder.master(os.environ.get(MASTER_ENV, DEFAULT_MASTER))
+            .config("spark.driver.memory", os.environ.get(MEMORY_ENV, "2g"))
+            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, "8"))
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
+        )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+# DuckDB's functions that Spark lacks, under DuckDB's names, as SQL functions Spark inlines.
+_SPARK_FUNCTIONS = (
+    "list_has_any(a ARRAY<STRING>, b ARRAY<STRING>) RETURNS BOOLEAN RETURN arrays_overlap(a, b)",
+    # Every element of b is in a; DuckDB's list_has_all, nulls alike.
+    "list_has_all(a ARRAY<STRING>, b ARRAY<STRING>) RETURNS BOOLEAN RETURN size(array_except(b, a)) = 0",
+    "starts_with(a STRING, b STRING) RETURNS BOOLEAN RETURN startswith(a, b)",
+    "hamming(a STRING, b STRING) RETURNS INT RETURN "
+    "IF(length(a) = 0, 0, aggregate(sequence(1, length(a)), 0, "
+    "(acc, i) -> acc + IF(substr(a, i, 1) = substr(b, i, 1), 0, 1)))",
+)
+
+
+class SparkBackend:
+    """Tables as cached Spark temporary views; queries read back through Arrow.
+
+    The views live in the session until ``close``, which drops them: crossings sharing one session
+    (the communes of a department) run one after the other and never see each other's children.
+    """
+
+    name = SPARK
+    explode = "explode"
+
+    def __init__(self, session: Any = None) -> None:
+        self.spark = session if session is not None else spark_session()
+        from pyspark.errors import PySparkException
+
+        self.errors: tuple[type[BaseException], ...] = (PySparkException,)
+        conf = self.spark.conf
+        # DuckDB's dialect as it is: double quotes name columns, / divides as floats.
+        conf.set("spark.sql.ansi.enabled", "true")
+        conf.set("spark.sql.ansi.doubleQuotedIdentifiers", "true")
+        conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+        self._register_functions()
+        self._cached: list[Any] = []
+        self._views: list[str] = []
+
+    def _register_functions(self) -> None:
+        from pyspark.sql.types import DoubleType
+
+        for definition in _SPARK_FUNCTIONS:
+            self.spark.sql(f"CREATE OR REPLACE TEMPORARY FUNCTION {definition}")
+        self.spark.udf.registerJavaFunction(
+            "jaro_winkler_similarity", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity", DoubleType()
+        )
+
+    def load(self, name: str, frame: pd.DataFrame) -> None:
+        from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
+
+        lists = {"nom_tokens", "noms_famille", "prenoms_canon"}
+        fields = []
+        for column in frame.columns:
+            if column in lists:
+                kind: Any = ArrayType(StringType())
+            elif column == "unique_id" or pd.api.types.is_integer_dtype(frame[column]):
+                kind = LongType()
+            else:
+                kind = StringType()
+            fields.append(StructField(column, kind, True))
+        data = frame.astype(object).where(frame.notna(), None) if len(frame.columns) > 1 else frame
+        table = self.spark.createDataFrame(data, schema=StructType(fields))
+        self._keep(name, table)
+
+    def create(self, name: str, sql: str) -> None:
+        self._keep(name, self.spark.sql(sql))
+
+    def _keep(self, name: str, table: Any) -> None:
+        table = table.persist()
+        table.count()
+        table.createOrReplaceTempView(name)
+        self._cached.append(table)
+        self._views.append(name)
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        return self.spark.sql(sql).toPandas()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.spark.sql(sql).collect()]
+
+    def close(self) -> None:
+        for name in self._views:
+            self.spark.catalog.dropTempView(name)
+        for table in self._cached:
+            table.unpersist()
+        self._views, self._cached = [], []
+
+
+def make_backend(name: str, *, memory_limit: str = "1500MB") -> Backend:
+    """The backend called ``name`` (``duckdb`` or ``spark``)."""
+    if name == DUCKDB:
+        return DuckDBBackend(memory_limit=memory_limit)
+    if name == SPARK:
+        return SparkBackend()
+    raise ValueError(f"moteur inconnu : {name} (attendu : {', '.join(BACKENDS)})")
+
+
+__all__ = [
+    "BACKENDS",
+    "DUCKDB",
+    "SPARK",
+    "Backend",
+    "BackendUnavailable",
+    "DuckDBBackend",
+    "SparkBackend",
+    "check_spark",
+    "make_backend",
+    "spark_session",
+]
