@@ -9,12 +9,13 @@ DEMO_ENFANTS ?= 5000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/veille
 DJANGO := VEILLE_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: install demo test test-sqlite test-postgres test-matrice lint bench clean
+.PHONY: install demo test test-sqlite test-postgres test-matrice lint bench bench-spark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	bin/ensure-java
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +38,7 @@ lint: $(STAMP)
 test: lint test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
+	bin/ensure-java
 	bin/ensure-chromium
 	bin/ensure-axe
 	$(BIN)/pytest
@@ -53,6 +55,11 @@ test-matrice: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Spark beside DuckDB on the same communes (a table; 100,000 children take several minutes).
+bench-spark: $(STAMP)
+	bin/ensure-java
+	$(BIN)/python bench/spark.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

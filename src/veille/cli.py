@@ -103,6 +103,14 @@ def croiser(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.moteur == "spark":
+        from veille.matching.backends import BackendUnavailable, check_spark
+
+        try:
+            check_spark()
+        except BackendUnavailable as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(6, sys.stderr)
@@ -153,7 +161,13 @@ def croiser(args: argparse.Namespace) -> int:
             print(f"\nErreur : {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     result = cross(
-        children.table, schooling.table, school_year=year, progress=steps, model=model, previous=previous
+        children.table,
+        schooling.table,
+        school_year=year,
+        progress=steps,
+        model=model,
+        previous=previous,
+        backend=args.moteur,
     )
     steps.finish()
     inputs = [
@@ -392,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DOSSIER",
         help="mise à jour mensuelle : le dossier de sortie du croisement du mois précédent ; son modèle et "
         "ses paires inchangées sont repris, et DOSSIER_DE_SORTIE/changements.csv dit ce qui a changé",
+    )
+    crossing.add_argument(
+        "--moteur",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="où comparer les paires : duckdb (par défaut, sur cette machine) ou spark (un département, "
+        "un pays : voir docs/echelle.md) ; le même modèle, les mêmes résultats",
     )
     crossing.set_defaults(run=croiser)
 

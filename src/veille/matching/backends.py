@@ -56,6 +56,10 @@ class Backend(Protocol):
     explode: str
     #: The errors of this backend that mean "the files teach nothing", as DuckDB's do.
     errors: tuple[type[BaseException], ...]
+    #: Whether gammas and weights can be one query. Spark's optimiser copies each gamma's CASE into
+    #: every weight term that reads it, and took minutes to plan that for 300 children: there, the
+    #: gammas are a table first.
+    inlines_gammas: bool
 
     def load(self, name: str, frame: pd.DataFrame) -> None: ...
 
@@ -73,6 +77,7 @@ class DuckDBBackend:
 
     name = DUCKDB
     explode = "unnest"
+    inlines_gammas = True
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
     def __init__(self, *, memory_limit: str = "1500MB") -> None:
@@ -179,6 +184,7 @@ class SparkBackend:
 
     name = SPARK
     explode = "explode"
+    inlines_gammas = False
 
     def __init__(self, session: Any = None) -> None:
         self.spark = session if session is not None else spark_session()

@@ -149,6 +149,7 @@ class PairEngine:
     ) -> None:
         self.comparisons = comparisons
         self.n_children, self.n_records = len(children), len(records)
+        self._materialised = 0
         self.backend = (
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
@@ -264,10 +265,16 @@ class PairEngine:
     def weights_sql(self, model: Model, pairs: str) -> str:
         """``child_uid``, ``record_uid``, ``match_weight`` (evidence less the size offset), gammas."""
         gamma_columns = ", ".join(f"gamma_{c.name}" for c in model.comparisons)
+        source = self.pairs_sql(pairs, model.comparisons)
+        if not self.backend.inlines_gammas:
+            self._materialised += 1
+            name = f"gammas_{self._materialised}"
+            self.backend.create(name, source)
+            source = f"SELECT * FROM {name}"
         return f"""
             SELECT child_uid, record_uid,
                 {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {gamma_columns}
-            FROM ({self.pairs_sql(pairs, model.comparisons)}) AS pairs
+            FROM ({source}) AS pairs
         """
 
     def score(self, model: Model, *, shown: float, keep: float | None) -> tuple[pd.DataFrame, int]:

@@ -1,0 +1,103 @@
+"""The crossing on Spark gives the crossing on DuckDB: same model, same pairs, same statuses.
+
+One small commune, crossed once on each backend (a local Spark of one core: starting it costs
+seconds, a commune of 200 children a few more).
+"""
+
+import numpy as np
+import pytest
+
+from veille.cli import main
+from veille.matching import BackendUnavailable, cross
+from veille.matching import backends as backends_module
+from veille.sources import read_children_files, read_schooling_files
+from veille.synth import generate_commune, write_commune
+
+
+@pytest.fixture(scope="module")
+def commune(tmp_path_factory):
+    written = write_commune(generate_commune(200, seed=11), tmp_path_factory.mktemp("commune"))
+    children = read_children_files([p for n, p in written.items() if n.startswith("enfants")]).table
+    files = [
+        p for n, p in written.items() if n.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
+    ]
+    return children, read_schooling_files(files).table
+
+
+@pytest.fixture(scope="module")
+def spark():
+    if not backends_module.java_available():
+        pytest.fail("Java manque : bin/ensure-java l'installe (make test l'appelle)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("veille-tests")
+        .config("spark.jars", str(backends_module.similarity_jar()))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def both(commune, spark):
+    children, schooling = commune
+    on_duckdb = cross(children, schooling, school_year="2026-2027")
+    on_spark = cross(children, schooling, school_year="2026-2027", backend="spark")
+    return on_duckdb, on_spark
+
+
+def test_every_child_has_the_same_status_on_spark_and_on_duckdb(both):
+    on_duckdb, on_spark = both
+    assert len(on_duckdb.children) == len(on_spark.children) > 100
+    assert (on_duckdb.children["statut"].to_numpy() == on_spark.children["statut"].to_numpy()).all()
+
+
+def test_spark_matches_the_same_pairs_with_the_same_weights(both):
+    on_duckdb, on_spark = both
+    keys = ["organisme", "identifiant", "source", "source_identifiant"]
+    ours = on_duckdb.matches.sort_values(keys).reset_index(drop=True)
+    theirs = on_spark.matches.sort_values(keys).reset_index(drop=True)
+    assert len(ours) > 100
+    assert ours[keys].equals(theirs[keys])
+    assert np.allclose(ours["poids"], theirs["poids"], atol=1e-6)
+
+
+def test_spark_learns_the_same_model(both):
+    on_duckdb, on_spark = both
+    for mine, other in zip(on_duckdb.model["comparisons"], on_spark.model["comparisons"], strict=True):
+        for level, same in zip(mine["comparison_levels"], other["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in level:
+                    assert level[key] == pytest.approx(same[key], rel=1e-9, abs=1e-12)
+
+
+def test_without_java_the_spark_crossing_says_so_in_french_and_exits_with_two(
+    commune, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setattr(backends_module, "java_available", lambda: False)
+    with pytest.raises(BackendUnavailable, match="Java"):
+        cross(*commune, school_year="2026-2027", backend="spark")
+    code = main(
+        [
+            "croiser",
+            "--enfants",
+            str(tmp_path / "enfants.csv"),
+            "--scolarite",
+            str(tmp_path / "scolarite.csv"),
+            "--sortie",
+            str(tmp_path / "sortie"),
+            "--moteur",
+            "spark",
+        ]
+    )
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "Erreur : le moteur Spark a besoin de Java" in error
+    assert "openjdk-17-jre-headless" in error
