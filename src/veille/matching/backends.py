@@ -5,9 +5,15 @@ create a table from a query, read a query back into pandas. Each backend gives t
 same for both. The comparison levels (``comparisons``) are written in DuckDB's dialect, and Spark
 runs them as they are: double quotes are identifiers there too (ANSI mode), and the few DuckDB
 functions Spark lacks are declared under DuckDB's names (``list_has_any``, ``list_has_all``,
-``starts_with``, ``hamming`` as SQL functions Spark inlines; ``jaro_winkler_similarity`` from the
-Scala jar that Splink ships). What the two dialects cannot share (DuckDB's ``unnest``, Spark's
-``explode``) is one attribute of the backend.
+``starts_with``, ``hamming`` as SQL functions Spark inlines; ``jaro_winkler_similarity`` as a
+vectorised pandas function over rapidfuzz). What the two dialects cannot share (DuckDB's ``unnest``,
+Spark's ``explode``) is one attribute of the backend.
+
+Jaro-Winkler: Splink's Scala jar for Spark 4 was measured first (360,000 pairs of names, first names
+and streets of a synthetic commune): it differs from DuckDB's on 9 % of them, by up to 0.14, and
+puts 80 pairs on the other side of 0.8 and 2 of 0.92; enough to change the u of a name level by a
+fifth. rapidfuzz's is DuckDB's to 1e-16 (the same algorithm, by the same author), at twice the jar's
+time (24 s against 13 s for those pairs, on two loaded cores): parity wins.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 DUCKDB, SPARK = "duckdb", "spark"
@@ -123,12 +130,18 @@ def check_spark() -> None:
         raise BackendUnavailable(NO_JAVA)
 
 
-def similarity_jar() -> Path:
-    """Splink's Scala similarity functions for Spark 4 (jaro_winkler among them)."""
-    import splink
+def jaro_winkler(left: pd.Series, right: pd.Series) -> pd.Series:
+    """DuckDB's ``jaro_winkler_similarity``, pair by pair (0 when a side is empty, null when null)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
 
-    jars = Path(splink.__file__).parent / "internals" / "files" / "spark_jars"
-    return sorted(jars.glob("scala-udf-similarity-*_spark4.x.jar"))[-1]
+    missing = (left.isna() | right.isna()).to_numpy()
+    a, b = left.fillna("").astype(str).tolist(), right.fillna("").astype(str).tolist()
+    values = process.cpdist(a, b, scorer=JaroWinkler.similarity, workers=1, dtype=np.float64)
+    values[(left.fillna("") == "").to_numpy() | (right.fillna("") == "").to_numpy()] = 0.0
+    out = pd.Series(values, index=left.index, dtype="float64")
+    out[missing] = np.nan
+    return out
 
 
 def spark_session() -> Any:
@@ -144,10 +157,10 @@ def spark_session() -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    # The Python workers of a local session (none of Veille's functions run there, but pandas
-    # conversions may) are this interpreter, with the same packages.
+    # The Python workers of a local session (Jaro-Winkler runs there) are this interpreter, with the
+    # same packages.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName("veille").config("spark.jars", str(similarity_jar()))
+    builder = SparkSession.builder.appName("veille")
     # Under spark-submit the master and the resources come from its command line.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         builder = (
@@ -201,12 +214,14 @@ class SparkBackend:
         self._views: list[str] = []
 
     def _register_functions(self) -> None:
+        from pyspark.sql.functions import pandas_udf
         from pyspark.sql.types import DoubleType
 
         for definition in _SPARK_FUNCTIONS:
             self.spark.sql(f"CREATE OR REPLACE TEMPORARY FUNCTION {definition}")
-        self.spark.udf.registerJavaFunction(
-            "jaro_winkler_similarity", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity", DoubleType()
+        self.spark.udf.register(
+            "jaro_winkler_similarity",
+            pandas_udf(jaro_winkler, DoubleType()),  # type: ignore[call-overload]
         )
 
     def load(self, name: str, frame: pd.DataFrame) -> None:
