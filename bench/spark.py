@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +38,14 @@ def commune(size: int, seed: int, folder: Path) -> tuple[pd.DataFrame, pd.DataFr
         p for n, p in written.items() if n.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
     ]
     return children, read_schooling_files(files).table
+
+
+def jvm_gb() -> float:
+    """Resident memory of the local Spark JVM (it seldom gives memory back: about its peak)."""
+    import psutil
+
+    jvms = [p for p in psutil.Process().children(recursive=True) if "java" in p.name()]
+    return round(sum(p.memory_info().rss for p in jvms) / 1e9, 2)
 
 
 def markdown(rows: list[dict[str, object]]) -> str:
@@ -81,18 +90,20 @@ def main() -> None:
                 "mêmes statuts": f"{same_status:.2%}",
                 "mêmes rapprochements": f"{len(both) / max(union, 1):.2%}",
                 "écart de poids max": f"{(both['poids_duckdb'] - both['poids_spark']).abs().max():.1e}",
+                "Python, pic (Go)": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
+                "JVM (Go)": jvm_gb(),
                 "étapes Spark (s)": ", ".join(f"{k} {v:.0f}" for k, v in on_spark.timings.steps.items()),
             }
         )
         print(pd.DataFrame(rows[-1:]).to_string(index=False), flush=True)
-    table = markdown(rows)
-    header = (
-        f"# Spark beside DuckDB\n\n`python bench/spark.py --tailles {' '.join(map(str, args.tailles))} "
-        f"--maitre '{args.maitre}'` on {platform.node()} ({os.cpu_count()} cores). Spark start-up, "
-        f"once: {start_up:.0f} s (not in the times below).\n\n"
-    )
-    OUT.write_text(header + table + "\n", encoding="utf-8")
-    print(table)
+        # Written after each size: the largest may not finish in the time there is.
+        header = (
+            f"# Spark beside DuckDB\n\n`python bench/spark.py --tailles {' '.join(map(str, args.tailles))} "
+            f"--maitre '{args.maitre}'` on {platform.node()} ({os.cpu_count()} cores). Spark start-up, "
+            f"once: {start_up:.0f} s (not in the times below).\n\n"
+        )
+        OUT.write_text(header + markdown(rows) + "\n", encoding="utf-8")
+    print(markdown(rows))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ One small commune, crossed once on each backend (a local Spark of one core: star
 seconds, a commune of 200 children a few more).
 """
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -30,6 +33,8 @@ def spark():
         pytest.fail("Java manque : bin/ensure-java l'installe (make test l'appelle)")
     from pyspark.sql import SparkSession
 
+    # Jaro-Winkler runs in Python workers: this interpreter, which imports Veille.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[1]")
         .appName("veille-tests")
