@@ -58,22 +58,24 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("nom", 512, 12, "bigrammes du nom de famille (particules collées), comptés avec leur rang"),
     FilterSpec(
         "noms",
-        256,
+        1024,
         16,
         "chaque partie du nom, nom de l'allocataire (fichiers enfants), clé phonétique du nom et de sa "
         "première partie",
     ),
     FilterSpec("prenom", 512, 12, "bigrammes du premier prénom, comptés avec leur rang"),
     FilterSpec(
-        "prenoms", 256, 16, "graphie canonique de chaque prénom, prénoms collés, clé phonétique du premier"
+        "prenoms", 1024, 16, "graphie canonique de chaque prénom, prénoms collés, clé phonétique du premier"
     ),
-    FilterSpec("date", 512, 10, "chaque chiffre de la date à sa place, année, jour et mois, date sans ordre"),
+    FilterSpec("date", 512, 12, "chaque chiffre de la date de naissance à sa place"),
     FilterSpec("adresse", 512, 12, "bigrammes de la voie, numéro, numéro et voie ensemble"),
 )
-#: Coarse fields, compared for equality only: a keyed 8-byte token (0 when missing).
+#: Coarse values, compared for equality only: a keyed 8-byte token (0 when missing).
 TOKENS: tuple[tuple[str, str], ...] = (
     ("sexe", "sexe"),
     ("code_postal", "code postal"),
+    ("date_sans_ordre", "année, puis jour et mois sans leur ordre (inversion du jour et du mois)"),
+    ("jour_mois", "jour et mois de naissance (année décalée)"),
 )
 
 
@@ -280,15 +282,7 @@ def _bigrams(value: str) -> list[str]:
 
 def _date_features(dob: str) -> list[str]:
     digits = dob.replace("-", "")
-    if len(digits) != 8:
-        return []
-    month, day = digits[4:6], digits[6:8]
-    return [
-        *(f"p{i}:{c}" for i, c in enumerate(digits)),
-        f"an:{digits[:4]}",
-        f"jm:{month}{day}",
-        f"so:{digits[:4]}{min(month, day)}{max(month, day)}",
-    ]
+    return [f"p{i}:{c}" for i, c in enumerate(digits)] if len(digits) == 8 else []
 
 
 def _text(value: Any) -> str:
@@ -475,8 +469,9 @@ def encode(
         filters[spec.name] = _bloom(
             column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign)
         )
+    clear = {"sexe": frame["sexe"], "code_postal": frame["code_postal"], **_parts(frame)}
     tokens = {
-        name: _keyed(frame[name], derive(shared_secret, f"jeton:{name}", campaign), name)
+        name: _keyed(clear[name].replace("", None), derive(shared_secret, f"jeton:{name}", campaign), name)
         for name, _ in TOKENS
     }
     origin = table["organisme"] if kind == "enfants" else table["source"]

@@ -73,7 +73,13 @@ COMPARISONS: tuple[EncodedComparison, ...] = (
     EncodedComparison(
         "date",
         "date de naissance",
-        ("date identique", "un chiffre ou une inversion", "date voisine", "date différente"),
+        (
+            "date identique",
+            "un chiffre différent",
+            "jour et mois inversés",
+            "même jour et mois, autre année",
+            "date différente",
+        ),
     ),
     EncodedComparison("sexe", "sexe", ("même sexe", "sexe différent")),
     EncodedComparison(
@@ -117,6 +123,11 @@ class Side:
         return np.concatenate([pick(e) for e in self.files])
 
 
+def _same(left: Side, right: Side, c: np.ndarray, r: np.ndarray, token: str) -> np.ndarray:
+    a, b = left.tokens[token][c], right.tokens[token][r]
+    return np.asarray((a != 0) & (a == b))
+
+
 def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str, np.ndarray]:
     """Level index (0 = most alike, -1 = missing) of every comparison, for pairs (ci, ri)."""
     out = {c.name: np.empty(len(ci), dtype=np.int8) for c in COMPARISONS}
@@ -140,12 +151,14 @@ def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str
         level = np.select([equal, shared, dice >= 0.8, dice >= 0.6], [0, 1, 2, 3], 4)
         out["prenom"][start : start + len(c)] = np.where(null, -1, level)
         dice, _, null, equal = sim["date"]
-        level = np.select([equal, dice >= 0.66, dice >= 0.5], [0, 1, 2], 3)
+        swapped = _same(left, right, c, r, "date_sans_ordre")
+        other_year = _same(left, right, c, r, "jour_mois")
+        level = np.select([equal, dice >= 0.84, swapped, other_year], [0, 1, 2, 3], 4)
         out["date"][start : start + len(c)] = np.where(null, -1, level)
         dice, _, null, equal = sim["adresse"]
         level = np.select([equal, dice >= 0.85, dice >= 0.7], [0, 1, 2], 3)
         out["adresse"][start : start + len(c)] = np.where(null, -1, level)
-        for name, _ in TOKENS:
+        for name in ("sexe", "code_postal"):
             a, b = left.tokens[name][c], right.tokens[name][r]
             out[name][start : start + len(c)] = np.where((a == 0) | (b == 0), -1, np.where(a == b, 0, 1))
     return out
