@@ -87,6 +87,8 @@ class BlockingSpec:
     parts: tuple[str, ...]
     explode: str | None = None
     slots: int = 1
+    #: Keys shared by more records than this on either side are skipped (``linkage.MAX_BLOCK`` if None).
+    max_block: int | None = None
 
 
 # The clear crossing's rules (``matching.comparisons.BLOCKING_RULES``) whose keys hold without a
@@ -143,6 +145,11 @@ BLOCKING: tuple[BlockingSpec, ...] = (
     ),
     BlockingSpec("même voie, même prénom, même année", ("adresse_voie", "prenom1_canon", "annee")),
     BlockingSpec("date exacte, mêmes initiales", ("dob", "nom_initiale", "prenom_initiale")),
+    # Capped as in the clear crossing: they help across a department and fade out in one commune.
+    BlockingSpec("même code postal, date exacte", ("code_postal", "dob"), max_block=30),
+    BlockingSpec("même code postal, nom proche", ("code_postal", "nom1_phon"), max_block=30),
+    BlockingSpec("même code postal, prénom proche", ("code_postal", "prenom1_phon"), max_block=30),
+    BlockingSpec("même code postal, même voie", ("code_postal", "adresse_voie"), max_block=30),
     # Learning only (with the two first rules): a child and its record share names and address.
     BlockingSpec("mêmes nom, prénom et adresse", ("nom_colle", "prenom1_canon", "adresse_cle")),
 )
@@ -407,6 +414,7 @@ def _parts(frame: pd.DataFrame) -> dict[str, pd.Series]:
         "prenom_initiale": prenom.str[:1],
         "adresse_cle": frame["adresse_cle"].fillna(""),
         "adresse_voie": frame["adresse_voie"].fillna(""),
+        "code_postal": frame["code_postal"].fillna(""),
         "noms_sans_ordre": keep(
             np.minimum(nom, prenom) + "|" + np.maximum(nom, prenom), (nom != "") & (prenom != "")
         ),

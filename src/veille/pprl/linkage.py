@@ -168,6 +168,7 @@ def _rule_pairs(left: Side, right: Side, rule_index: int) -> tuple[np.ndarray, n
     """The pairs sharing a key of one blocking rule (keys of over-large blocks skipped)."""
     start = sum(rule.slots for rule in BLOCKING[:rule_index])
     stop = start + BLOCKING[rule_index].slots
+    cap = BLOCKING[rule_index].max_block or MAX_BLOCK
 
     def long(side: Side) -> pd.DataFrame:
         keys = side.blocking[:, start:stop]
@@ -176,7 +177,7 @@ def _rule_pairs(left: Side, right: Side, rule_index: int) -> tuple[np.ndarray, n
         present = flat != 0
         frame = pd.DataFrame({"key": flat[present], "uid": uid[present]}).drop_duplicates()
         sizes = frame["key"].map(frame["key"].value_counts())
-        return frame[sizes.to_numpy() <= MAX_BLOCK]
+        return frame[sizes.to_numpy() <= cap]
 
     joined = long(left).merge(long(right), on="key", suffixes=("_l", "_r"))
     return joined["uid_l"].to_numpy(), joined["uid_r"].to_numpy()
