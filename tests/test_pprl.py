@@ -209,3 +209,18 @@ def test_the_schema_is_versioned_and_printed(capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed["version"] == SCHEMA_VERSION
     assert {f["nom"] for f in printed["filtres"]} >= {"nom", "prenom", "date", "adresse"}
+
+
+def test_a_clear_file_given_to_the_encrypted_crossing_is_refused_in_french(commune, tmp_path, capsys):
+    children, schooling = _files(commune)
+    arguments = ["--enfants", str(children[0]), "--scolarite", str(schooling[0]), "--sortie", str(tmp_path)]
+    assert main(["croiser", "--chiffre", *arguments]) == 2
+    assert "n'est pas un fichier encodé par Veille" in capsys.readouterr().err
+
+
+def test_no_child_outside_compulsory_instruction_is_ever_revealed(campaign):
+    statuses = pd.read_csv(campaign["results"] / "statuts_chiffres.csv", sep=";", dtype=str)
+    out_of_scope = set(statuses.loc[statuses["statut"] == "hors_obligation", "identifiant"])
+    assert out_of_scope
+    for listing in campaign["results"].glob("a_reveler_*.csv"):
+        assert not out_of_scope & set(pd.read_csv(listing, sep=";", dtype=str)["identifiant"])
