@@ -224,3 +224,16 @@ def test_no_child_outside_compulsory_instruction_is_ever_revealed(campaign):
     assert out_of_scope
     for listing in campaign["results"].glob("a_reveler_*.csv"):
         assert not out_of_scope & set(pd.read_csv(listing, sep=";", dtype=str)["identifiant"])
+
+
+def test_folded_filters_are_half_as_long_and_never_linked_with_unfolded_ones(commune):
+    children, schooling = _files(commune)
+    kids = read_children_files(children[:1]).table
+    pupils = read_schooling_files(schooling[:1]).table
+    common = {"shared_secret": b"s" * 32, "holder_key": b"k" * 32, "campaign": CAMPAIGN}
+    folded = encode(kids, kind="enfants", holder="CAF", fold=True, **common)
+    plain = encode(kids, kind="enfants", holder="CAF", **common)
+    assert folded.filters["nom"].shape[1] * 2 == plain.filters["nom"].shape[1]
+    right = encode(pupils, kind="scolarite", holder="ONDE", **common)
+    with pytest.raises(EncodedFileError, match="pliage"):
+        link([folded], [right])

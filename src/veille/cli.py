@@ -541,6 +541,12 @@ def _pprl_parsers(commands: Any) -> None:
     encoder.add_argument(
         "--nouvelle-cle", metavar="FICHIER", help="écrire une clé ou un secret neuf et quitter"
     )
+    encoder.add_argument(
+        "--pliage-xor",
+        action="store_true",
+        help="plier chaque filtre (XOR de ses deux moitiés) : plus dur à attaquer, un peu moins précis ; "
+        "tous les détenteurs d'une campagne doivent faire de même",
+    )
     holder_options(encoder)
     encoder.set_defaults(run=run("encoder"))
 

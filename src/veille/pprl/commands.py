@@ -71,6 +71,7 @@ def encoder(args: argparse.Namespace) -> int:
         holder_key=own,
         campaign=args.campagne,
         compulsory=compulsory,
+        fold=args.pliage_xor,
     )
     encoded.save(args.sortie)
     seconds = time.perf_counter() - started

@@ -168,7 +168,7 @@ def schema() -> dict[str, Any]:
         "format": "archive NumPy (.npz) sans objet Python ; tableaux ci-dessous",
         "tableaux": {
             "meta": "en-tête JSON (UTF-8) : version, type, détenteur, campagne, empreinte du secret partagé, "
-            "nombre de lignes",
+            "nombre de lignes, pliage XOR des filtres (chaque filtre réduit de moitié)",
             "identifiant": "HMAC-SHA256 de l'organisme et de l'identifiant de la ligne, clé du détenteur "
             "et de la campagne (24 caractères hexadécimaux) : seul le détenteur le relie à une ligne",
             "source": "organisme (CAF, MSA) ou source de scolarité (ONDE, SIECLE…) de la ligne",
@@ -452,6 +452,7 @@ def encode(
     holder_key: bytes,
     campaign: str,
     compulsory: np.ndarray | None = None,
+    fold: bool = False,
 ) -> EncodedFile:
     """Encode a children table (``kind="enfants"``) or a schooling table (``"scolarite"``).
 
@@ -463,6 +464,8 @@ def encode(
         holder_key: this holder's own key, for the identifiers.
         campaign: the campaign's name (``2026-12``): every key is derived from it.
         compulsory: per child, subject to compulsory instruction (children files).
+        fold: XOR-fold every filter (its first half XOR its second half): each bit mixes two positions,
+            which blurs the bit patterns a frequency attack reads, at some cost in accuracy.
     """
     from veille.matching.frames import match_frame
 
@@ -474,9 +477,9 @@ def encode(
     features = _features(frame)
     for spec in FILTERS:
         column, make = features[spec.name]
-        filters[spec.name] = _bloom(
-            column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign)
-        )
+        bits = _bloom(column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign))
+        half = bits.shape[1] // 2
+        filters[spec.name] = np.ascontiguousarray(bits[:, :half] ^ bits[:, half:]) if fold else bits
     clear = {"sexe": frame["sexe"], "code_postal": frame["code_postal"], **_parts(frame)}
     tokens = {
         name: _keyed(clear[name].replace("", None), derive(shared_secret, f"jeton:{name}", campaign), name)
@@ -490,6 +493,7 @@ def encode(
         "campagne": campaign,
         "empreinte_secret": fingerprint(shared_secret, campaign),
         "lignes": len(table),
+        "pliage_xor": fold,
     }
     return EncodedFile(
         meta=meta,

@@ -390,6 +390,10 @@ def link(
     prints = {e.meta["empreinte_secret"] for e in every}
     if len(campaigns) > 1:
         raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
+    if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
+        raise EncodedFileError(
+            "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
+        )
     if len(prints) > 1:
         raise EncodedFileError(
             "les fichiers n'ont pas été encodés avec le même secret partagé : "
