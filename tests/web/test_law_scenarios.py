@@ -507,6 +507,15 @@ def test_veille_droit_prints_the_table_as_csv_with_a_header_and_as_markdown(caps
     assert {r["domaine"] for r in rows} == {label for label, _ in law.DOMAINS.values()}
     flagged = [r for r in rows if r["a_verifier"]]
     assert flagged and all(r["a_verifier"].startswith("à vérifier") for r in flagged)
+    # Each act: its author and the roles that record it, its articles; a deadline with its starting
+    # point; an appealable decision with its voies et délais de recours.
+    for r in rows:
+        assert r["auteur"] and r["roles_veille"] and r["references"], r["acte"]
+        assert bool(r["delai"]) == bool(r["point_de_depart"]), r["acte"]
+        assert (r["decision_susceptible_de_recours"] == "oui") == bool(r["voies_et_delais_de_recours"]), r[
+            "acte"
+        ]
+    assert any(r["preconditions"] for r in rows if r["acte"] == "refer_to_prosecutor")
     assert main(["droit", "--format", "md"]) == 0
     assert capsys.readouterr().out == law.as_markdown()
 
