@@ -146,6 +146,24 @@ def test_only_the_education_role_records_the_acts_of_the_dasen_and_the_recteurs_
             assert act.roles == ("prosecutor",), act.name
 
 
+def test_the_referral_act_on_the_case_page_names_its_two_authors_each_on_its_letterhead(
+    commune_a, absence, users, client, clock
+):
+    absence.fire(
+        "confirm_alert", user=users[Role.AGENT], note="aucune école", effective_date=clock.days_ago(40)
+    )
+    absence.fire(
+        "send_formal_notice",
+        user=users[Role.EDUCATION],
+        effective_date=clock.days_ago(30),
+        notified_on=clock.days_ago(27),
+    )
+    client.force_login(users[Role.REFERENT])
+    page = client.get(reverse("cases:detail", kwargs={"commune": commune_a.slug, "pk": absence.pk})).text
+    assert "signé par Le DASEN (DSDEN) ou l&#x27;IEN par délégation (en-tête : dsden) ou Le maire" in page
+    assert "signalement par le maire lui-même" in page  # « à vérifier »
+
+
 def test_the_page_of_a_mairie_agent_offers_no_mise_en_demeure(commune_a, absence, users, client):
     absence.fire("confirm_alert", user=users[Role.AGENT], note="aucune école")
     detail = reverse("cases:detail", kwargs={"commune": commune_a.slug, "pk": absence.pk})
