@@ -437,3 +437,18 @@ def test_an_opposition_to_opening_is_signed_on_the_letterhead_of_whichever_autho
         heads[role] = text.split()[0]
         assert "Voies et délais de recours" in text and "Titres du directeur." in text
     assert heads == {Role.REFERENT: "Mairie", Role.EDUCATION: "Direction", Role.PREFECTURE: "Préfecture"}
+
+
+def test_the_gdpr_article_14_information_is_kept_by_the_mairies_letters_to_the_family_the_table_names():
+    from pathlib import Path
+
+    from veille.web.cellule.documents.mentions import PRIVACY, required_mentions
+
+    for kind, letter in SPECS.items():
+        assert (PRIVACY in required_mentions(letter)) == law.DOCUMENTS[kind].privacy_notice, kind
+        if letter.family_letter:
+            assert letter.letterheads == {"commune"}, kind
+    assert {k for k, s in SPECS.items() if s.family_letter} == {"information", "convocation"}
+    # Which letters are exempt, and why the art. 14 §5(c) exemption is not relied on: the docs say it.
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "protection-des-donnees.md").read_text()
+    assert "Exemption de l'article 14, paragraphe 5, c)" in docs and "(information ou convocation)" in docs
