@@ -44,6 +44,8 @@ Schooling records, as the school retyped them (tags on the child in the truth):
   (``prenom_compose_espace|colle|tronque``); another transliteration 15 % of the names having one
   (Mohamed/Mohammed/Muhammad, Youssef/Youcef, Aïcha/Aisha, ``translitteration``); typo 3 %
   (``faute_prenom``); accents and case vary.
+- Surname and first names typed in each other's column 0.4 % (``nom_prenom_inverses``; an assumed
+  rate, drawn from a stream of its own so that the other draws stay as they were).
 - Birth date: day and month swapped 3 % of the dates where that is possible, ~1.2 % overall
   (``inversion_jour_mois``); one digit mistyped 1.5 % (``chiffre_date``); year off by one 0.5 %
   (``annee_decalee``); every date stays a valid one.

@@ -90,6 +90,9 @@ RATES: dict[str, float] = {
     "day_month_swap": 0.03,  # of the dates whose day can be a month (about 1.3 % of all)
     "digit_typo": 0.015,
     "year_off": 0.005,
+    # Surname typed in the first-name column and the reverse (FEBRL's test files have them; French
+    # files too where the order of a foreign name is unclear). An assumption: no measured French rate.
+    "names_swapped": 0.004,
     "school_sex_missing": 0.10,
     "school_sex_wrong": 0.003,
     "address_other_parent": 0.45,  # of the records of children of separated parents (~5 % overall)
@@ -326,6 +329,9 @@ class _Generator:
         self.first_year = first
         self.rentree = date(first, 9, 1)
         self.rng = random.Random(seed)
+        # Errors added after the generator was calibrated draw from their own stream, so that every
+        # other draw, and so every commune already used by the tests and the benchmark, stays the same.
+        self.late_rng = random.Random(seed * 7919 + 17)
         self.pools = _Pools()
         self.establishments = _Establishments(n_children, self.rng, self.pools)
         self.households: list[_Household] = []
@@ -787,6 +793,9 @@ class _Generator:
         tags = child.tags
         surname = self._surname_at_school(child, tags)
         first_names = self._first_names_at_school(child, tags)
+        if self.late_rng.random() < RATES["names_swapped"]:
+            surname, first_names = first_names.upper(), surname.title()
+            tags.append("nom_prenom_inverses")
         born = self._birth_at_school(child, tags)
         sex = child.sex
         roll = rng.random()
