@@ -62,7 +62,9 @@
     }
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
+  // On afterSwap, not afterSettle: settling waits some milliseconds, during which the focus would be
+  // on <body> (the button pressed has left the page) for a screen reader or a quick Tab.
+  document.addEventListener("htmx:afterSwap", function (event) {
     // For an outerHTML swap the old target has left the page: the new content carries the same id.
     var target = event.detail.target;
     var root = target && target.isConnected ? target : (target && target.id ? document.getElementById(target.id) : null);
