@@ -159,3 +159,31 @@ def test_the_case_page_puts_the_next_steps_first_and_the_closures_apart(commune_
     assert "<summary>Clore" not in html[next_steps:closing]
     assert "<summary>Signaler l&#x27;enfant à la DASEN" in html[next_steps:closing]
     assert "<summary>Clore" in html[closing:]
+
+
+def test_the_children_list_tells_not_found_from_schooled_and_pages_through_every_child(
+    commune_a, referent, client_as
+):
+    run = CrossingRun.objects.create(
+        commune=commune_a, school_year="2026-2027", launched_by=referent, status=RunStatus.DONE
+    )
+    for n in range(65):
+        child = make_child(commune_a, f"P{n:04d}", last_name=f"Page{n:02d}")
+        status = "non_trouve" if n % 6 == 0 else "rapproche"
+        Outcome.objects.create(run=run, child=child, status=status, engine_status=status)
+    client = client_as(referent)
+    first = page_of(client, "children:index", commune_a)
+    assert "65 enfants, 1 à 50 affichés" in first
+    assert 'class="badge statut-non_trouve"><span aria-hidden="true">⚠ </span>Non trouvé' in first
+    assert (
+        'class="badge statut-rapproche">' in first
+        and "Non trouvé" not in first.split("statut-rapproche")[1][:40]
+    )
+    assert 'href="?page=2"' in first and "Page 1 sur 2" in first
+    second = client.get(reverse("children:index", kwargs={"commune": commune_a.slug}), {"page": 2})
+    assert "Page64" in second.content.decode() and "Page00" not in second.content.decode()
+    # A filter is kept from page to page.
+    filtered = client.get(
+        reverse("children:index", kwargs={"commune": commune_a.slug}), {"statut": "rapproche"}
+    ).content.decode()
+    assert "54 enfants, 1 à 50 affichés" in filtered and "statut=rapproche&amp;page=2" in filtered
