@@ -111,6 +111,16 @@ def test_the_review_page_shows_the_place_in_the_list_dates_sex_and_address_in_wo
     assert html.count("<dt>Sexe</dt><dd>féminin</dd>") == 2
     assert "3 R DES LILAS 99100" in html
     assert "Établissement médico-social" in html and "MEDICO_SOCIAL" not in html
+    # The list and, once decided, the child's page name the source in words too.
+    client = client_as(referent)
+    listing = page_of(client, "imports:review", commune_a)
+    assert "Établissement médico-social : NOM00" in listing and "MEDICO_SOCIAL" not in listing
+    client.post(
+        reverse("imports:decide", kwargs={"commune": commune_a.slug, "pk": outcomes[0].pk}),
+        {"decision": "meme"},
+    )
+    child_page = page_of(client, "children:detail", commune_a, pk=outcomes[0].child_id)
+    assert "dossier Établissement médico-social R0" in child_page and "MEDICO_SOCIAL" not in child_page
 
 
 def test_the_home_and_the_files_page_give_the_same_figures_of_a_crossing(commune_a, referent, client_as):
