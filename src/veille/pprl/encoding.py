@@ -76,7 +76,12 @@ TOKENS: tuple[tuple[str, str], ...] = (
     ("code_postal", "code postal"),
     ("date_sans_ordre", "année, puis jour et mois sans leur ordre (inversion du jour et du mois)"),
     ("jour_mois", "jour et mois de naissance (année décalée)"),
+    # One key for both: a surname typed in the first-name column meets its own token.
+    ("nom_croise", "nom de famille, même clé que le prénom (nom et prénom inversés)"),
+    ("prenom_croise", "premier prénom, même clé que le nom (nom et prénom inversés)"),
 )
+#: Tokens keyed alike, so that they compare across fields.
+CROSSED_KEY = {"nom_croise": "croise", "prenom_croise": "croise"}
 
 
 @dataclass(frozen=True)
@@ -480,11 +485,18 @@ def encode(
         bits = _bloom(column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign))
         half = bits.shape[1] // 2
         filters[spec.name] = np.ascontiguousarray(bits[:, :half] ^ bits[:, half:]) if fold else bits
-    clear = {"sexe": frame["sexe"], "code_postal": frame["code_postal"], **_parts(frame)}
-    tokens = {
-        name: _keyed(clear[name].replace("", None), derive(shared_secret, f"jeton:{name}", campaign), name)
-        for name, _ in TOKENS
+    clear = {
+        "sexe": frame["sexe"],
+        "code_postal": frame["code_postal"],
+        **_parts(frame),
+        "nom_croise": frame["nom_colle"].fillna(""),
+        "prenom_croise": frame["prenom1"].fillna(""),
     }
+    tokens = {}
+    for name, _ in TOKENS:
+        label = CROSSED_KEY.get(name, name)
+        key = derive(shared_secret, f"jeton:{label}", campaign)
+        tokens[name] = _keyed(clear[name].replace("", None), key, label)
     origin = table["organisme"] if kind == "enfants" else table["source"]
     meta = {
         "version": SCHEMA_VERSION,

@@ -55,6 +55,7 @@ COMPARISONS: tuple[EncodedComparison, ...] = (
             "nom identique",
             "nom avec une faute de frappe",
             "une partie du nom en commun, ou le même son",
+            "nom et prénom inversés",
             "nom proche",
             "nom différent",
         ),
@@ -67,6 +68,7 @@ COMPARISONS: tuple[EncodedComparison, ...] = (
             "même prénom autre graphie, ou un autre des prénoms",
             "prénom avec une faute de frappe",
             "prénom proche",
+            "nom et prénom inversés",
             "prénom différent",
         ),
     ),
@@ -91,10 +93,27 @@ _BY_NAME = {c.name: c for c in COMPARISONS}
 CORE = ("nom", "prenom", "date")
 
 
+#: Levels no EM pass sees (each pass blocks on the surname or the first name, which a swap changes):
+#: their m stays at this share of true pairs, as ``matching.training`` keeps the prior's m for them.
+HIDDEN_M = {("nom", 3): 0.004, ("prenom", 4): 0.004}
+
+
 def _default_m(comparison: EncodedComparison) -> np.ndarray:
     n = len(comparison.labels)
     m = np.full(n, 0.1 / max(n - 1, 1))
     m[0] = 0.9
+    return _with_hidden(comparison.name, m)
+
+
+def _with_hidden(name: str, m: np.ndarray) -> np.ndarray:
+    m = m.copy()
+    hidden = {level: value for (field_name, level), value in HIDDEN_M.items() if field_name == name}
+    if not hidden:
+        return m
+    rest = [i for i in range(len(m)) if i not in hidden]
+    m[rest] *= (1.0 - sum(hidden.values())) / max(m[rest].sum(), 1e-12)
+    for level, value in hidden.items():
+        m[level] = value
     return m
 
 
@@ -128,6 +147,13 @@ def _same(left: Side, right: Side, c: np.ndarray, r: np.ndarray, token: str) -> 
     return np.asarray((a != 0) & (a == b))
 
 
+def _crossed(left: Side, right: Side, c: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Surname of one side equal to the first name of the other."""
+    nl, pl = left.tokens["nom_croise"][c], left.tokens["prenom_croise"][c]
+    nr, pr = right.tokens["nom_croise"][r], right.tokens["prenom_croise"][r]
+    return np.asarray(((nl != 0) & (nl == pr)) | ((pl != 0) & (pl == nr)))
+
+
 def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str, np.ndarray]:
     """Level index (0 = most alike, -1 = missing) of every comparison, for pairs (ci, ri)."""
     out = {c.name: np.empty(len(ci), dtype=np.int8) for c in COMPARISONS}
@@ -144,11 +170,12 @@ def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str
             sim[spec.name] = (dice, common, (pl == 0) | (pr == 0), (common == pl) & (common == pr))
         dice, _, null, equal = sim["nom"]
         shared = sim["noms"][1] >= SHARED_TOKEN_BITS
-        level = np.select([equal, dice >= 0.8, shared, dice >= 0.6], [0, 1, 2, 3], 4)
+        swapped = _crossed(left, right, c, r)
+        level = np.select([equal, dice >= 0.8, shared, swapped, dice >= 0.6], [0, 1, 2, 3, 4], 5)
         out["nom"][start : start + len(c)] = np.where(null, -1, level)
         dice, _, null, equal = sim["prenom"]
         shared = sim["prenoms"][1] >= SHARED_TOKEN_BITS
-        level = np.select([equal, shared, dice >= 0.8, dice >= 0.6], [0, 1, 2, 3], 4)
+        level = np.select([equal, shared, dice >= 0.8, dice >= 0.6, swapped], [0, 1, 2, 3, 4], 5)
         out["prenom"][start : start + len(c)] = np.where(null, -1, level)
         dice, _, null, equal = sim["date"]
         swapped = _same(left, right, c, r, "date_sans_ordre")
@@ -261,7 +288,7 @@ def em_pass(
                 np.bincount(idx[present], weights=weighted[present], minlength=len(m_now[name])) / total
             )
             estimate = np.clip(estimate, 1e-6, 1.0)
-            estimate /= estimate.sum()
+            estimate = _with_hidden(name, estimate / estimate.sum())
             change = max(change, float(np.abs(estimate - m_now[name]).max()))
             m_now[name] = estimate
         if change < 1e-4:
