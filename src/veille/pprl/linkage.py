@@ -364,12 +364,41 @@ def train(
     return EncodedModel(m=m, u=u, passes=passes, warnings=warnings)
 
 
-def _score(levels: dict[str, np.ndarray], model: EncodedModel) -> np.ndarray:
+#: Exact agreement on these fields is weighed by the frequency of the shared value, as in the clear
+#: crossing (MARTIN agreeing says less than ZOUAOUI agreeing): the frequency of an identical filter.
+TF_FIELDS = ("nom", "prenom", "adresse")
+#: Records (both sides) from which a value's frequency means something (``training.TF_FULL_RECORDS``).
+TF_FULL_RECORDS = 20_000
+
+
+def frequencies(left: Side, right: Side, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, the share of all records (both sides) carrying the very same filter.
+
+    The cell learns nothing here that the files do not already show: identical filters are visible.
+    """
+    both = np.ascontiguousarray(np.concatenate([left.filters[name], right.filters[name]]))
+    rows = both.view(np.dtype((np.void, both.shape[1] * both.itemsize))).ravel()
+    _, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
+    share = counts[inverse.ravel()] / max(len(both), 1)
+    return share[: len(left)], share[len(left) :]
+
+
+def _score(
+    levels: dict[str, np.ndarray],
+    model: EncodedModel,
+    tf: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    tf_weight: float = 0.0,
+) -> np.ndarray:
     weights = model.weights()
     total = np.zeros(len(levels["nom"]), dtype=float)
     for name, table in weights.items():
         gamma = levels[name]
         total += np.where(gamma >= 0, table[np.maximum(gamma, 0)], 0.0)
+        if tf is not None and pairs is not None and name in tf and tf_weight > 0:
+            share = np.maximum(tf[name][0][pairs[0]], tf[name][1][pairs[1]])
+            adjust = np.log2(max(float(model.u[name][0]), 1e-12)) - np.log2(np.maximum(share, 1e-12))
+            total += np.where(gamma == 0, tf_weight * adjust, 0.0)
     return total
 
 
@@ -444,7 +473,9 @@ def link(
     lap("apprentissage")
     say("Comparaison des encodages")
     levels = _levels(left, right, ci, ri)
-    weight = _score(levels, model)
+    tf = {name: frequencies(left, right, name) for name in TF_FIELDS}
+    tf_weight = min(1.0, (len(left) + len(right)) / TF_FULL_RECORDS)
+    weight = _score(levels, model, tf, (ci, ri), tf_weight)
     agrees = np.ones(len(ci), dtype=bool)
     for comparison in COMPARISONS:
         gamma = levels[comparison.name]
