@@ -7,7 +7,7 @@ Each holder (CAF, MSA, each schooling source) encodes its own file with `veille 
 process per holder), the cell links them with `veille croiser --chiffre` (timed), and the statuses,
 under pseudonyms, are tied back to the children with the holders' keys (only the benchmark holds them
 all) and scored against ``verite.csv`` as ``bench/run.py`` scores the clear crossing, run beside it.
-Prints a table in French, with the targets of issue 15.
+Prints a table in French, with the targets of issue 15, and writes it to bench/out/pprl_resultats.md.
 """
 
 from __future__ import annotations
@@ -132,7 +132,9 @@ def main() -> int:
             )
             print(lines[-1], flush=True)
             verdicts.extend(_verdicts(f"{label}, {name}", plain, secret, encoding[slowest], linking))
-    print("\n".join(["", *lines, "", *verdicts]))
+    text = "\n".join([*lines, "", *verdicts])
+    print("\n" + text)
+    (OUT / "pprl_resultats.md").write_text(text + "\n", encoding="utf-8")
     return 0
 
 
