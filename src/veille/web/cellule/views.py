@@ -19,7 +19,7 @@ def commune_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     summary: dict[str, object] = {}
     if membership.can(Capability.VIEW_CHILDREN):
-        latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        latest = CrossingRun.objects.listed().filter(commune=commune, status=RunStatus.DONE).first()
         summary["run"] = latest
         # The same count as « Fichiers » and the run's page: OutcomeQuerySet.counts_by_run.
         summary["unfound"] = (

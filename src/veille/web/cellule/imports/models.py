@@ -189,6 +189,11 @@ class RunStatus(models.TextChoices):
 
 
 class RunQuerySet(models.QuerySet["CrossingRun"]):
+    def listed(self) -> RunQuerySet:
+        """Without what only the engine reads: the saved state of the last run alone weighs hundreds of
+        kilobytes, and the pages that list or count runs would read it on every request."""
+        return self.defer("state", "model", "changes", "fingerprints")
+
     def interrupted(self) -> RunQuerySet:
         """Runs whose worker died: running, and no heartbeat for :data:`STALE_AFTER`."""
         silent = models.Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | models.Q(
@@ -292,7 +297,7 @@ class CrossingRun(models.Model):
 
 class OutcomeQuerySet(models.QuerySet["Outcome"]):
     def of_latest_run(self, commune: Any) -> OutcomeQuerySet:
-        latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        latest = CrossingRun.objects.listed().filter(commune=commune, status=RunStatus.DONE).first()
         return self.filter(run=latest) if latest else self.none()
 
     def to_review(self, commune: Any) -> OutcomeQuerySet:

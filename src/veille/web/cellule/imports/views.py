@@ -45,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     imports = Import.objects.visible_to(membership).select_related("uploaded_by")[:50]
     sees_runs = membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)
-    runs = list(CrossingRun.objects.filter(commune=request.commune)[:20]) if sees_runs else []  # type: ignore[attr-defined]
+    runs = list(CrossingRun.objects.listed().filter(commune=request.commune)[:20]) if sees_runs else []  # type: ignore[attr-defined]
     counts = Outcome.objects.counts_by_run(runs)
     for crossing in runs:
         crossing.now = counts.get(crossing.pk, {})  # type: ignore[attr-defined]

@@ -160,7 +160,8 @@ def crossing_cohort(commune: Any, year: SchoolYear, filters: Filters = NO_FILTER
 def funnel(commune: Any, year: SchoolYear, today: date, filters: Filters = NO_FILTER) -> Funnel:
     """The funnel of one school year (see ``docs/indicateurs.md`` for each step's definition)."""
     run = (
-        CrossingRun.objects.filter(commune=commune, school_year=str(year), status=RunStatus.DONE)
+        CrossingRun.objects.listed()
+        .filter(commune=commune, school_year=str(year), status=RunStatus.DONE)
         .order_by("-created_at", "-id")
         .first()
     )

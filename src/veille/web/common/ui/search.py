@@ -7,6 +7,7 @@ and on PostgreSQL (``translate`` of the lowered text): no column to keep in step
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 
@@ -20,6 +21,9 @@ _LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
 _ACCENTED = "àáâãäåāçćčèéêëēėęìíîïīłñńòóôõöøōùúûüūýÿžźż"
 
 
+# Remembered: the children's list sorts every child of the commune by its folded names on each request
+# (SQLite calls back into Python for each row), and the same names come back request after request.
+@functools.lru_cache(maxsize=65_536)
 def fold(text: str | None) -> str:
     """Lower case, no accents, no separators.
 
