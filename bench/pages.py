@@ -1,10 +1,11 @@
 """Server cost of the six pages of ``bench/load.py``, measured in-process (no HTTP, no concurrency).
 
 Fills a demo database (``veille demo-web``) in a temporary directory, or works on a copy of a given
-one (so that two branches can be measured on the same data), logs in as the demo referent through
-Django's test client, requests each page N times and prints, per page: the median and 95th percentile
-of the wall time and of the CPU time of this process (``time.process_time``: the machine is shared, the
-CPU time is what the load target depends on), the number of SQL queries and the size of the page.
+one (so that two branches can be measured on the same data), logs in as the demo referent, requests
+each page N times through the WSGI application as gunicorn calls it (request signals included, so the
+database connection is opened or kept as in production) and prints, per page: the median and 95th
+percentile of the wall time and of the CPU time of this process (``time.process_time``: the machine is
+shared, the CPU time is what the load target depends on), the number of SQL queries and the page's size.
 
     .venv/bin/python bench/pages.py                        # a fresh demo of 5 000 children
     .venv/bin/python bench/pages.py --base var/ --fois 30  # a copy of var/veille.sqlite3, migrated
@@ -15,6 +16,7 @@ The settings are the production ones (``DEBUG`` off), on SQLite unless DATABASE_
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import statistics
@@ -54,11 +56,9 @@ def _prepare(args: argparse.Namespace, work: Path) -> None:
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def _measure(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
-    from django.db import connection
+def _login(args: argparse.Namespace) -> str:
+    """The session cookie of the demo referent (the charter accepted if the database is fresh)."""
+    from django.conf import settings
     from django.test import Client
 
     client = Client()
@@ -67,6 +67,49 @@ def _measure(args: argparse.Namespace) -> None:
     )
     if landed.redirect_chain and "/charte/" in landed.redirect_chain[-1][0]:
         client.post(landed.redirect_chain[-1][0], {"accept": "oui"})
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _get(application, url: str, cookie: str) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
+    """One GET through the WSGI application, as gunicorn calls it (request signals included: the
+    database connection is closed or kept as in production)."""
+    path, _, query = url.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_COOKIE": cookie,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    status: list[str] = []
+    body = application(environ, lambda s, headers, exc_info=None: status.append(s))
+    try:
+        content = b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+    return status[0], content
+
+
+def _measure(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    cookie = _login(args)
+    application = get_wsgi_application()
     print(f"{args.fois} fois chaque page, commune {args.commune}, base {connection.vendor}")
     print(
         "| page | p50 (ms) | p95 (ms) | CPU p50 (ms) | CPU p95 (ms) | requêtes SQL | taille (ko) |\n"
@@ -84,13 +127,13 @@ def _measure(args: argparse.Namespace) -> None:
         # One request to warm the caches and count the queries.
         queries.clear()
         with connection.execute_wrapper(count):
-            response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} : statut {response.status_code}")
+            status, content = _get(application, url, cookie)
+        if not status.startswith("200"):
+            raise SystemExit(f"{url} : statut {status}")
         walls, cpus = [], []
         for _ in range(args.fois):
             wall, cpu = time.perf_counter(), time.process_time()
-            client.get(url)
+            _get(application, url, cookie)
             cpus.append((time.process_time() - cpu) * 1000)
             walls.append((time.perf_counter() - wall) * 1000)
         cpu_p50 = statistics.median(cpus)
@@ -98,7 +141,7 @@ def _measure(args: argparse.Namespace) -> None:
         print(
             f"| {name} | {statistics.median(walls):.0f} | {_percentile(walls, 95):.0f} "
             f"| {cpu_p50:.0f} | {_percentile(cpus, 95):.0f} | {len(queries)} "
-            f"| {len(response.content) / 1000:.0f} |"
+            f"| {len(content) / 1000:.0f} |"
         )
     print(f"| **moyenne des six** | | | {total_cpu / len(PAGES):.0f} | | | |")
 
