@@ -19,6 +19,7 @@ from veille.web.common.accounts.models import Membership
 from veille.web.common.accounts.roles import Capability, Role
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.links import links_of
 
 from .forms import FireForm, HandOverForm, LinkForm, NoteForm, NotificationForm, OpenCaseForm, RuleForm
 from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError, can_record_acts
@@ -56,11 +57,14 @@ def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
     return shown
 
 
-def _today_flags(cases: list[Case]) -> None:
+def _today_flags(request: HttpRequest, cases: list[Case]) -> None:
+    """What ``cases/_table.html`` shows of each row beside its fields: deadline flags and link."""
     today = timezone.localdate()
+    detail = links_of("cases:detail", commune=request.commune.slug)  # type: ignore[attr-defined]
     for case in cases:
         case.overdue = case.is_overdue(today)  # type: ignore[attr-defined]
         case.due_soon = case.is_due_soon(today)  # type: ignore[attr-defined]
+        case.url = detail(case.pk)  # type: ignore[attr-defined]
 
 
 @member_required()
@@ -91,7 +95,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # Sorted by the date the table shows, the most recent first.
     page = Paginator(cases.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    _today_flags(rows)
+    _today_flags(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -114,7 +118,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def todo(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = list(Case.objects.todo(request.membership, today).select_related("child")[:200])  # type: ignore[attr-defined]
-    _today_flags(rows)
+    _today_flags(request, rows)
     return render(
         request,
         "cases/todo.html",

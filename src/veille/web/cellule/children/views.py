@@ -16,6 +16,7 @@ from veille.web.common.accounts.access import member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.links import links_of
 from veille.web.common.ui.search import Fold, search_names
 
 from .forms import ChildRecordForm, ResponsiblePersonForm
@@ -55,8 +56,10 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     by_pk = {child.pk: child for child in shown}
     page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    detail = links_of("children:detail", commune=commune.slug)
     for child in page.object_list:
         child.status_label = STATUS_LABELS.get(child.status or "", "Pas encore croisé")
+        child.url = detail(child.pk)
     record(
         request,
         Action.VIEW,

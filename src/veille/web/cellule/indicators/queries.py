@@ -114,7 +114,7 @@ def indicator_values_by_period(
         dated_events(filtered_cases(commune, filters))
         .filter(kind__in=wanted)
         .order_by()
-        .values_list("pk", "case_id", "kind", "day")
+        .values_list("pk", "case_id", "kind", "day")  # type: ignore[misc]
     )
     by_kind: dict[str, list[tuple[int, int, date]]] = defaultdict(list)
     #: (case, kind) -> its first event of that kind, for « after an event of this kind »
