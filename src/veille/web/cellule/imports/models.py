@@ -301,7 +301,11 @@ class OutcomeQuerySet(models.QuerySet["Outcome"]):
         return self.filter(run=latest) if latest else self.none()
 
     def to_review(self, commune: Any) -> OutcomeQuerySet:
-        return self.of_latest_run(commune).filter(status=Status.UNCERTAIN, decision__isnull=True)
+        return self.of_latest_run(commune).awaiting_review()
+
+    def awaiting_review(self) -> OutcomeQuerySet:
+        """Uncertain and not decided yet: what « À vérifier » lists (of one run: see ``to_review``)."""
+        return self.filter(status=Status.UNCERTAIN, decision__isnull=True)
 
     def counts_by_run(self, runs: Any) -> dict[int, dict[str, int]]:
         """Children per status of each run, as they stand now: a decision « enfant différent » turns an
