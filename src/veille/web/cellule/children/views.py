@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from veille.web.cellule.imports.models import STATUS_LABELS, CrossingRun, Outcome, RunStatus
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -23,9 +23,9 @@ from .models import Child, ResponsiblePerson
 
 
 @member_required(Capability.VIEW_CHILDREN)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CommuneRequest) -> HttpResponse:
     """The children of the commune with their status in the latest run; filter by status, search by name."""
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
     outcome = Outcome.objects.filter(run=latest, child=OuterRef("pk"))
     children = Child.objects.in_commune(commune).annotate(
@@ -68,9 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Capability.VIEW_CHILDREN)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: CommuneRequest, pk: int) -> HttpResponse:
     """One child: identity, the outcomes of every run, the decisions taken, a link to open a case."""
-    child = get_object_or_404(Child, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    child = get_object_or_404(Child, pk=pk, commune=request.commune)
     outcomes = child.outcomes.select_related("run", "decision").order_by("-run__created_at", "-pk")
     record(request, Action.VIEW, child, detail="fiche de l'enfant")
     return render(
@@ -86,10 +86,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN)
-def edit_record(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_record(request: CommuneRequest, pk: int) -> HttpResponse:
     """Complete the list's content (R131-3) for one child: what the sources do not give, and the
     other responsible persons."""
-    child = get_object_or_404(Child, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    child = get_object_or_404(Child, pk=pk, commune=request.commune)
     record_form = ChildRecordForm(instance=child, prefix="fiche")
     person_form = ResponsiblePersonForm(prefix="responsable")
     if request.method == "POST" and request.POST.get("action") == "fiche":
@@ -125,14 +125,14 @@ def edit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN)
-def delete_person(request: HttpRequest, pk: int, person: int) -> HttpResponse:
+def delete_person(request: CommuneRequest, pk: int, person: int) -> HttpResponse:
     found = get_object_or_404(
         ResponsiblePerson,
         pk=person,
         child__pk=pk,
-        child__commune=request.commune,  # type: ignore[attr-defined]
+        child__commune=request.commune,
     )
     record(request, Action.DELETE, found, detail=f"personne responsable de l'enfant {pk}")
     found.delete()
     messages.success(request, "La personne responsable est retirée de la fiche.")
-    return redirect("children:edit_record", commune=request.commune.slug, pk=pk)  # type: ignore[attr-defined]
+    return redirect("children:edit_record", commune=request.commune.slug, pk=pk)
