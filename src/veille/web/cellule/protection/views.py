@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -170,7 +170,7 @@ def right_of_access(request: CommuneRequest, child: int) -> HttpResponse:
     )
 
 
-def server_error(request: CommuneRequest) -> HttpResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page: a fixed text, nothing from the request or the exception."""
     # No request context: a context processor could itself fail, or echo the user's input.
     return HttpResponseServerError(loader.get_template("500.html").render())
