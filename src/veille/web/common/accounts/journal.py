@@ -1,4 +1,8 @@
-"""The audit log page: read-only, one commune's entries, filtered and paginated."""
+"""The audit log page: read-only, one commune's entries, filtered and paginated.
+
+It lives with the accounts, not in ``audit``: it needs the commune's gate, and ``audit`` stays the
+bottom that every app writes to (``audit.log.record``) without importing any of them.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,15 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_GET
 
-from veille.web.common.accounts.access import CommuneRequest, member_required
-from veille.web.common.accounts.models import User
-from veille.web.common.accounts.roles import Capability
+from veille.web.common.audit.models import Action, AuditEvent
 from veille.web.common.ui import labels
 
-from .models import Action, AuditEvent
+from .access import CommuneRequest, member_required
+from .models import User
+from .roles import Capability
 
 PAGE_SIZE = 50
 
@@ -93,3 +98,9 @@ def index(request: CommuneRequest) -> HttpResponse:
         "audit/index.html",
         {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
     )
+
+
+app_name = "audit"
+urlpatterns = [
+    path("", index, name="index"),
+]
