@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.compulsory import SchoolYear
-from veille.web.common.accounts.access import CommuneRequest, member_required
+from veille.web.common.accounts.access import AuthenticatedRequest, CommuneRequest, member_required
 from veille.web.common.accounts.models import Membership, User
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
@@ -121,7 +121,7 @@ def export(request: CommuneRequest, fmt: str) -> HttpResponse:
 # The department's page: outside any commune, for the préfecture.
 
 
-def _department_memberships(request: CommuneRequest) -> list[Membership]:
+def _department_memberships(request: AuthenticatedRequest) -> list[Membership]:
     seats = [
         m for m in Membership.objects.for_user(cast(User, request.user)) if m.can(Capability.VIEW_DEPARTMENT)
     ]
@@ -143,7 +143,7 @@ def _local_communes(departments: set[str]) -> list[Commune]:
 
 
 @login_required
-def department(request: CommuneRequest) -> HttpResponse:
+def department(request: AuthenticatedRequest) -> HttpResponse:
     """Every commune of the préfecture's department side by side, for a school year: the communes served
     by this instance (computed here) and the aggregates imported from the others; all masked."""
     seats = _department_memberships(request)
@@ -212,7 +212,7 @@ def department(request: CommuneRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def department_import(request: CommuneRequest) -> HttpResponse:
+def department_import(request: AuthenticatedRequest) -> HttpResponse:
     """Import exports of other instances; each file is checked on its own and refused whole if unsafe."""
     seats = _department_memberships(request)
     departments = _departments(seats)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from veille.web.cite.actions.models import Action, Status
 from veille.web.cite.cites.access import CiteRequest
+from veille.web.common.accounts.access import AuthenticatedRequest
 
 from .access import cite_member_required
 from .corrections import delete_object, edit_object
@@ -35,7 +36,7 @@ from .roles import CiteCapability, CiteRole
 
 
 @login_required
-def cite_list(request: CiteRequest) -> HttpResponse:
+def cite_list(request: AuthenticatedRequest) -> HttpResponse:
     memberships = CiteMembership.objects.for_user(request.user).order_by("cite__name")
     return render(request, "cites/list.html", {"cite_memberships": memberships})
 

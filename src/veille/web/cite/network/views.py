@@ -20,6 +20,7 @@ from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.models import CiteMembership
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
+from veille.web.common.accounts.access import AuthenticatedRequest
 from veille.web.common.accounts.models import User
 from veille.web.common.pdf import html_to_pdf
 
@@ -96,7 +97,7 @@ def publish(request: CiteRequest, pk: int) -> HttpResponse:
 # The region's side
 
 
-def _regions(request: CiteRequest) -> set[str]:
+def _regions(request: AuthenticatedRequest) -> set[str]:
     regions = network_regions(request.user)
     if not regions:
         raise PermissionDenied("Le réseau régional est ouvert aux chefs de projet des cités éducatives.")
@@ -104,7 +105,7 @@ def _regions(request: CiteRequest) -> set[str]:
 
 
 @login_required
-def index(request: CiteRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     form = SearchForm(request.GET or None)
     experiences = Experience.objects.visible_to(request.user)
@@ -126,13 +127,13 @@ def index(request: CiteRequest) -> HttpResponse:
 
 
 @login_required
-def experience(request: CiteRequest, pk: int) -> HttpResponse:
+def experience(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _regions(request)
     obj = get_object_or_404(Experience.objects.visible_to(request.user).select_related("cite"), pk=pk)
     return render(request, "network/experience.html", {"experience": obj})
 
 
-def _host_memberships(request: CiteRequest) -> list[CiteMembership]:
+def _host_memberships(request: AuthenticatedRequest) -> list[CiteMembership]:
     return [
         m
         for m in CiteMembership.objects.for_user(request.user)
@@ -141,7 +142,7 @@ def _host_memberships(request: CiteRequest) -> list[CiteMembership]:
 
 
 @login_required
-def meetings(request: CiteRequest) -> HttpResponse:
+def meetings(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     return render(
         request,
@@ -155,14 +156,15 @@ def meetings(request: CiteRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: CiteRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     hosts = _host_memberships(request)
     chosen = next((m for m in hosts if m.cite.slug == request.POST.get("hote")), hosts[0])
     presentable = Experience.objects.published().filter(cite__region__in=regions)
     form = NetworkMeetingForm(request.POST or None, presentable=presentable)
     if request.method == "POST" and form.is_valid():
-        request.cite = chosen.cite
+        # The journal reads the cité from the request: a network meeting has a host, not a cité.
+        request.cite = chosen.cite  # type: ignore[attr-defined]
         meeting = save_traced(
             request, form, host=chosen.cite, region=chosen.cite.region, created_by=request.user
         )
@@ -172,7 +174,7 @@ def meeting_create(request: CiteRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: CiteRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct a meeting: only the host cité's CPO (the region's other CPOs read it, they do not edit)."""
     regions = _regions(request)
     meeting = get_object_or_404(NetworkMeeting, pk=pk, region__in=regions)
@@ -186,7 +188,8 @@ def meeting_edit(request: CiteRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=meeting, presentable=presentable
     )
     if request.method == "POST" and form.is_valid():
-        request.cite = meeting.host
+        # The journal reads the cité from the request: a network meeting has a host, not a cité.
+        request.cite = meeting.host  # type: ignore[attr-defined]
         save_traced(request, form)
         messages.success(request, "Réunion du réseau corrigée.")
         return redirect("network:meetings")
@@ -195,7 +198,7 @@ def meeting_edit(request: CiteRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_minutes(request: CiteRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     regions = _regions(request)
     meeting = get_object_or_404(NetworkMeeting, pk=pk, region__in=regions)
     html = render_to_string(
