@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count
@@ -42,7 +42,7 @@ def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _rows(meeting: Meeting) -> list[dict[str, object]]:
+def _rows(meeting: Meeting) -> list[dict[str, Any]]:
     """The agenda as shown and printed: number, initials, age, domain, decision. No name, no date."""
     day = timezone.localtime(meeting.held_on).date()
     return [
@@ -98,7 +98,7 @@ def detail(request: CommuneRequest, pk: int) -> HttpResponse:
     )
     manage = request.membership.can(Capability.MANAGE_MEETINGS)
     for row in rows:
-        row["form"] = DecisionForm(instance=row["item"], prefix=f"point-{row['item'].pk}") if manage else None  # type: ignore[attr-defined]
+        row["form"] = DecisionForm(instance=row["item"], prefix=f"point-{row['item'].pk}") if manage else None
     return render(
         request,
         "meetings/detail.html",

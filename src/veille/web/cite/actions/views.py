@@ -69,8 +69,8 @@ def index(request: CiteRequest) -> HttpResponse:
             "total": sum(totals.values(), ZERO),
         }
         objectives = sorted({s.objective for s in action.sub_objectives.all()}, key=lambda o: o.number)
-        for objective in objectives or [None]:  # type: ignore[list-item]
-            groups.setdefault(str(objective) if objective else "Sans sous-objectif", []).append(row)
+        for name in [str(o) for o in objectives] or ["Sans sous-objectif"]:
+            groups.setdefault(name, []).append(row)
     return render_cite(
         request,
         "actions/index.html",
