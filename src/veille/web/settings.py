@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "veille.web.common.accounts.context.membership",
-                "veille.web.common.ui.context.navigation",
+                "veille.web.common.accounts.context.navigation",
             ],
             # One French formatting layer in every template, without a {% load %} to forget.
             "builtins": ["veille.web.common.ui.templatetags.fr"],

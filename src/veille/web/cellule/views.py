@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from veille.web.cellule.cases.models import Case
 from veille.web.cellule.imports.models import CrossingRun, Import, Outcome, RunStatus
 from veille.web.cellule.meetings.models import Meeting
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 
 
 @member_required()
-def commune_home(request: HttpRequest) -> HttpResponse:
+def commune_home(request: CommuneRequest) -> HttpResponse:
     """What waits for this member today: counts only (no child's data, so nothing to log)."""
-    membership = request.membership  # type: ignore[attr-defined]
-    commune = request.commune  # type: ignore[attr-defined]
+    membership = request.membership
+    commune = request.commune
     today = timezone.localdate()
     summary: dict[str, object] = {}
     if membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.REVIEW_MATCHES):

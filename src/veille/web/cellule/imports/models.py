@@ -253,6 +253,9 @@ class CrossingRun(models.Model):
 
     objects = RunQuerySet.as_manager()
 
+    #: not stored: the run's children per status as they stand now, set for a list's template
+    now: dict[str, int]
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "croisement"
