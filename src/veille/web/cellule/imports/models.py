@@ -66,9 +66,12 @@ class ImportQuerySet(models.QuerySet["Import"]):
 
     def expire_pending(self) -> int:
         """Drop the rows of pending imports past their time; returns how many expired."""
-        return self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now()).update(
-            status=ImportStatus.EXPIRED, pending_rows=None
-        )
+        expired = self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now())
+        # Read first: the pages call this on every view, and an UPDATE takes SQLite's write lock even
+        # when it changes nothing.
+        if not expired.exists():
+            return 0
+        return expired.update(status=ImportStatus.EXPIRED, pending_rows=None)
 
     def interrupted(self) -> ImportQuerySet:
         """Confirmations whose process died: no heartbeat for :data:`STALE_AFTER`."""
@@ -209,6 +212,9 @@ class RunQuerySet(models.QuerySet["CrossingRun"]):
 
     def fail_interrupted(self) -> int:
         """Mark the interrupted runs failed, with the French message; returns how many."""
+        # Read first, as ``ImportQuerySet.expire_pending``: the pages call this on every view.
+        if not self.interrupted().exists():
+            return 0
         return self.interrupted().update(
             status=RunStatus.FAILED, error=INTERRUPTED_RUN, finished_at=timezone.now()
         )
