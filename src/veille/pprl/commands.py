@@ -145,7 +145,9 @@ def reveler(args: argparse.Namespace) -> int:
     from veille.sources import SourceError
 
     if not args.type:
-        return _fail("donnez --type enfants ou --type scolarite : le type des fichiers que vous aviez encodés.")
+        return _fail(
+            "donnez --type enfants ou --type scolarite : le type des fichiers que vous aviez encodés."
+        )
     try:
         listing = read_list(args.liste)
         own = read_secret(args.cle_detenteur, HOLDER_ENV, "Clé du détenteur")
