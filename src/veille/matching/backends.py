@@ -3,17 +3,20 @@
 ``scoring.PairEngine`` needs only a few operations of a database: load a pandas frame as a table,
 create a table from a query, read a query back into pandas. Each backend gives them; the SQL is the
 same for both. The comparison levels (``comparisons``) are written in DuckDB's dialect, and Spark
-runs them as they are: double quotes are identifiers there too (ANSI mode), and the few DuckDB
-functions Spark lacks are declared under DuckDB's names (``list_has_any``, ``list_has_all``,
-``starts_with``, ``hamming`` as SQL functions Spark inlines; ``jaro_winkler_similarity`` as a
-vectorised pandas function over rapidfuzz). What the two dialects cannot share (DuckDB's ``unnest``,
-Spark's ``explode``) is one attribute of the backend.
+runs them nearly as they are: double quotes are identifiers there too (ANSI mode), and the DuckDB
+functions Spark lacks or computes otherwise are declared with DuckDB's meaning under a prefix, the
+SQL renamed to call them (``list_has_any``, ``list_has_all``, ``starts_with``, ``hamming`` as SQL
+functions Spark inlines; ``jaro_winkler_similarity`` as a vectorised pandas function over
+rapidfuzz). What the two dialects cannot share (DuckDB's ``unnest``, Spark's ``explode``) is one
+attribute of the backend.
 
-Jaro-Winkler: Splink's Scala jar for Spark 4 was measured first (360,000 pairs of names, first names
-and streets of a synthetic commune): it differs from DuckDB's on 9 % of them, by up to 0.14, and
-puts 80 pairs on the other side of 0.8 and 2 of 0.92; enough to change the u of a name level by a
-fifth. rapidfuzz's is DuckDB's to 1e-16 (the same algorithm, by the same author), at twice the jar's
-time (24 s against 13 s for those pairs, on two loaded cores): parity wins.
+Jaro-Winkler, measured on 360,000 pairs of names, first names and streets of a synthetic commune:
+Splink's Scala jar for Spark 4 differs from DuckDB's on 9 % of them, by up to 0.14, and puts 80
+pairs on the other side of 0.8 and 2 of 0.92; Spark 4's own ``jaro_winkler_similarity`` differs too
+(0.82 where DuckDB gives 0.70), enough to move the u of exact surname agreement from 0.0046 to
+0.0039 on a commune of 200 children. rapidfuzz's is DuckDB's to 1e-16 (the same algorithm, by the
+same author), at twice the jar's time (24 s against 13 s for those pairs, on two loaded cores):
+parity wins.
 """
 
 from __future__ import annotations
