@@ -30,8 +30,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from veille.web.cellule.cases.models import Case
-from veille.web.cellule.children.models import Child
+from veille.web.cellule.cases.models import ACT_ROLES, Case
+from veille.web.cellule.children.models import Child, Link, ResponsiblePerson
+from veille.web.cellule.documents.law import AUTHORITY_ROLES, Authority
 from veille.web.cellule.documents.models import GeneratedLetter, LetterKind
 from veille.web.cellule.imports.models import CrossingRun, Import, Outcome, SchoolingRecord
 from veille.web.cellule.meetings.models import AgendaItem, Meeting, Participant
@@ -103,6 +104,9 @@ class Row:
     #: the place's gate answers before the method check (``@cite_member_required`` over
     #: ``@require_POST``): the refused method then gives 405 only to those the gate lets in
     gate_first: bool = False
+    #: with ``gate_first``, the roles that gate lets reach the method check, when it asks less than the
+    #: allowed method does (``None``: the roles allowed the other method)
+    gate: frozenset[str] | None = None
     #: only the login comes before the method check (the capability is checked inside the view)
     login_first: bool = False
     #: the objects are not one place's (national deadline rules, a letter kind): no "other object" check
@@ -213,6 +217,9 @@ def build_world(data_dir) -> World:
         year=Review.objects.filter(cite=t).first().year,
         experience=Experience.objects.filter(cite=t).first().pk,
     )
+    ids["person"] = ResponsiblePerson.objects.create(
+        child_id=ids["child"], link=Link.MOTHER, last_name="Zqxaparent", address="2 Zqxarue"
+    ).pk
     ids["member"] = Membership.objects.filter(commune=a).exclude(role=Role.REFERENT).first().pk
     ids["kind"] = LetterKind.values[0]
     ids["invitation"] = Invitation.objects.create(commune=a, username="personne.invitee", role=Role.READER).pk
@@ -238,7 +245,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 C, K = Capability, CiteCapability
 CASE_READERS = cell(C.VIEW_CASES, C.VIEW_TRANSMITTED_CASES, any_of=True)
-PARQUET = frozenset({Role.PROSECUTOR.value})
+#: the roles that see only the cases transmitted to them (and, for the préfecture, a school's or a
+#: place's): the world's case, a child's, transmitted to neither, is hidden from them
+TRANSMITTED_ONLY = cell(C.VIEW_TRANSMITTED_CASES) - cell(C.VIEW_CASES)
+#: the roles that record the acts of a procedure: who moves cases, and the authors of the acts
+ACT_RECORDERS = cell(C.EDIT_CASES) | frozenset(str(r) for r in ACT_ROLES)
+#: the commune's templates by who edits them; the State's acts by the members acting for the State
+STATE_AUTHORS = frozenset(str(r) for a in (Authority.DSDEN, Authority.PREFECTURE) for r in AUTHORITY_ROLES[a])
+TEMPLATE_EDITORS = cell(C.EDIT_TEMPLATES) | (cell(C.GENERATE_LETTERS) & STATE_AUTHORS)
+RECORD_EDITORS = cell(C.VIEW_CHILDREN, C.EDIT_CHILDREN)
 ALL_IMPORTS = cell(C.IMPORT_FILES, C.VIEW_ALL_IMPORTS)
 OWN_IMPORTS = cell(C.IMPORT_FILES) - ALL_IMPORTS
 RUN_READERS = cell(C.VIEW_CHILDREN, C.RUN_CROSSING, any_of=True)
@@ -273,6 +288,10 @@ ROWS: dict[str, Row] = {
     "accounts:answer_invitation": R(None, NOBODY, objects=kw(pk="invitation"), hidden=EVERYONE),
     "accounts:totp_setup": R(EVERYONE, EVERYONE),
     "accounts:totp_verify": R(EVERYONE, EVERYONE),
+    # the pages the law asks of a public website: read before logging in, never posted to
+    "ui:accessibility": R(EVERYONE | {"anonyme"}, None, public=True),
+    "ui:legal_notice": R(EVERYONE | {"anonyme"}, None, public=True),
+    "ui:personal_data": R(EVERYONE | {"anonyme"}, None, public=True),
     # the commune's cell
     "cellule:home": R(ANY_CELL, ANY_CELL),
     "audit:index": R(cell(C.VIEW_AUDIT), None),
@@ -280,6 +299,8 @@ ROWS: dict[str, Row] = {
     "members:change": R(None, cell(C.MANAGE_MEMBERS), objects=kw(pk="member")),
     "children:index": R(cell(C.VIEW_CHILDREN), cell(C.VIEW_CHILDREN)),
     "children:detail": R(cell(C.VIEW_CHILDREN), cell(C.VIEW_CHILDREN), objects=kw(pk="child")),
+    "children:edit_record": R(RECORD_EDITORS, RECORD_EDITORS, objects=kw(pk="child")),
+    "children:delete_person": R(None, RECORD_EDITORS, objects=kw(pk="child", person="person")),
     "imports:index": R(cell(C.IMPORT_FILES), cell(C.IMPORT_FILES)),
     "imports:upload": R(cell(C.IMPORT_FILES), cell(C.IMPORT_FILES)),
     # another member's deposit: only for the roles that see every deposit
@@ -298,20 +319,39 @@ ROWS: dict[str, Row] = {
     "cases:open": R(OPENERS_FROM_CHILD, OPENERS_FROM_CHILD, query="enfant={child}"),
     "cases:rules": R(CASE_READERS, CASE_READERS),
     "cases:rule_edit": R(cell(C.EDIT_DEADLINES), cell(C.EDIT_DEADLINES), objects=kw(pk="rule"), shared=True),
-    # a case not transmitted to the Parquet: hidden from it
-    "cases:detail": R(CASE_READERS, CASE_READERS, objects=kw(pk="case"), hidden=PARQUET),
-    "cases:fire": R(None, cell(C.EDIT_CASES), objects=kw(pk="case", name="step"), hidden=PARQUET),
-    "cases:note": R(None, cell(C.EDIT_CASES), objects=kw(pk="case"), hidden=PARQUET),
+    # a child's case transmitted to neither the Parquet nor the préfecture: hidden from them
+    "cases:detail": R(CASE_READERS, CASE_READERS, objects=kw(pk="case"), hidden=TRANSMITTED_ONLY),
+    # the acts are recorded by their authors (the capability is checked inside the view)
+    "cases:fire": R(None, ACT_RECORDERS, objects=kw(pk="case", name="step"), hidden=TRANSMITTED_ONLY),
+    "cases:notify": R(None, ACT_RECORDERS, objects=kw(pk="case"), hidden=TRANSMITTED_ONLY),
+    "cases:note": R(None, cell(C.EDIT_CASES), objects=kw(pk="case"), hidden=TRANSMITTED_ONLY),
+    # linking a child's case names the child: who moves cases and sees the children
+    "cases:link": R(None, cell(C.EDIT_CASES, C.VIEW_CHILDREN), objects=kw(pk="case")),
     "cases:hand_over": R(None, cell(C.TRANSMIT_CASES), objects=kw(pk="case")),
-    "documents:templates": R(cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES)),
+    # each author edits the templates of its own letters: the list is theirs
+    "documents:templates": R(TEMPLATE_EDITORS, TEMPLATE_EDITORS),
     "documents:template_edit": R(
         cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES), objects=kw(kind="kind"), shared=True
     ),
     "documents:letterhead": R(cell(C.EDIT_TEMPLATES), cell(C.EDIT_TEMPLATES)),
-    "documents:case_letters": R(LETTER_LISTERS, LETTER_LISTERS, objects=kw(case="case")),
-    "documents:generate": R(None, cell(C.GENERATE_LETTERS), objects=kw(case="case")),
+    # the DSDEN's letterhead, shared by the département's communes: by the members acting for it
+    "documents:state_letterhead": R(
+        cell(C.GENERATE_LETTERS) & frozenset(str(r) for r in AUTHORITY_ROLES[Authority.DSDEN]),
+        cell(C.GENERATE_LETTERS) & frozenset(str(r) for r in AUTHORITY_ROLES[Authority.DSDEN]),
+        objects=kw(authority="'dsden'"),
+        shared=True,
+    ),
+    "documents:case_letters": R(
+        LETTER_LISTERS, LETTER_LISTERS, objects=kw(case="case"), hidden=TRANSMITTED_ONLY
+    ),
+    "documents:generate": R(
+        None,
+        cell(C.GENERATE_LETTERS),
+        objects=kw(case="case"),
+        hidden=TRANSMITTED_ONLY & cell(C.GENERATE_LETTERS),
+    ),
     # a letter names the child and the parents: the roles that list letters and see the identity
-    "documents:download": R(LETTER_READERS, LETTER_READERS, objects=kw(pk="letter")),
+    "documents:download": R(LETTER_READERS, LETTER_READERS, objects=kw(pk="letter"), hidden=TRANSMITTED_ONLY),
     "meetings:index": R(cell(C.VIEW_MEETINGS), cell(C.VIEW_MEETINGS)),
     "meetings:create": R(cell(C.MANAGE_MEETINGS), cell(C.MANAGE_MEETINGS)),
     "meetings:detail": R(cell(C.VIEW_MEETINGS), cell(C.VIEW_MEETINGS), objects=kw(pk="meeting")),
@@ -346,7 +386,11 @@ ROWS: dict[str, Row] = {
     "cites:home": R(cite(K.VIEW), cite(K.VIEW)),
     "cites:edit": R(cite(K.EDIT_CITE), cite(K.EDIT_CITE)),
     "cites:territory": R(cite(K.VIEW), cite(K.VIEW)),
-    "cites:add_to_territory": R(None, cite(K.EDIT_CITE), objects=kw(kind="'etablissement'"), gate_first=True),
+    # a kind of place, not an object of the cité: nothing of another cité to try
+    "cites:add_to_territory": R(
+        None, cite(K.EDIT_CITE), objects=kw(kind="'etablissement'"), gate_first=True, shared=True
+    ),
+    # one school of the territory: corrected (GET the form, POST it) and deleted (GET asks to confirm)
     "cites:edit_in_territory": R(
         cite(K.EDIT_CITE), cite(K.EDIT_CITE), objects=kw(kind="'etablissement'", pk="school")
     ),
@@ -370,8 +414,11 @@ ROWS: dict[str, Row] = {
     # an action led by the matrix partner's organisation: the CPO and that partner edit it
     "actions:edit": R(ACTION_EDITORS, ACTION_EDITORS, objects=kw(pk="action")),
     "actions:transition": R(None, cite(K.VIEW), objects=kw(pk="action"), gate_first=True),
-    "actions:budget": R(None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True),
-    "actions:add_indicator": R(None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True),
+    # the cité's gate lets every member reach the method check; who edits is checked after it
+    "actions:budget": R(None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True, gate=cite(K.VIEW)),
+    "actions:add_indicator": R(
+        None, ACTION_EDITORS, objects=kw(pk="action"), gate_first=True, gate=cite(K.VIEW)
+    ),
     "actions:execution": R(ACTION_EDITORS, ACTION_EDITORS, objects=kw(pk="action")),
     "funds:index": R(cite(K.VIEW), cite(K.VIEW)),
     "funds:add_contribution": R(None, cite(K.MANAGE_FUNDS), gate_first=True),
@@ -507,7 +554,7 @@ def expectation(row: Row, route: str, role: str, method: str) -> str:
         return "allowed" if row.public else "login"
     if place and role not in wing:
         return "404"
-    gate = rule if rule is not None else (other or NOBODY)
+    gate = rule if rule is not None else (row.gate if row.gate is not None else (other or NOBODY))
     if role in row.hidden:
         return "404"
     if role not in gate:
