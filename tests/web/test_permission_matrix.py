@@ -18,14 +18,17 @@ address, parent's name); a page, PDF, spreadsheet or document that shows it to a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import weasyprint
 from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,6 +46,7 @@ from veille.web.cite.funds.models import Commitment, Contribution, Payment
 from veille.web.cite.governance.models import Meeting as CiteMeeting
 from veille.web.cite.network.models import Experience, NetworkMeeting
 from veille.web.cite.review.models import Review
+from veille.web.common import pdf
 from veille.web.common.accounts.models import CHARTER_VERSION, Invitation, Membership, User
 from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
 from veille.web.common.territories.models import Commune
@@ -234,11 +238,34 @@ def build_world(data_dir) -> World:
     return world
 
 
+class _SameHtmlSamePdf:
+    """WeasyPrint's ``HTML`` for the pages of the matrix: a page's HTML is laid out once.
+
+    The same HTML gives the same PDF; the many roles allowed a report (by GET and by POST) would
+    otherwise lay it out again each time, most of the matrix's duration. A page that differs by role
+    differs in its HTML, and is laid out for each.
+    """
+
+    made: dict[str, bytes] = {}
+
+    def __init__(self, *, string: str, **options: Any) -> None:
+        self.string, self.options = string, options
+
+    def write_pdf(self) -> bytes:
+        if self.string not in self.made:
+            self.made[self.string] = weasyprint.HTML(string=self.string, **self.options).write_pdf()
+        return self.made[self.string]
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world(tmp_path_factory.mktemp("matrice"))
-        transaction.set_rollback(True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            pdf, "weasyprint", SimpleNamespace(URLFetcher=weasyprint.URLFetcher, HTML=_SameHtmlSamePdf)
+        )
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build_world(tmp_path_factory.mktemp("matrice"))
+            transaction.set_rollback(True)
 
 
 # --- the rows --------------------------------------------------------------------------------------
@@ -483,17 +510,31 @@ def url_patterns() -> list[tuple[str, str]]:
     return found
 
 
-def body_text(response) -> str:
-    """What a person could read in the answer: the page, or the text inside a PDF or an Office file."""
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    if content.startswith(b"%PDF"):
-        from pypdf import PdfReader
+#: the text read in each PDF or Office file, by its bytes: the same file is read once
+_READ: dict[bytes, str] = {}
 
-        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
-    if content.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
-    return content.decode("utf-8", "replace")
+
+def body_text(response) -> str:
+    """What a person could read in the answer: the page, or the text inside a PDF or an Office file.
+
+    Runs of white space count as one space: a line break inside a birth date still shows it.
+    """
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if not content.startswith((b"%PDF", b"PK")):
+        return content.decode("utf-8", "replace")
+    key = hashlib.sha256(content).digest()
+    if key not in _READ:
+        if content.startswith(b"%PDF"):
+            import pypdfium2 as pdfium
+
+            document = pdfium.PdfDocument(content)
+            text = "\n".join(page.get_textpage().get_text_range() for page in document)
+            document.close()
+        else:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+        _READ[key] = " ".join(text.split())
+    return _READ[key]
 
 
 def address(world: World, name: str, route: str, row: Row, side: str) -> str:
