@@ -13,7 +13,8 @@ Each role then asks for it three ways:
 
 Every child of commune A carries a marker in each personal field (name, first names, birth date,
 address, parent's name); a page, PDF, spreadsheet or document that shows it to a role without
-``view_children``, or to anyone of commune B, is a leak. A URL pattern without a row fails the test.
+``view_children``, or to anyone of commune B, is a leak. Every answer carries ``Cache-Control:
+no-store`` and the CSP. A URL pattern without a row fails the test.
 """
 
 from __future__ import annotations
@@ -52,8 +53,6 @@ from veille.web.common.accounts.roles import PERMISSIONS, Capability, Role
 from veille.web.common.territories.models import Commune
 from veille.web.demo import seed
 
-# Several minutes even on a quiet machine and not yet green on every Cité page: its own target
-# (`make test-matrice`), outside `make test` until it is (see the closing note of issue 10).
 pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
 
 CELL_ROLES = list(Role)
@@ -548,6 +547,11 @@ def address(world: World, name: str, route: str, row: Row, side: str) -> str:
 
 def ask(clients: dict[tuple[str, str], Any], world: World, side: str, role: str, method: str, url: str):
     """One request as that account, in a savepoint rolled back after it (a POST may change things)."""
+    import os
+
+    if os.environ.get("SEC_COUNT"):
+        with open(os.environ["SEC_COUNT"], "a") as f:
+            f.write("1")
     client = clients[(side, role)]
     session = client.cookies.get(settings.SESSION_COOKIE_NAME)
     with transaction.atomic():
@@ -649,6 +653,8 @@ def test_each_role_gets_what_the_role_table_says_and_no_child_identity_it_may_no
                 got = "allowed"
             if want != got:
                 failures.append(f"{role} {method} {own}: attendu {want}, obtenu {got}")
+            if response.get("Cache-Control") != "no-store" or not response.get("Content-Security-Policy"):
+                failures.append(f"{role} {method} {own}: réponse sans no-store ou sans CSP")
             if role not in SEES_CHILDREN and (found := leaks(response, MARKERS_A)):
                 failures.append(f"{role} {method} {own}: identité d'un enfant visible ({found})")
     if place:
