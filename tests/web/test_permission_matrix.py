@@ -547,11 +547,6 @@ def address(world: World, name: str, route: str, row: Row, side: str) -> str:
 
 def ask(clients: dict[tuple[str, str], Any], world: World, side: str, role: str, method: str, url: str):
     """One request as that account, in a savepoint rolled back after it (a POST may change things)."""
-    import os
-
-    if os.environ.get("SEC_COUNT"):
-        with open(os.environ["SEC_COUNT"], "a") as f:
-            f.write("1")
     client = clients[(side, role)]
     session = client.cookies.get(settings.SESSION_COOKIE_NAME)
     with transaction.atomic():
