@@ -177,6 +177,13 @@ def _act_view(act: law.Act) -> dict[str, object]:
         "start": law.START_POINTS[deadline.start] if deadline else "",
         "document": document,
         "recourse": law.recourse_text(document.recourse) if document else "",
+        # Several authors (the referral: the DASEN or the mayor): each on its letterhead.
+        "signers": [
+            f"{law.AUTHORITIES[s.authority].label} (en-tête : {s.letterhead})"
+            for s in document.signers_in(act.domain)
+        ]
+        if document and document.signers
+        else [],
         "unverified": act.unverified,
     }
 

@@ -11,7 +11,8 @@ from django.db import models, transaction
 
 
 class LetterKind(models.TextChoices):
-    """The kinds of letters; ``law.SPECS`` gives each its author, appeal and articles."""
+    """The kinds of letters: each is a document of the rule table (``veille.law.DOCUMENTS``, same code),
+    which gives its authors, appeal and articles."""
 
     INFORMATION = "information", "Courrier d'information à la famille"
     CONVOCATION = "convocation", "Convocation de la famille"

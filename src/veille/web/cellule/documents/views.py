@@ -43,11 +43,15 @@ def _kind(value: str) -> LetterKind:
 
 def may_edit_template(membership: Any, kind: str) -> bool:
     """The commune's letters are edited by who edits the commune's templates (the référent); the
-    State's acts by the members who act for that authority (DSDEN, préfecture), never by the mairie."""
+    State's acts by the members who act for that authority (DSDEN, préfecture), never by the mairie.
+    A letter the table gives several authors (the referral, the opposition) is edited by each."""
     letter = spec(kind)
-    if letter.authority == Authority.COMMUNE:
-        return bool(membership.can(Capability.EDIT_TEMPLATES))
-    return bool(membership.can(Capability.GENERATE_LETTERS) and membership.role in letter.roles)
+    if Authority.COMMUNE in letter.letterheads and membership.can(Capability.EDIT_TEMPLATES):
+        return True
+    state = [s for s in letter.signatories() if s.authority != Authority.COMMUNE]
+    return bool(
+        membership.can(Capability.GENERATE_LETTERS) and any(membership.role in s.roles for s in state)
+    )
 
 
 def _editable_kinds(membership: Any) -> list[LetterKind]:
@@ -112,8 +116,9 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
                     request, f"Version {saved.version} enregistrée : les prochains courriers l'utiliseront."
                 )
                 return redirect("documents:template_edit", commune=commune.slug, kind=kind.value)
+            author = letter.signatory_for(request.membership.role) or letter.signatories()[0]  # type: ignore[attr-defined]
             preview = letter_html(
-                letterhead=letterhead_for(letter.authority, commune),
+                letterhead=letterhead_for(author.authority, commune),
                 subject=subject,
                 body=body,
                 context=sample_context(kind),
@@ -180,9 +185,10 @@ def state_letterhead_edit(request: HttpRequest, authority: str) -> HttpResponse:
     )
 
 
-def producible_kinds(membership: Any) -> list[str]:
-    """The kinds of letters this member may produce, in the order of ``LetterKind``."""
-    return [kind.value for kind in LetterKind if may_produce(membership, kind)]
+def producible_kinds(membership: Any, domain: str | None = None) -> list[str]:
+    """The kinds of letters this member may produce in a case of this domain, in the order of
+    ``LetterKind``."""
+    return [kind.value for kind in LetterKind if may_produce(membership, kind, domain)]
 
 
 def case_page_url(case: Case) -> str:
@@ -206,13 +212,17 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     case_obj = _visible_case(request, case)
     kind_asked = request.POST.get("kind", "")
-    if kind_asked in LetterKind.values and not may_produce(membership, kind_asked):
+    if kind_asked in LetterKind.values and not may_produce(membership, kind_asked, case_obj.domain):
         letter_spec = spec(kind_asked)
+        authors = letter_spec.signatories(case_obj.domain)
         raise PermissionDenied(
-            f"Ce courrier est un acte de {letter_spec.authority.label} : votre rôle ne permet pas de le "
-            "produire."
+            f"Ce courrier est un acte de {' ou '.join(a.label for a in authors)} : votre rôle ne permet "
+            "pas de le produire."
+            if authors
+            else f"Ce courrier n'existe pas dans une procédure « {case_obj.get_domain_display()} »."
         )
-    form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=producible_kinds(membership))
+    kinds = producible_kinds(membership, case_obj.domain)
+    form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=kinds)
     error = ""
     letter: GeneratedLetter | None = None
     if case_obj.child_id is None and not case_obj.about_establishment:
@@ -238,7 +248,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         if not request.headers.get("HX-Request"):
             messages.success(request, f"Courrier produit : {letter.get_kind_display()}.")
             return redirect(case_page_url(case_obj))
-        form = GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(membership))
+        form = GenerateLetterForm(auto_id=FORM_ID, kinds=kinds)
     else:
         error = "Le courrier n'a pas été produit : vérifiez le formulaire."
     if request.headers.get("HX-Request"):
