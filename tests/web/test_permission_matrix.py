@@ -186,9 +186,18 @@ def build_world(data_dir) -> World:
     world.cites = {"a": tilleuls, "b": Cite.objects.exclude(pk=tilleuls.pk).get()}
     a = world.communes["a"]
     ids = world.ids["a"]
-    prosecutor_cases = Case.objects.filter(events__kind="transmission", events__to_role=Role.PROSECUTOR)
-    letter = GeneratedLetter.objects.filter(commune=a).exclude(case__in=prosecutor_cases).first()
-    assert letter is not None, "the demo generates letters on a case not transmitted to the Parquet"
+    # A child's case transmitted to neither the Parquet nor the préfecture (the demo also writes letters
+    # on a school's or a place's cases, which the préfecture sees and which name no child).
+    transmitted = Case.objects.filter(
+        events__kind="transmission", events__to_role__in=[Role.PROSECUTOR, Role.PREFECTURE]
+    )
+    letter = (
+        GeneratedLetter.objects.filter(commune=a, case__child__isnull=False)
+        .exclude(case__in=transmitted)
+        .order_by("pk")
+        .first()
+    )
+    assert letter is not None, "the demo generates letters on a child's case kept in the commune"
     meeting = Meeting.objects.filter(commune=a, items__isnull=False).first()
     ids.update(
         child=Child.objects.filter(commune=a).first().pk,
