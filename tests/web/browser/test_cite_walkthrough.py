@@ -19,10 +19,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from veille.web.cite.actions.models import Action, Execution, Funder, Status, Transition
-from veille.web.cite.cites.demo import ACCOUNTS as CITE_ACCOUNTS
 from veille.web.cite.network.models import Experience
 from veille.web.cite.review.models import Review
 from veille.web.common.accounts.models import User
+from veille.web.demo.cite import ACCOUNTS as CITE_ACCOUNTS
 
 from .conftest import SCREENSHOTS, check_accessibility, login, render_pdf_page, shoot
 

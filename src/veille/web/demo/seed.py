@@ -362,7 +362,7 @@ def settle_matches(ctx: DemoContext) -> None:
 def seed_cite_educative(ctx: DemoContext) -> None:
     """The fictional Cité éducative of the first commune: actions, funds, governance, review,
     regional network (and a second cité in the same region)."""
-    from veille.web.cite.cites.demo import seed_cite
+    from veille.web.demo.cite import seed_cite
 
     demo = seed_cite(communes=[ctx.communes[COMMUNE_A.slug], "Commune voisine (hors Veille)"])
     ctx.say(f"Cité éducative « {demo.cite.name} » : {demo.cite.actions.count()} fiches action.")
@@ -443,7 +443,7 @@ def seed_demo(
 
 def accounts_table() -> str:
     """The demo accounts as the terminal shows them after seeding (the cell's, then the cité's)."""
-    from veille.web.cite.cites.demo import ACCOUNTS as CITE_ACCOUNTS
+    from veille.web.demo.cite import ACCOUNTS as CITE_ACCOUNTS
 
     rows = [
         (
