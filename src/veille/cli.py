@@ -93,6 +93,10 @@ def _password_provider(archive: str) -> str:
 
 
 def croiser(args: argparse.Namespace) -> int:
+    if args.chiffre:
+        from veille.pprl.commands import croiser_chiffre
+
+        return croiser_chiffre(args)
     from veille.compulsory import SchoolYear
     from veille.matching import cross
     from veille.outputs import InputFile, fingerprint, summary, summary_text, write_outputs, write_summary
@@ -393,7 +397,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="mise à jour mensuelle : le dossier de sortie du croisement du mois précédent ; son modèle et "
         "ses paires inchangées sont repris, et DOSSIER_DE_SORTIE/changements.csv dit ce qui a changé",
     )
+    crossing.add_argument(
+        "--chiffre",
+        action="store_true",
+        help="croisement chiffré : --enfants et --scolarite sont des fichiers écrits par `veille encoder` "
+        "(docs/croisement-chiffre.md)",
+    )
     crossing.set_defaults(run=croiser)
+    _pprl_parsers(commands)
 
     demo = commands.add_parser(
         "demo-donnees",
@@ -482,6 +493,74 @@ def build_parser() -> argparse.ArgumentParser:
     law_parser.add_argument("--format", choices=("csv", "md"), default="csv", help="csv (par défaut) ou md")
     law_parser.set_defaults(run=droit)
     return parser
+
+
+def _pprl_parsers(commands: Any) -> None:
+    """``encoder`` and ``reveler``: run by the holders (CAF, MSA, DSDEN) on their own files."""
+
+    def run(name: str) -> Any:
+        def command(args: argparse.Namespace) -> int:
+            from veille.pprl import commands
+
+            return int(getattr(commands, name)(args))
+
+        return command
+
+    def holder_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--type", choices=("enfants", "scolarite"), help="fichiers enfants ou de scolarité"
+        )
+        parser.add_argument("--cle-detenteur", metavar="FICHIER", help="votre clé (ou VEILLE_CLE_DETENTEUR)")
+        parser.add_argument("--detenteur", metavar="NOM", help="votre nom (CAF, MSA, DSDEN…)")
+        parser.add_argument(
+            "--ignorer-lignes-invalides", action="store_true", help="écarter les lignes invalides"
+        )
+
+    encoder = commands.add_parser(
+        "encoder",
+        help="encoder ses propres fichiers pour un croisement chiffré (CAF, MSA, DSDEN)",
+        description="Encode les identités de vos fichiers (filtres de Bloom à clé secrète) : la cellule les "
+        "croise sans voir une identité, puis vous demande de révéler les seuls enfants à suivre.",
+    )
+    encoder.add_argument(
+        "fichiers", nargs="*", metavar="FICHIER", help="CSV, XLSX, ODS, archive 7z, ONDE, SIECLE"
+    )
+    encoder.add_argument(
+        "--sortie", metavar="FICHIER", help="le fichier encodé (.npz) à remettre à la cellule"
+    )
+    encoder.add_argument(
+        "--secret", metavar="FICHIER", help="le secret partagé des détenteurs (ou VEILLE_SECRET_PARTAGE)"
+    )
+    encoder.add_argument(
+        "--campagne", metavar="NOM", help="la campagne (ex. 2026-12) : toutes les clés en dérivent"
+    )
+    encoder.add_argument("--annee-scolaire", metavar="AAAA-AAAA", help="pour l'obligation d'instruction")
+    encoder.add_argument(
+        "--schema", action="store_true", help="imprimer le schéma du fichier encodé et quitter"
+    )
+    encoder.add_argument(
+        "--nouvelle-cle", metavar="FICHIER", help="écrire une clé ou un secret neuf et quitter"
+    )
+    encoder.add_argument(
+        "--pliage-xor",
+        action="store_true",
+        help="plier chaque filtre (XOR de ses deux moitiés) : plus dur à attaquer, un peu moins précis ; "
+        "tous les détenteurs d'une campagne doivent faire de même",
+    )
+    holder_options(encoder)
+    encoder.set_defaults(run=run("encoder"))
+
+    reveal = commands.add_parser(
+        "reveler",
+        help="révéler les seuls enfants qu'une cellule doit voir après un croisement chiffré",
+        description="Lit la liste d'identifiants envoyée par la cellule et vos propres fichiers, et "
+        "écrit les seules lignes nommées, dans une archive 7z chiffrée (AES-256).",
+    )
+    reveal.add_argument("fichiers", nargs="+", metavar="FICHIER", help="les fichiers que vous aviez encodés")
+    reveal.add_argument("--liste", required=True, metavar="FICHIER", help="a_reveler_<détenteur>.csv")
+    reveal.add_argument("--sortie", required=True, metavar="FICHIER", help="archive .7z (ou .csv en clair)")
+    holder_options(reveal)
+    reveal.set_defaults(run=run("reveler"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
