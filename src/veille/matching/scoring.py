@@ -23,8 +23,6 @@ from veille.matching.comparisons import MATCH_COLUMNS, BlockingRule, Comparison
 from veille.matching.model import CLAMP, Model
 
 CHILDREN, RECORDS = "enfants", "scolarite"
-#: Children whose candidate pairs are built and scored together (about 2.5 million pairs).
-SLICE_CHILDREN = 100_000
 
 
 def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
@@ -54,7 +52,6 @@ def candidate_pairs_sql(
     rules: Iterable[BlockingRule] | None = None,
     only: tuple[str, str] | None = None,
     n_right: int | None = None,
-    children: tuple[int, int] | None = None,
 ) -> str:
     """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
 
@@ -68,9 +65,6 @@ def candidate_pairs_sql(
     ``n_right``: more rows than ``right`` has (its ids are row positions). The union then removes
     duplicates on one integer per pair: millions of pairs from many rules, half of them found twice,
     and a two-column union spilled to disk at 500,000 children.
-
-    ``children``: a range ``[first, end)`` of left ids: only their pairs (a full run goes by slices of
-    children, so that no step holds every pair of a large city at once).
     """
     from veille.matching.comparisons import BLOCKING_RULES
 
@@ -83,10 +77,6 @@ def candidate_pairs_sql(
     for rule in BLOCKING_RULES if rules is None else rules:
         on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
         keys_l, keys_r = _rule_keys_sql(rule, left), _rule_keys_sql(rule, right)
-        if children is not None and rule.max_block is None:
-            keys_l = _rule_keys_sql(rule, f"(SELECT * FROM {left} WHERE {_in_range(children)})")
-        elif children is not None:
-            keys_l = f"SELECT * FROM ({keys_l}) WHERE {_in_range(children)}"
         sides = [(keys_l, keys_r)]
         if only is not None and rule.max_block is None:
             sides = [(_rule_keys_sql(rule, only[0]), keys_r), (keys_l, _rule_keys_sql(rule, only[1]))]
@@ -100,10 +90,6 @@ def candidate_pairs_sql(
     if n_right is None:
         return union
     return f"SELECT pair // {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({union})"
-
-
-def _in_range(ids: tuple[int, int], column: str = "unique_id") -> str:
-    return f"{column} >= {int(ids[0])} AND {column} < {int(ids[1])}"
 
 
 def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
@@ -247,22 +233,9 @@ class PairEngine:
                 )
                 self.connection.unregister(f"_only_{name}_df")
             restricted = ("only_l", "only_r")
-        self.connection.execute("CREATE TABLE candidate_pairs (uid_l BIGINT, uid_r BIGINT)")
-        for children in [None] if restricted is not None else self._slices():
-            pairs = candidate_pairs_sql(
-                CHILDREN, RECORDS, only=restricted, n_right=max(self.n_records, 1), children=children
-            )
-            self.connection.execute(f"INSERT INTO candidate_pairs SELECT uid_l, uid_r FROM ({pairs})")
+        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted, n_right=max(self.n_records, 1))
+        self.connection.execute(f"CREATE TABLE candidate_pairs AS SELECT uid_l, uid_r FROM ({pairs})")
         return int(self.connection.sql("SELECT count(*) FROM candidate_pairs").fetchall()[0][0])
-
-    def _slices(self) -> list[tuple[int, int]]:
-        """Ranges of children ids, each small enough for its pairs to stay in memory.
-
-        A city's pairs at once (13 million at 500,000 children) pushed DuckDB to disk in the union
-        and in the scoring, and the comparison took 57 times longer for 5 times the children.
-        """
-        size = SLICE_CHILDREN
-        return [(first, first + size) for first in range(0, max(self.n_children, 1), size)]
 
     def weights_sql(self, model: Model, pairs: str) -> str:
         """``child_uid``, ``record_uid``, ``match_weight`` (evidence less the size offset), gammas."""
@@ -278,26 +251,18 @@ class PairEngine:
         child's two best only. Returns the pairs and how many were at or above ``shown``."""
         gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
         kept = "TRUE" if keep is None else f"match_weight >= {float(keep)!r} OR rank <= 2"
-        # A child's pairs are all in its slice: each slice ranks its own, and the slices follow each
-        # other in the order of the children.
-        frames, n_candidates = [], 0
-        for children in self._slices():
-            scored = self.weights_sql(
-                model, f"SELECT uid_l, uid_r FROM candidate_pairs WHERE {_in_range(children, 'uid_l')}"
+        scored = self.weights_sql(model, "SELECT uid_l, uid_r FROM candidate_pairs")
+        frame = self.connection.sql(
+            f"""
+            WITH scored AS ({scored}), ranked AS (
+                SELECT *, count(*) OVER () AS n_candidates, row_number() OVER (
+                    PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
+                FROM scored WHERE match_weight >= {float(shown)!r}
             )
-            part = self.connection.sql(
-                f"""
-                WITH scored AS ({scored}), ranked AS (
-                    SELECT *, count(*) OVER () AS n_candidates, row_number() OVER (
-                        PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
-                    FROM scored WHERE match_weight >= {float(shown)!r}
-                )
-                SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates
-                FROM ranked WHERE {kept}
-                ORDER BY child_uid, record_uid
-                """
-            ).df()
-            n_candidates += int(part["n_candidates"].max()) if len(part) else 0
-            frames.append(part)
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates
+            FROM ranked WHERE {kept}
+            ORDER BY child_uid, record_uid
+            """
+        ).df()
+        n_candidates = int(frame["n_candidates"].max()) if len(frame) else 0
         return frame.drop(columns=["n_candidates"]), n_candidates
