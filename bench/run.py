@@ -390,6 +390,7 @@ def main() -> int:
     )
     print(header, flush=True)
     load_before = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M")
     rows: list[Row] = []
     references = ["exact_join", "generic_splink"]
     for n in args.tailles:
@@ -405,12 +406,11 @@ def main() -> int:
     rows += real_formats.bench()
     if not args.sans_febrl:
         rows.append(bench_febrl())
-    started = time.strftime("%Y-%m-%d %H:%M")
     text = "\n".join(
         [
             "# Banc d'essai de Veille",
             "",
-            f"Mesuré le {started} par `make bench` sur : {machine()}.",
+            f"Mesuré à partir du {started} par `make bench` sur : {machine()}.",
             "Toutes les lignes d'un même tableau viennent du même passage (machines partagées, bruyantes) ; "
             f"charge de la machine (moyenne sur 1, 5, 15 min) au début : "
             f"{', '.join(f'{x:.1f}' for x in load_before)}, à la fin : "

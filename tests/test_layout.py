@@ -65,3 +65,55 @@ def test_the_architecture_page_draws_every_folder_of_the_package():
     ]
     missing = [str(p.relative_to(SRC)) for p in folders if f"{p.name}/" not in page]
     assert not missing, "Dossiers absents de docs/architecture.md : " + ", ".join(missing)
+
+
+# Two apps that import each other, each with why it stays: the crossing writes the children, and the
+# children's list shows each child's status in the latest crossing; the actions belong to a cité, and
+# the cité's home counts its actions by status.
+KNOWN_MUTUAL_IMPORTS = {("children", "imports"), ("actions", "cites")}
+
+
+def _runtime_imports(path: Path) -> list[str]:
+    """Absolute names imported anywhere in the module (functions too), but not for type checking only."""
+    package = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-1])
+    names = []
+
+    def visit(node: ast.AST) -> None:
+        if (
+            isinstance(node, ast.If)
+            and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING"
+        ):
+            return
+        if isinstance(node, ast.Import):
+            names.extend(n.name for n in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            module = node.module if not node.level else ".".join(filter(None, (base, node.module)))
+            # ``from veille.web.cite import actions`` names the app in what it imports, not in the module.
+            names.extend([module, *(f"{module}.{n.name}" for n in node.names)])
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_no_two_django_apps_import_each_other_but_the_known_pairs():
+    apps = {".".join(p.parent.relative_to(SRC.parent).parts) for p in WEB.rglob("apps.py")}
+
+    def app_of(name: str) -> str | None:
+        owners = [a for a in apps if name == a or name.startswith(a + ".")]
+        return max(owners, key=len) if owners else None
+
+    edges = {
+        (app_of(".".join(path.relative_to(SRC.parent).with_suffix("").parts)), app_of(name))
+        for path in WEB.rglob("*.py")
+        if "migrations" not in path.parts
+        for name in _runtime_imports(path)
+    }
+    mutual = {
+        tuple(sorted((a.rsplit(".", 1)[1], b.rsplit(".", 1)[1])))
+        for a, b in edges
+        if a and b and a < b and (b, a) in edges
+    }
+    assert mutual == KNOWN_MUTUAL_IMPORTS, f"Applications qui s'importent l'une l'autre : {sorted(mutual)}"

@@ -148,3 +148,26 @@ def test_the_model_file_says_what_the_decisions_taught(tmp_path, same):
 
     learnt = again.model["veille"]["apprentissage_decisions"]
     assert learnt["utilisees"] is False and learnt["minimum"] == feedback.MIN_DECISIONS
+
+
+def test_an_em_pass_blocked_on_the_first_name_keeps_the_m_of_swapped_names_it_cannot_see(tmp_path):
+    from veille.matching.comparisons import SURNAME, TrainingPass, comparisons_for
+    from veille.matching.frames import match_frame
+    from veille.matching.scoring import PairEngine
+    from veille.matching.training import em_pass
+
+    children, schooling, _ = _tables(tmp_path, 1_000, seed=5)
+    left, right = match_frame(children, claimant=True), match_frame(schooling, claimant=False)
+    shipped = prior()
+    m = {c.name: shipped.m[c.name].copy() for c in COMPARISONS}
+    u = {c.name: shipped.u[c.name].copy() for c in COMPARISONS}
+    swap = [level.label for level in SURNAME.levels].index("nom et prénom inversés")
+    with PairEngine(left, right, comparisons_for(national_id=False)) as engine:
+        blind = em_pass(engine, TrainingPass(("dob", "prenom1_canon")), m, u)
+        seeing = em_pass(engine, TrainingPass(("dob", "adresse_cle")), m, u)
+    assert blind is not None and seeing is not None
+    # Blocked on the first name, a swapped pair cannot share it: its m is left as the prior has it …
+    assert blind.m["nom"][swap] == pytest.approx(m["nom"][swap])
+    assert blind.m["nom"].sum() == pytest.approx(1.0)
+    # … whereas a pass that can see swapped pairs learns it from the files.
+    assert seeing.m["nom"][swap] != pytest.approx(m["nom"][swap])

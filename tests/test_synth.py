@@ -167,3 +167,18 @@ def test_scoring_counts_recall_and_precision_on_compulsory_children(
     assert score["non_trouve"] == len(unschooled) - 1 + 10
     assert score["precision_non_trouve"] == pytest.approx((len(unschooled) - 1) / (len(unschooled) + 9))
     assert score["incertain"] == 1
+
+
+def test_some_rates_can_be_replaced_for_a_harder_commune_and_an_unknown_one_is_refused():
+    from veille.synth import RATES
+
+    default = generate_commune(200, seed=3)
+    harder = generate_commune(200, seed=3, rates={"digit_typo": 0.5})
+    tagged = [
+        t.str.contains("chiffre_date").sum()
+        for t in (default.truth["difficultes"], harder.truth["difficultes"])
+    ]
+    assert tagged[1] > 5 * max(tagged[0], 1)
+    assert RATES["digit_typo"] == 0.015  # the calibrated rates are left as they were
+    with pytest.raises(ValueError, match="taux inconnus : faute_de_frappe"):
+        generate_commune(50, seed=3, rates={"faute_de_frappe": 0.1})

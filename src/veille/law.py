@@ -33,15 +33,23 @@ class Authority:
     code: str
     label: str
     roles: tuple[str, ...]  # values of ``accounts.roles.Role``
+    #: the optional appeal a decision of this authority's letter offers, besides the court (CRPA L411-2)
+    gracious: str = ""
 
 
 _MAYOR_ROLES = ("referent", "agent")
 AUTHORITIES: dict[str, Authority] = {
     a.code: a
     for a in (
-        Authority("maire", "Le maire ou ses agents", _MAYOR_ROLES),
-        Authority("dasen", "Le DASEN (DSDEN) ou l'IEN par délégation", ("education",)),
-        Authority("prefet", "Le préfet de département", ("prefecture",)),
+        Authority("maire", "Le maire ou ses agents", _MAYOR_ROLES,
+                  "un recours gracieux auprès du maire, qui prolonge le délai du recours contentieux"),
+        Authority("dasen", "Le DASEN (DSDEN) ou l'IEN par délégation", ("education",),
+                  "un recours gracieux auprès du directeur académique des services de l'Éducation nationale ou "
+                  "un recours hiérarchique auprès du recteur d'académie, qui prolonge le délai du recours "
+                  "contentieux"),
+        Authority("prefet", "Le préfet de département", ("prefecture",),
+                  "un recours gracieux auprès du préfet ou un recours hiérarchique auprès du ministre de "
+                  "l'Intérieur, qui prolonge le délai du recours contentieux"),
         Authority(
             "chef_etablissement", "Le directeur d'école ou le chef d'établissement (saisi par la DSDEN)",
             ("education",),
@@ -81,38 +89,83 @@ AUTHORITIES: dict[str, Authority] = {
 }  # fmt: skip
 
 
+# The five domains (a case is in one).
+
+ABSENCE, ABSENTEEISM, HOME, PRIVATE, UNDECLARED = (
+    "absence_instruction",
+    "absenteisme",
+    "controle_ief",
+    "hors_contrat",
+    "ecole_de_fait",
+)
+DOMAINS: dict[str, tuple[str, str]] = {
+    # value -> (label, what the case is about)
+    ABSENCE: ("Absence d'instruction", "enfant"),
+    ABSENTEEISM: ("Absentéisme", "enfant"),
+    HOME: ("Instruction dans la famille", "enfant"),
+    PRIVATE: ("Établissement hors contrat", "établissement"),
+    UNDECLARED: ("École de fait (non déclarée)", "lieu"),
+}
+
+
 # Remedies and documents.
 
 
 @dataclass(frozen=True)
 class Recourse:
-    """The *voies et délais de recours* an appealable decision's letter carries (CJA R421-1, R421-5)."""
+    """The *voies et délais de recours* an appealable decision's letter carries (CJA R421-1, R421-5):
+    the table prints them in a line, the letters in sentences, both from these fields."""
 
-    court: str
-    time_limit: str
-    rapo: str = ""  # the compulsory prior administrative appeal, if any: to whom and within what time
-    rapo_time_limit: str = ""
-    gracious: str = "Recours gracieux auprès de l'auteur de la décision ou hiérarchique, dans le même délai."
+    court: str = "tribunal administratif territorialement compétent"
+    court_months: int = 2
+    court_basis: str = "code de justice administrative, article R421-1"
+    #: the compulsory prior administrative appeal (RAPO), if any: to whom, within how many days, why
+    rapo_to: str = ""
+    rapo_days: int = 0
+    rapo_basis: str = ""
+    #: the optional recours gracieux or hiérarchique (its addressee: the author's ``Authority.gracious``)
+    gracious: bool = True
     references: str = "CJA R421-1, R421-5"
     to_verify: str = ""
 
     @property
     def rapo_compulsory(self) -> bool:
-        return bool(self.rapo)
+        return bool(self.rapo_to)
+
+    @property
+    def time_limit(self) -> str:
+        start = "de la décision prise sur le recours préalable" if self.rapo_compulsory else "de la décision"
+        return f"{self.court_months} mois à compter de la notification {start}"
+
+    @property
+    def rapo(self) -> str:
+        return f"recours administratif préalable obligatoire auprès de {self.rapo_to} ({self.rapo_basis})"
+
+    @property
+    def rapo_time_limit(self) -> str:
+        return f"{self.rapo_days} jours à compter de la notification de la décision" if self.rapo_days else ""
 
 
-TA_2_MONTHS = Recourse(
-    "Tribunal administratif territorialement compétent", "2 mois à compter de la notification"
-)
+TA_2_MONTHS = Recourse()
 RAPO_IEF = Recourse(
-    "Tribunal administratif, seulement après le recours préalable",
-    "2 mois à compter de la notification de la décision de la commission",
-    rapo="Recours administratif préalable obligatoire auprès de la commission académique présidée par le "
-    "recteur (D131-11-10)",
-    rapo_time_limit="15 jours à compter de la notification du refus (décret 2022-849)",
-    gracious="",
+    rapo_to="la commission présidée par le recteur d'académie (commission académique)",
+    rapo_days=15,
+    rapo_basis="code de l'éducation, article D131-11-10, décret 2022-849",
+    gracious=False,
     references="D131-11-10 (décret 2022-849) ; CJA R421-1, R421-5",
 )
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One author who may sign a document, on their own letterhead, under their own article; when the
+    texts give a document several authors, each is a ``Signer`` (``domains``: only in these domains)."""
+
+    authority: str  # key of AUTHORITIES: one authority, not a group
+    letterhead: str
+    references: str
+    domains: tuple[str, ...] = ()  # empty: every domain that uses the document
+    to_verify: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,29 +174,65 @@ class Document:
 
     code: str
     label: str
-    authority: str  # key of AUTHORITIES: who signs it
+    authority: str  # key of AUTHORITIES: who signs it (a group when the texts name several authors)
     letterhead: str  # "commune", "dsden", "prefecture", "rectorat", "etablissement"
     references: str
     recourse: Recourse | None = None
     to_verify: str = ""
+    #: the authors one by one, when the texts give several (default: ``authority`` on ``letterhead``)
+    signers: tuple[Signer, ...] = ()
+    #: a letter of the mairie to the family, built on the CAF / MSA data: the first one gives the GDPR
+    #: art. 14 information (the art. 14 §5(c) exemption is not relied on: docs/protection-des-donnees.md)
+    privacy_notice: bool = False
 
     @property
     def appealable(self) -> bool:
         return self.recourse is not None
 
+    @property
+    def signatories(self) -> tuple[Signer, ...]:
+        return self.signers or (Signer(self.authority, self.letterhead, self.references),)
+
+    def signers_in(self, domain: str | None) -> tuple[Signer, ...]:
+        """Who may sign it in a case of this domain (``None``: in any domain)."""
+        return tuple(s for s in self.signatories if domain is None or not s.domains or domain in s.domains)
+
+    def roles_of(self, signer: Signer) -> tuple[str, ...]:
+        """The roles of the cell that act for this signer: the document's author's roles that are the
+        signer's (the mayor's referral: the référent only, as for the act)."""
+        own = AUTHORITIES[signer.authority].roles
+        return tuple(r for r in AUTHORITIES[self.authority].roles if r in own)
+
+    @property
+    def unverified(self) -> list[str]:
+        found = [self.to_verify] if self.to_verify else []
+        if self.recourse and self.recourse.to_verify:
+            found.append(f"recours : {self.recourse.to_verify}")
+        found += [s.to_verify for s in self.signers if s.to_verify]
+        return found
+
 
 DOCUMENTS: dict[str, Document] = {
     d.code: d
     for d in (
-        Document("information", "Courrier d'information à la famille", "maire", "commune", "L131-1, L131-5, L131-6"),
-        Document("convocation", "Convocation de la famille", "maire", "commune", "L131-6 (usage de la cellule)"),
+        Document("information", "Courrier d'information à la famille", "maire", "commune",
+                 "L131-1, L131-5, L131-6 ; RGPD art. 14", privacy_notice=True),
+        Document("convocation", "Convocation de la famille", "maire", "commune",
+                 "L131-6 (usage de la cellule) ; RGPD art. 14", privacy_notice=True),
         Document("signalement_dasen", "Signalement du maire à la DASEN (enfant sans instruction connue)",
                  "maire", "commune", "R131-4"),
         Document("mise_en_demeure", "Mise en demeure d'inscrire l'enfant (15 jours)", "dasen", "dsden",
                  "CP 227-17-1 al. 1 ; L131-10 ; instruction du 5 janvier 2023 ; CAA Lyon 3 juin 2024 n° 23LY02549",
                  TA_2_MONTHS),
         Document("signalement_procureur", "Signalement au procureur de la République", "signalant", "dsden",
-                 "CP 227-17-1 ; CPP 40"),
+                 "CP 227-17-1 al. 1 ; CPP 40 al. 2", signers=(
+                     Signer("dasen", "dsden", "CP 227-17-1 al. 1 (mise en demeure de la DASEN restée sans effet) ; "
+                            "CPP 40 al. 2", domains=(ABSENCE, HOME)),
+                     Signer("maire", "commune", "CPP 40 al. 2 (le maire, qui a connaissance du délit) ; CP 227-17-1 "
+                            "al. 1", domains=(ABSENCE, HOME),
+                            to_verify="signalement par le maire lui-même : la revue le fonde sur CPP 40 al. 2 sans "
+                            "le trancher (R131-4 : le maire signale l'enfant à la DASEN)"),
+                 )),
         Document("compte_rendu_equipe_educative",
                  "Synthèse signée de l'équipe ou de la commission éducative (mesures décidées)",
                  "equipe_educative", "etablissement", "R131-7 I"),
@@ -171,7 +260,10 @@ DOCUMENTS: dict[str, Document] = {
         Document("retrait_autorisation_ief", "Retrait de l'autorisation d'instruction dans la famille", "dasen",
                  "dsden", "L131-5", TA_2_MONTHS, to_verify="article réglementaire et RAPO éventuel"),
         Document("opposition_ouverture", "Opposition à l'ouverture d'un établissement hors contrat",
-                 "opposants", "dsden", "L441-1 II", TA_2_MONTHS),
+                 "opposants", "dsden", "L441-1 II", TA_2_MONTHS,
+                 to_verify="autorités qui forment l'opposition (L441-1 II : maire, DASEN, préfet ; le procureur ?)",
+                 signers=(Signer("maire", "commune", "L441-1 II"), Signer("dasen", "dsden", "L441-1 II"),
+                          Signer("prefet", "prefecture", "L441-1 II"))),
         Document("rapport_controle_etablissement", "Rapport de contrôle de l'établissement hors contrat",
                  "dasen", "dsden", "L442-2"),
         Document("mise_en_demeure_directeur",
@@ -193,7 +285,11 @@ DOCUMENTS: dict[str, Document] = {
                  "prefecture", "L441-3-1 (loi 2021-1109 art. 53)", TA_2_MONTHS),
         Document("signalement_procureur_ecole_de_fait",
                  "Signalement au procureur : école de fait (ouverture sans déclaration ou malgré opposition)",
-                 "signalant", "dsden", "L441-4 ; L914-5"),
+                 "signalant", "dsden", "L441-4 ; L914-5 ; CPP 40 al. 2", signers=(
+                     Signer("dasen", "dsden", "L441-4 ; L914-5 ; CPP 40 al. 2"),
+                     Signer("maire", "commune", "L441-4 ; CPP 40 al. 2 (le maire, qui a connaissance du délit)",
+                            to_verify="signalement par le maire lui-même : la revue ne le tranche pas"),
+                 )),
     )
 }  # fmt: skip
 
@@ -365,22 +461,6 @@ Precondition = Requires | AnyOf | Window | LinkedChildren | LinkedTo
 
 # Acts.
 
-ABSENCE, ABSENTEEISM, HOME, PRIVATE, UNDECLARED = (
-    "absence_instruction",
-    "absenteisme",
-    "controle_ief",
-    "hors_contrat",
-    "ecole_de_fait",
-)
-DOMAINS: dict[str, tuple[str, str]] = {
-    # value -> (label, what the case is about)
-    ABSENCE: ("Absence d'instruction", "enfant"),
-    ABSENTEEISM: ("Absentéisme", "enfant"),
-    HOME: ("Instruction dans la famille", "enfant"),
-    PRIVATE: ("Établissement hors contrat", "établissement"),
-    UNDECLARED: ("École de fait (non déclarée)", "lieu"),
-}
-
 STEPS: dict[str, str] = {
     "verification": "Vérification en cours",
     "alerte": "Signalé à la DASEN : aucune instruction connue",
@@ -478,8 +558,8 @@ class Act:
         found = [f"acte : {self.to_verify}"] if self.to_verify else []
         if self.deadline and DEADLINES[self.deadline].to_verify:
             found.append(f"délai : {DEADLINES[self.deadline].to_verify}")
-        if self.document and DOCUMENTS[self.document].to_verify:
-            found.append(f"document : {DOCUMENTS[self.document].to_verify}")
+        if self.document:
+            found += [f"document : {what}" for what in DOCUMENTS[self.document].unverified]
         return found
 
 
@@ -956,11 +1036,12 @@ def recourse_text(recourse: Recourse | None) -> str:
     if recourse is None:
         return ""
     parts = []
-    if recourse.rapo:
+    if recourse.rapo_compulsory:
         parts.append(f"RAPO obligatoire : {recourse.rapo}, {recourse.rapo_time_limit}")
     elif recourse.gracious:
-        parts.append(recourse.gracious)
-    parts.append(f"{recourse.court}, {recourse.time_limit}")
+        parts.append("Recours gracieux auprès de l'auteur de la décision ou hiérarchique, dans le même délai")
+    court = recourse.court[:1].upper() + recourse.court[1:]
+    parts.append(f"{court} ({recourse.court_basis}), {recourse.time_limit}")
     return " ; ".join(parts)
 
 
@@ -1055,14 +1136,30 @@ def as_markdown() -> str:
     lines += [
         "## Les documents",
         "",
-        "| code | document | signé par | en-tête | recours | références |",
-        "|---|---|---|---|---|---|",
+        "Les courriers de Veille lisent cette table : leur auteur, leur en-tête, leurs voies et délais de "
+        "recours et leurs articles viennent d'ici. Quand les textes donnent plusieurs auteurs, chacun signe "
+        "sur son en-tête, sous son article. « RGPD art. 14 » : le premier courrier de la mairie à la famille "
+        "(données de la CAF ou de la MSA) porte l'information de l'article 14 ; l'exemption de l'article 14 "
+        "§5 c) n'est pas invoquée (à vérifier : `docs/protection-des-donnees.md`).",
+        "",
+        "| code | document | signé par | en-tête (article) | recours | RGPD art. 14 | références |",
+        "|---|---|---|---|---|---|---|",
     ]
     for d in DOCUMENTS.values():
-        flag = f" **[{TO_VERIFY} : {d.to_verify}]**" if d.to_verify else ""
+        flag = f" **[{TO_VERIFY} : {' ; '.join(d.unverified)}]**" if d.unverified else ""
+        heads = (
+            " ; ".join(
+                f"{s.letterhead} ({AUTHORITIES[s.authority].label}, {s.references}"
+                + (f", domaines : {', '.join(DOMAINS[x][0] for x in s.domains)}" if s.domains else "")
+                + ")"
+                for s in d.signers
+            )
+            or d.letterhead
+        )
         lines.append(
-            f"| `{d.code}` | {_cell(d.label)}{flag} | {AUTHORITIES[d.authority].label} | {d.letterhead} | "
-            f"{_cell(recourse_text(d.recourse)) if d.appealable else 'non'} | {_cell(d.references)} |"
+            f"| `{d.code}` | {_cell(d.label)}{flag} | {AUTHORITIES[d.authority].label} | {_cell(heads)} | "
+            f"{_cell(recourse_text(d.recourse)) if d.appealable else 'non'} | "
+            f"{'oui (premier courrier)' if d.privacy_notice else '—'} | {_cell(d.references)} |"
         )
     lines += [
         "",

@@ -162,8 +162,8 @@ def test_network_meetings_and_their_minutes(cite, neighbour, client_as):
 
 
 def test_the_demo_cpo_of_the_other_cite_finds_the_published_fiches(db, client):
-    from veille.web.cite.cites.demo import seed_cite
     from veille.web.cite.review.models import Review
+    from veille.web.demo.cite import seed_cite
 
     demo = seed_cite()
     assert Review.objects.filter(cite=demo.cite, year=2025).exists()

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from veille.web.cite.actions.models import Action, Status, Transition
-from veille.web.cite.cites.demo import ACCOUNTS, seed_cite
 from veille.web.cite.cites.models import CiteMembership, ImmutableError, School, Trace
 from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.diagnostic.models import Finding, TerritorialIndicator
@@ -17,6 +16,7 @@ from veille.web.cite.framework.models import Objective
 from veille.web.cite.funds import budget
 from veille.web.cite.funds.models import Commitment, Contribution, Payment
 from veille.web.common.accounts.models import CHARTER_VERSION, User
+from veille.web.demo.cite import ACCOUNTS, seed_cite
 
 from .cite_support import make_action, make_cite, make_cite_member
 

@@ -7,13 +7,16 @@ R421-5 (voies et délais de recours), D131-11-10 (RAPO of an IEF refusal), GDPR 
 from __future__ import annotations
 
 import html
+import inspect
 from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from veille.web.cellule.cases.models import CaseEvent
+from veille import law
+from veille.web.cellule.cases.models import Case, CaseEvent, Domain, Origin
+from veille.web.cellule.documents import law as letters_law
 from veille.web.cellule.documents.law import SPECS, Authority
 from veille.web.cellule.documents.models import (
     CommuneLetterSettings,
@@ -168,7 +171,7 @@ def test_the_referral_letter_does_not_mention_a_mise_en_demeure_when_none_was_re
         effective_date=date(2026, 9, 14),
     )  # fmt: skip
     text = pdf_text(
-        bytes(generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.AGENT)).pdf)
+        bytes(generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.REFERENT)).pdf)
     )
     assert "mise en demeure" not in text.lower()
     assert "14 septembre 2026 : Famille convoquée à un entretien" in text
@@ -179,7 +182,7 @@ def test_the_referral_letter_states_the_notified_mise_en_demeure_when_one_was_re
     case = make_case(commune_a)
     _record_formal_notice(case, date(2026, 10, 5))
     text = pdf_text(
-        bytes(generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.AGENT)).pdf)
+        bytes(generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.REFERENT)).pdf)
     )
     assert "notifiée aux personnes responsables le 5 octobre 2026" in text
     assert "227-17-1" in text
@@ -335,7 +338,7 @@ def test_every_kind_of_letter_has_an_author_and_its_articles_and_every_decision_
     for letter in SPECS.values():
         assert letter.legal_basis and letter.roles
         assert letter.appealable == (letter.appeal is not None)
-    assert SPECS["ief_refus"].appeal.prior_days == 15
+    assert SPECS["ief_refus"].appeal.rapo_days == 15
     assert SPECS["mise_en_demeure"].authority == Authority.DSDEN
 
 
@@ -354,3 +357,98 @@ def test_the_prefecture_produces_its_closure_order_on_a_place_case_that_names_no
     assert "Douze enfants accueillis." in pdf_text(bytes(letter.pdf))
     download = reverse("documents:download", kwargs={"commune": "villeneuve", "pk": letter.pk})
     assert client_as(prefect).get(download).status_code == 200
+
+
+# --- one home for the legal data of a letter: the rule table (veille.law) ---------------------------
+
+
+def test_every_kind_of_letter_reads_its_authors_appeal_and_articles_from_the_rule_table():
+    for kind, letter in SPECS.items():
+        document = law.DOCUMENTS[kind]
+        assert letter.document is document
+        assert letter.appeal is document.recourse and letter.appealable == document.appealable
+        assert letter.legal_basis == document.references
+        assert letter.family_letter == document.privacy_notice
+        assert [s.signer for s in letter.signatories()] == list(document.signatories)
+        for author in letter.signatories():
+            assert author.roles == frozenset(document.roles_of(author.signer)) and author.roles
+            assert author.label == law.AUTHORITIES[author.signer.authority].label
+        assert letter.to_verify == " ; ".join(document.unverified)
+
+
+def test_the_letters_module_keeps_no_second_copy_of_the_law():
+    legal_types = (law.Recourse, law.Document, law.Signer, law.Authority)
+    assert not [name for name, value in vars(letters_law).items() if isinstance(value, legal_types)]
+    source = inspect.getsource(letters_law)
+    for text in ("R421", "D131", "L131", "L44", "227-17-1", "tribunal", "recours gracieux", "quinze"):
+        assert text not in source, text
+
+
+def test_the_referral_to_the_procureur_is_signed_by_the_dasen_on_its_letterhead_or_by_the_mayor_on_his(
+    commune_a, member, dsden
+):
+    case = make_case(commune_a)
+    _record_formal_notice(case, date(2026, 10, 5))
+    by_dasen = pdf_text(
+        bytes(
+            generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.EDUCATION)).pdf
+        )
+    )
+    assert by_dasen.startswith("Direction des services départementaux de l'Éducation nationale du Fictif")
+    assert "Mairie de" not in by_dasen
+    by_mayor = pdf_text(
+        bytes(generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.REFERENT)).pdf)
+    )
+    assert by_mayor.startswith("Mairie de Villeneuve-sur-Fictif")
+    # The act itself is the référent's or the DSDEN's (rule table « signalant »), not any agent's.
+    with pytest.raises(PermissionDenied):
+        generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=member(Role.AGENT))
+    referral = law.DOCUMENTS["signalement_procureur"]
+    assert {s.letterhead for s in referral.signers} == {"dsden", "commune"}
+    mayor = next(s for s in referral.signers if s.authority == "maire")
+    assert "CPP 40 al. 2" in mayor.references and mayor.to_verify
+    flagged = {(name, w) for _, name, what in law.unverified_rows() for w in what}
+    assert any(name == "refer_to_prosecutor" and mayor.to_verify in w for name, w in flagged)
+
+
+def test_an_absenteeism_case_has_no_referral_letter_under_227_17_1(commune_a, member, client_as):
+    case = make_case(commune_a)
+    case.domain = Domain.ABSENTEEISM
+    case.save()
+    inspector = member(Role.EDUCATION)
+    with pytest.raises(PermissionDenied, match="n'existe pas"):
+        generate_letter(case=case, kind=LetterKind.PROSECUTOR_REFERRAL, user=inspector)
+    page = client_as(inspector).get(
+        reverse("documents:case_letters", kwargs={"commune": "villeneuve", "case": case.pk})
+    )
+    assert 'value="avertissement"' in page.text and 'value="signalement_procureur"' not in page.text
+
+
+def test_an_opposition_to_opening_is_signed_on_the_letterhead_of_whichever_authority_forms_it(
+    commune_a, member, dsden
+):
+    site = Case.objects.create(commune=commune_a, domain=Domain.PRIVATE_SCHOOL, origin=Origin.PRIVATE_SCHOOL)
+    heads = {}
+    for role in (Role.REFERENT, Role.EDUCATION, Role.PREFECTURE):
+        letter = generate_letter(
+            case=site, kind=LetterKind.OPENING_OPPOSITION, user=member(role), reasons="Titres du directeur."
+        )
+        text = pdf_text(bytes(letter.pdf))
+        heads[role] = text.split()[0]
+        assert "Voies et délais de recours" in text and "Titres du directeur." in text
+    assert heads == {Role.REFERENT: "Mairie", Role.EDUCATION: "Direction", Role.PREFECTURE: "Préfecture"}
+
+
+def test_the_gdpr_article_14_information_is_kept_by_the_mairies_letters_to_the_family_the_table_names():
+    from pathlib import Path
+
+    from veille.web.cellule.documents.mentions import PRIVACY, required_mentions
+
+    for kind, letter in SPECS.items():
+        assert (PRIVACY in required_mentions(letter)) == law.DOCUMENTS[kind].privacy_notice, kind
+        if letter.family_letter:
+            assert letter.letterheads == {"commune"}, kind
+    assert {k for k, s in SPECS.items() if s.family_letter} == {"information", "convocation"}
+    # Which letters are exempt, and why the art. 14 §5(c) exemption is not relied on: the docs say it.
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "protection-des-donnees.md").read_text()
+    assert "Exemption de l'article 14, paragraphe 5, c)" in docs and "(information ou convocation)" in docs

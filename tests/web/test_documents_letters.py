@@ -40,6 +40,15 @@ LEGAL_REFERENCE = {
 }
 
 
+#: the letters about a school or a place (its director, its keeper, its declarant), not about a child
+PLACE_LETTERS = {
+    LetterKind.UNDECLARED_SCHOOL_CLOSURE,
+    LetterKind.PRIVATE_SCHOOL_CLOSURE,
+    LetterKind.OPENING_OPPOSITION,
+    LetterKind.DIRECTOR_FORMAL_NOTICE,
+}
+
+
 def author(kind: str) -> Role:
     """A role that acts for the author of this kind of letter."""
     return Role(sorted(SPECS[kind].roles)[0])
@@ -96,7 +105,7 @@ def test_each_kind_of_letter_renders_to_a_pdf_with_commune_child_and_law(kind, c
     text = pdf_text(bytes(letter.pdf))
     assert "Villeneuve-sur-Fictif" in text
     # The préfet's acts and the director's mise en demeure are about a school or a place, not a child.
-    about_a_place = SPECS[kind].authority == "prefecture" or kind == "mise_en_demeure_directeur"
+    about_a_place = kind in PLACE_LETTERS
     assert ("Fictivon" in text) != about_a_place
     assert LEGAL_REFERENCE[kind] in text
     assert f"Dossier n° {case.pk}" in text
@@ -202,7 +211,11 @@ def test_only_the_roles_that_edit_templates_may_open_or_save_them(role, commune_
     assert client.post(url, {"subject": "x", "body": "y", "action": "enregistrer"}).status_code == 403
     listing = client.get(reverse("documents:templates", kwargs={"commune": "villeneuve"}))
     # The DSDEN's and the préfecture's members list the templates of their own acts only.
-    state_kinds = [k for k in SPECS_BY_ROLE[role] if SPECS[k].authority != "commune"]
+    state_kinds = [
+        k
+        for k in SPECS_BY_ROLE[role]
+        if any(s.authority != "commune" and role in s.roles for s in SPECS[k].signatories())
+    ]
     assert listing.status_code == (200 if state_kinds else 403)
     if listing.status_code == 200:
         assert "Courrier d'information à la famille" not in html.unescape(listing.text)

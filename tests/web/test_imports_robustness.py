@@ -4,6 +4,7 @@ confirmations interrupted by a crash found and said, refused uploads that store 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -254,6 +255,24 @@ def test_the_supervisor_restarts_a_dead_worker_without_stopping_the_web_server(t
     assert len(starts.read_text()) >= 3
     assert sum("il est relancé ; le serveur web continue" in line for line in said) >= 2
     assert status == 1 and "Le serveur web s'est arrêté : arrêt de l'exécuteur de tâches." in said
+
+
+def test_the_task_worker_runs_at_a_lower_priority_than_the_web_server(tmp_path, monkeypatch):
+    niceness = tmp_path / "niceness"
+    worker = [sys.executable, "-c", f"import os; open({str(niceness)!r}, 'w').write(str(os.nice(0)))"]
+    web = [
+        sys.executable,
+        "-c",
+        f"import os, time\nwhile not os.path.exists({str(niceness)!r}):\n    time.sleep(0.1)\n"
+        "time.sleep(0.5)",
+    ]
+    monkeypatch.setattr(server, "web_command", lambda address, production=False: web)
+    monkeypatch.setattr(server, "worker_command", lambda: worker)
+    monkeypatch.setattr(server.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0))
+
+    server.serve("127.0.0.1:0", say=lambda line: None)
+
+    assert int(niceness.read_text()) >= min(19, os.nice(0) + server.WORKER_NICENESS)
 
 
 # ------------------------------------------------------------------------------ refused uploads

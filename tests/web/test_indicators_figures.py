@@ -209,3 +209,17 @@ def test_the_docs_define_every_indicator_and_outcome():
         assert f"(`{indicator.key}`)" in docs and indicator.definition in docs
     for key in OUTCOMES:
         assert f"(`{key}`)" in docs
+
+
+def test_each_step_a_definition_quotes_is_named_as_the_case_page_names_it():
+    import re
+
+    from veille import law
+    from veille.web.cellule.indicators.definitions import INDICATORS
+
+    labels = {act.label for act in law.ACTS}
+    for indicator in INDICATORS:
+        quoted = re.findall(r"étape « ([^»]+) »", indicator.definition)
+        assert set(quoted) <= labels, indicator.key
+        names = {act.name for act in law.ACTS if act.label in quoted}
+        assert names <= set(indicator.kinds), indicator.key

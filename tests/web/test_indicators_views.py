@@ -56,7 +56,8 @@ def test_the_dashboard_shows_the_indicators_with_their_definitions(commune_a, cl
     assert "Mises en demeure de régularisation adressées aux familles" in page
     # The definition names the step counted in words, never by its code (issue 13).
     assert (
-        "Mise en demeure d&#x27;inscrire l&#x27;enfant envoyée" in page and "send_formal_notice" not in page
+        "Mise en demeure de la DASEN d&#x27;inscrire l&#x27;enfant (15 jours)" in page
+        and "send_formal_notice" not in page
     )
     assert "<svg" in page and "<caption>" in page
     rows = {i.key: n for i, n in response.context["d"].rows}

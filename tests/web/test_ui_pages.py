@@ -97,3 +97,13 @@ def test_numbers_dates_and_codes_read_in_french_on_every_page():
     assert render("{{ c|libelle }}", c="PRIVE") == "Établissement privé hors contrat"
     assert render("{{ c|libelle }}", c="confirm_alert") != "confirm_alert"
     assert render("{{ d|journal }}", d="2026-09-01..2027-08-31") == "du 01/09/2026 au 31/08/2027"
+
+
+def test_each_section_of_the_open_form_names_origins_that_exist(commune_a, client_as):
+    html = client_as(make_member(commune_a, Role.REFERENT, "referent-origines")).get(
+        reverse("cases:open", kwargs={"commune": commune_a.slug})
+    )
+    sections = re.findall(r'data-selon="origin" data-valeurs="([^"]+)"', html.content.decode())
+    assert len(sections) == 5
+    named = {value for values in sections for value in values.split()}
+    assert named == {o.value for o in Origin if o != Origin.LINKED}

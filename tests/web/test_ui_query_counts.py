@@ -40,6 +40,8 @@ CELL_PAGES = [
     "protection:purge",
     "members:index",
     "cellule:home",
+    "protection:exports",
+    "documents:templates",
 ]
 CITE_PAGES = [
     "funds:index",
@@ -48,6 +50,8 @@ CITE_PAGES = [
     "cites:members",
     "cites:journal",
     "review:index",
+    "governance:index",
+    "cites:territory",
 ]
 
 
@@ -129,3 +133,19 @@ def test_a_cite_list_page_makes_as_many_queries_for_many_rows_as_for_few(db, cli
     grow_cite(cite, 3, 9)
     many = queries(client, url)
     assert many == few, f"{url} : {few} requêtes pour 3 lignes, {many} pour 12"
+
+
+def test_the_review_of_a_year_makes_as_many_queries_for_many_actions_as_for_few(db, client_as):
+    from veille.web.cite.review.drafting import create_review
+
+    cite = make_cite()
+    user = make_cite_member(cite, CiteRole.PROJECT_LEAD)
+    grow_cite(cite, 0, 3)
+    create_review(cite=cite, year=2025, user=user)
+    client = client_as(user)
+    url = reverse("review:detail", kwargs={"cite": cite.slug, "year": 2025})
+    client.get(url)
+    few = queries(client, url)
+    grow_cite(cite, 3, 9)
+    many = queries(client, url)
+    assert many == few, f"{url} : {few} requêtes pour 3 actions, {many} pour 12"

@@ -48,12 +48,16 @@ class Level:
         tf_column: when the level is exact agreement on this column, its weight is adjusted to the
             frequency of the shared value (MARTIN agreeing says less than ZOUAOUI agreeing).
         fixed_u: a u probability that random sampling cannot estimate (see ``NATIONAL_ID_COLLISION``).
+        hidden_by: columns of the other field this level reads: an EM pass blocked on one of them
+            (or on an expression of one) never sees a pair at this level, and must not learn that
+            such pairs do not exist (``training.em_pass`` keeps its m as it was).
     """
 
     sql: str | None
     label: str
     tf_column: str | None = None
     fixed_u: float | None = None
+    hidden_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ class Comparison:
         return len(self.levels) - 1
 
 
+# What a surname and a first name are compared on: a pass blocked on any of them shows no swapped pair.
+SURNAME_COLUMNS = ("nom_colle", "nom_tokens", "noms_famille", "nom_phon", "nom1_phon")
+FIRST_NAME_COLUMNS = ("prenom1", "prenom1_canon", "prenoms_canon", "prenoms_colle", "prenom1_phon")
+
 SURNAME = Comparison(
     name="nom",
     description="nom de famille",
@@ -97,7 +105,11 @@ SURNAME = Comparison(
             "une partie d'un nom double",
         ),
         Level('list_has_any("noms_famille_l", "noms_famille_r")', "nom d'usage ou de l'autre parent"),
-        Level('"nom_colle_l" = "prenom1_r" OR "prenom1_l" = "nom_colle_r"', "nom et prénom inversés"),
+        Level(
+            '"nom_colle_l" = "prenom1_r" OR "prenom1_l" = "nom_colle_r"',
+            "nom et prénom inversés",
+            hidden_by=FIRST_NAME_COLUMNS,
+        ),
         Level(
             'jaro_winkler_similarity("nom_colle_l", "nom_colle_r") >= 0.92 '
             'OR levenshtein("nom_colle_l", "nom_colle_r") <= 1',
@@ -132,7 +144,11 @@ FIRST_NAME = Comparison(
             "prénom avec une faute de frappe",
         ),
         Level('"prenom1_phon_l" = "prenom1_phon_r"', "prénom qui sonne pareil"),
-        Level('"prenom1_l" = "nom_colle_r" OR "nom_colle_l" = "prenom1_r"', "nom et prénom inversés"),
+        Level(
+            '"prenom1_l" = "nom_colle_r" OR "nom_colle_l" = "prenom1_r"',
+            "nom et prénom inversés",
+            hidden_by=SURNAME_COLUMNS,
+        ),
         Level(None, "prénom différent"),
     ),
 )

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -253,6 +254,19 @@ def em_pass(
         for g in [patterns[f"gamma_{c.name}"].to_numpy()]
     }
     m_now = {c.name: np.clip(m[c.name].copy(), 1e-6, 1.0) for c in learnable}
+    hidden_levels = {
+        c.name: np.array(
+            [
+                any(
+                    re.search(rf"\b{column}\b", key)
+                    for column in level.hidden_by
+                    for key in training_pass.keys
+                )
+                for level in c.levels
+            ]
+        )
+        for c in learnable
+    }
     log_u = sum(
         np.where(index[c.name] >= 0, np.log(np.maximum(u[c.name], 1e-300))[np.maximum(index[c.name], 0)], 0.0)
         for c in learnable
@@ -279,8 +293,17 @@ def em_pass(
                 continue
             estimate = np.bincount(idx[present], weights=weighted[present], minlength=len(c.levels)) / total
             estimate = np.clip(estimate, 1e-6, 1.0)
+            hidden = hidden_levels[c.name]
+            if hidden.any():
+                # Levels this pass cannot see keep their m; the others share what is left.
+                seen = estimate * ~hidden
+                estimate = np.where(
+                    hidden, m_now[c.name], seen / seen.sum() * (1 - m_now[c.name][hidden].sum())
+                )
+            else:
+                estimate = estimate / estimate.sum()
             change = max(change, float(np.abs(estimate - m_now[c.name]).max()))
-            m_now[c.name] = estimate / estimate.sum()
+            m_now[c.name] = estimate
         lam = min(max(new_lam, 1e-9), 1 - 1e-9)
         if change < tolerance:
             break

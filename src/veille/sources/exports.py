@@ -21,6 +21,7 @@ import functools
 import io
 import unicodedata
 from dataclasses import dataclass, field
+from typing import IO
 
 import pandas as pd
 
@@ -231,15 +232,13 @@ def read_part(
     return [part]
 
 
-def _read_xml(
-    kind: str, path: str, given_path: str, fichier: str, stream: io.IOBase | object, fmt: str
-) -> ExportPart:
+def _read_xml(kind: str, path: str, given_path: str, fichier: str, stream: IO[bytes], fmt: str) -> ExportPart:
     part = ExportPart(kind, path, given_path, fichier, fmt)
     if kind == SIECLE_PUPILS:
-        part.siecle_pupils = siecle.read_pupils_file(fichier, stream)  # type: ignore[arg-type]
+        part.siecle_pupils = siecle.read_pupils_file(fichier, stream)
         part.uai = part.siecle_pupils.uaj
     else:
-        part.siecle_responsibles = siecle.read_responsibles_file(fichier, stream)  # type: ignore[arg-type]
+        part.siecle_responsibles = siecle.read_responsibles_file(fichier, stream)
         part.uai = part.siecle_responsibles.uaj
     part.fichier = _with_school(fichier, part.uai)
     return part

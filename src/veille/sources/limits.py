@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import iterparse
 
 import numpy as np
@@ -88,7 +88,7 @@ def check_csv(fichier: str, data: bytes) -> None:
 class _Counter(io.RawIOBase):
     """A ZIP member read through a budget: reading past the budget raises :func:`too_big`."""
 
-    def __init__(self, raw: io.BufferedIOBase, fichier: str, budget: list[int]) -> None:
+    def __init__(self, raw: IO[bytes], fichier: str, budget: list[int]) -> None:
         self.raw, self.fichier, self.budget = raw, fichier, budget
 
     def readable(self) -> bool:
@@ -130,7 +130,7 @@ def check_ods(fichier: str, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as raw:
             budget = [MAX_DECOMPRESSED_BYTES]
-            stream = io.BufferedReader(_Counter(raw, fichier, budget))  # type: ignore[arg-type]
+            stream = io.BufferedReader(_Counter(raw, fichier, budget))
             columns = pending_columns = 0
             filled_row = False
             for event, element in iterparse(stream, events=("start", "end")):

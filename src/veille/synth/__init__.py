@@ -9,7 +9,8 @@ AAAA-MM-JJ for ONDE, CNED and MEDICO_SOCIAL, JJ/MM/AAAA for SIECLE and IEF, both
 PRIVE, compiled from several schools' exports) and ``verite.csv``. Everything is deterministic for a
 seed (one ``random.Random`` stream, no iteration over sets of strings).
 
-Population (rates in ``generator.RATES``, figures measured at n = 10,000):
+Population (rates in ``generator.RATES``, some replaceable through ``generate_commune(rates=...)`` for a
+harder commune, as the web demo does; figures measured at n = 10,000 with the default rates):
 - Households of 1 to 7 children (mean ~1.8; 49 % single child), claimant id ``0412345-01`` (CAF,
   ~93 %) or ``M-88812-1`` (MSA, ~7 %). Births spaced 14-100 months, 9 % only 9-13 months after the
   previous one (tag ``fratrie_rapprochee``); twins 1.5 % of births (``jumeau``), triplets 0.03 %
@@ -44,6 +45,8 @@ Schooling records, as the school retyped them (tags on the child in the truth):
   (``prenom_compose_espace|colle|tronque``); another transliteration 15 % of the names having one
   (Mohamed/Mohammed/Muhammad, Youssef/Youcef, Aïcha/Aisha, ``translitteration``); typo 3 %
   (``faute_prenom``); accents and case vary.
+- Surname and first names typed in each other's column 0.4 % (``nom_prenom_inverses``; an assumed
+  rate, drawn from a stream of its own so that the other draws stay as they were).
 - Birth date: day and month swapped 3 % of the dates where that is possible, ~1.2 % overall
   (``inversion_jour_mois``); one digit mistyped 1.5 % (``chiffre_date``); year off by one 0.5 %
   (``annee_decalee``); every date stays a valid one.

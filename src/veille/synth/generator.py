@@ -6,7 +6,7 @@ import bisect
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -90,6 +90,9 @@ RATES: dict[str, float] = {
     "day_month_swap": 0.03,  # of the dates whose day can be a month (about 1.3 % of all)
     "digit_typo": 0.015,
     "year_off": 0.005,
+    # Surname typed in the first-name column and the reverse (FEBRL's test files have them; French
+    # files too where the order of a foreign name is unclear). An assumption: no measured French rate.
+    "names_swapped": 0.004,
     "school_sex_missing": 0.10,
     "school_sex_wrong": 0.003,
     "address_other_parent": 0.45,  # of the records of children of separated parents (~5 % overall)
@@ -316,7 +319,18 @@ SCHOOL_ELSEWHERE = 0.15
 
 
 class _Generator:
-    def __init__(self, n_children: int, seed: int, school_year: str, department_pupils: int = 0) -> None:
+    def __init__(
+        self,
+        n_children: int,
+        seed: int,
+        school_year: str,
+        department_pupils: int = 0,
+        rates: Mapping[str, float] | None = None,
+    ) -> None:
+        unknown = set(rates or {}) - set(RATES)
+        if unknown:
+            raise ValueError(f"taux inconnus : {', '.join(sorted(unknown))}")
+        self.rates = {**RATES, **(rates or {})}
         first, second = (int(part) for part in school_year.split("-"))
         if second != first + 1:
             raise ValueError(f"année scolaire invalide : {school_year}")
@@ -326,6 +340,9 @@ class _Generator:
         self.first_year = first
         self.rentree = date(first, 9, 1)
         self.rng = random.Random(seed)
+        # Errors added after the generator was calibrated draw from their own stream, so that every
+        # other draw, and so every commune already used by the tests and the benchmark, stays the same.
+        self.late_rng = random.Random(seed * 7919 + 17)
         self.pools = _Pools()
         self.establishments = _Establishments(n_children, self.rng, self.pools)
         self.households: list[_Household] = []
@@ -352,11 +369,11 @@ class _Generator:
             births: list[list[date]] = []
             while len(births) < size and born <= extraction:
                 roll = rng.random()
-                multiplicity = 3 if roll < RATES["triplets"] else 2 if roll < RATES["twins"] else 1
+                multiplicity = 3 if roll < self.rates["triplets"] else 2 if roll < self.rates["twins"] else 1
                 births.append([born] * multiplicity)
                 gap = (
                     rng.randint(275, 400)
-                    if rng.random() < RATES["close_birth"]
+                    if rng.random() < self.rates["close_birth"]
                     else int(rng.triangular(420, 3000, 900))
                 )
                 born = born + timedelta(days=gap)
@@ -400,32 +417,32 @@ class _Generator:
     ) -> _Household:
         pools = self.pools
         origin = pools.origin(rng)
-        father_origin = pools.origin(rng) if rng.random() < RATES["mixed_couple"] else origin
+        father_origin = pools.origin(rng) if rng.random() < self.rates["mixed_couple"] else origin
         father, _ = pools.surname(father_origin, rng)
         mother, _ = pools.surname(origin, rng)
         roll = rng.random()
         separator = ""
-        if roll < RATES["double_surname"] and father != mother:
+        if roll < self.rates["double_surname"] and father != mother:
             separator = "-" if rng.random() < 0.6 else " "
             child_surname = f"{father}{separator}{mother}"
-        elif roll < RATES["double_surname"] + RATES["child_takes_mother_surname"]:
+        elif roll < self.rates["double_surname"] + self.rates["child_takes_mother_surname"]:
             child_surname = mother
         else:
             child_surname = father
-        claimant_is_father = rng.random() < RATES["claimant_is_father"]
+        claimant_is_father = rng.random() < self.rates["claimant_is_father"]
         claimant_first, _ = pools.first_name(
             father_origin if claimant_is_father else origin, "M" if claimant_is_father else "F", rng
         )
-        msa = rng.random() < RATES["msa_household"]
+        msa = rng.random() < self.rates["msa_household"]
         number = next(msa_numbers if msa else caf_numbers)
         claimant = f"M-{number}" if msa else f"{number:07d}"
         address = pools.address(rng, N.COMMUNE)
         other = None
-        if rng.random() < RATES["separated_parents"]:
+        if rng.random() < self.rates["separated_parents"]:
             place = N.COMMUNE if rng.random() < 0.5 else rng.choice(N.NEIGHBOURS)
             other = pools.address(rng, place)
         previous = None
-        if rng.random() < RATES["moved"]:
+        if rng.random() < self.rates["moved"]:
             previous = pools.address(rng, N.COMMUNE if rng.random() < 0.8 else rng.choice(N.NEIGHBOURS))
         return _Household(
             organisme="MSA" if msa else "CAF",
@@ -440,8 +457,8 @@ class _Generator:
             address=address,
             other_address=other,
             previous_address=previous,
-            private=rng.random() < RATES["private"],
-            caf_upper=not msa or rng.random() > RATES["msa_mixed_case"],
+            private=rng.random() < self.rates["private"],
+            caf_upper=not msa or rng.random() > self.rates["msa_mixed_case"],
             school_index=rng.randrange(1 << 30),
         )
 
@@ -451,7 +468,7 @@ class _Generator:
         pools = self.pools
         origin = household.origin
         similar = None
-        if group >= 0 and len(births) == 2 and rng.random() < RATES["twin_similar_names"]:
+        if group >= 0 and len(births) == 2 and rng.random() < self.rates["twin_similar_names"]:
             similar = rng.choice(N.TWIN_NAME_PAIRS)
         taken = {strip_accents(n).upper() for c in household.children for n in c.first_names[:1]}
         for k, born in enumerate(births):
@@ -464,7 +481,7 @@ class _Generator:
                     if strip_accents(first).upper() not in taken:
                         break
                 if (
-                    rng.random() < RATES["compound_first_name"]
+                    rng.random() < self.rates["compound_first_name"]
                     and "-" not in first
                     and origin in ("FR", "MAG", "WAF")
                 ):
@@ -474,7 +491,13 @@ class _Generator:
             taken.add(strip_accents(first).upper())
             names = [first]
             roll = rng.random()
-            extra = 2 if roll < RATES["third_first_name"] else 1 if roll < RATES["second_first_name"] else 0
+            extra = (
+                2
+                if roll < self.rates["third_first_name"]
+                else 1
+                if roll < self.rates["second_first_name"]
+                else 0
+            )
             for _ in range(extra):
                 other, _ = pools.draw(pools.second[(origin, sex)], rng)
                 if other not in names and other != first.split("-")[-1]:
@@ -498,11 +521,13 @@ class _Generator:
                 child.tags.append("triple" if len(births) > 2 else "jumeau")
                 if similar is not None:
                     child.tags.append("jumeaux_prenoms_proches")
-            separator = ", " if len(names) > 1 and rng.random() < RATES["comma_between_first_names"] else " "
+            separator = (
+                ", " if len(names) > 1 and rng.random() < self.rates["comma_between_first_names"] else " "
+            )
             child.prenoms_text = separator.join(names)
             if separator == ", ":
                 child.tags.append("prenoms_virgule")
-            child.sex_caf = "" if rng.random() < RATES["caf_sex_missing"] else sex
+            child.sex_caf = "" if rng.random() < self.rates["caf_sex_missing"] else sex
             if not child.sex_caf:
                 child.tags.append("sexe_absent_caf")
             household.children.append(child)
@@ -605,11 +630,11 @@ class _Generator:
         rng = self.rng
         level = self.first_year - 3 - child.born.year
         roll = rng.random()
-        behind = RATES["behind_primary"] if level <= 7 else RATES["behind_secondary"]
+        behind = self.rates["behind_primary"] if level <= 7 else self.rates["behind_secondary"]
         if roll < behind and level > 0:
             child.tags.append("retard_scolaire")
             level -= 1
-        elif roll < behind + RATES["ahead"] and level < 14:
+        elif roll < behind + self.rates["ahead"] and level < 14:
             level += 1
         return min(level, 14)
 
@@ -617,7 +642,7 @@ class _Generator:
         public = "ONDE" if level <= 7 else "SIECLE"
         if not child.household.private:
             return [(public, level)]
-        if self.rng.random() < RATES["private_also_public_list"]:
+        if self.rng.random() < self.rates["private_also_public_list"]:
             child.tags.append("double_inscription")
             return [("PRIVE", level), (public, level)]
         return [("PRIVE", level)]
@@ -627,26 +652,28 @@ class _Generator:
         if not child.compulsory:
             base = self.first_year - 3 - child.born.year
             if base < 0:
-                return [("ONDE", -1)] if base == -1 and rng.random() < RATES["toddler_tps"] else []
+                return [("ONDE", -1)] if base == -1 and rng.random() < self.rates["toddler_tps"] else []
             age = age_on(child.born, self.rentree)
             if rng.random() < {16: 0.85, 17: 0.75, 18: 0.4, 19: 0.08}.get(age, 0.03):
                 return self._school_entries(child, self._level(child))
             return []
         level = self._level(child)
         roll = rng.random()
-        thresholds = itertools.accumulate((RATES["medico_social"], RATES["cned"], RATES["ief"]))
+        thresholds = itertools.accumulate(
+            (self.rates["medico_social"], self.rates["cned"], self.rates["ief"])
+        )
         medico, cned, ief = thresholds
         if roll < medico:
             plan = [("MEDICO_SOCIAL", level)]
-            if rng.random() < RATES["medico_social_also_school"]:
+            if rng.random() < self.rates["medico_social_also_school"]:
                 plan += self._school_entries(child, level)[:1]
         elif roll < cned:
             plan = [("CNED", level)]
-            if rng.random() < RATES["cned_also_school"]:
+            if rng.random() < self.rates["cned_also_school"]:
                 plan += self._school_entries(child, level)[:1]
         elif roll < ief:
             plan = [("IEF", level)]
-            if rng.random() < RATES["ief_also_cned"]:
+            if rng.random() < self.rates["ief_also_cned"]:
                 plan.append(("CNED", level))
         else:
             return self._school_entries(child, level)
@@ -687,10 +714,10 @@ class _Generator:
             limits = list(
                 itertools.accumulate(
                     (
-                        RATES["double_first_part"],
-                        RATES["double_second_part"],
-                        RATES["double_swapped"],
-                        RATES["double_other_separator"],
+                        self.rates["double_first_part"],
+                        self.rates["double_second_part"],
+                        self.rates["double_swapped"],
+                        self.rates["double_other_separator"],
                     )
                 )
             )
@@ -710,15 +737,15 @@ class _Generator:
             other = (
                 household.father_surname if surname == household.mother_surname else household.mother_surname
             )
-            if other != surname and rng.random() < RATES["usage_name_other_parent"]:
+            if other != surname and rng.random() < self.rates["usage_name_other_parent"]:
                 surname = other
                 tags.append("nom_usage_autre_parent")
-        if rng.random() < RATES["particle_variant"]:
+        if rng.random() < self.rates["particle_variant"]:
             variant = particle_variant(surname, rng)
             if variant:
                 surname = variant
                 tags.append("particule")
-        if rng.random() < RATES["surname_typo"]:
+        if rng.random() < self.rates["surname_typo"]:
             surname = typo(surname, rng)
             tags.append("faute_nom")
         if rng.random() < 0.7:
@@ -730,28 +757,33 @@ class _Generator:
         names = list(child.first_names)
         if len(names) > 1:
             roll = rng.random()
-            if roll < RATES["school_keeps_second_name"]:
+            if roll < self.rates["school_keeps_second_name"]:
                 names = [names[1]]
                 tags.append("prenoms_multiples_second")
-            elif roll > RATES["school_keeps_second_name"] + RATES["school_keeps_all_names"]:
+            elif roll > self.rates["school_keeps_second_name"] + self.rates["school_keeps_all_names"]:
                 names = names[:1]
         first = names[0]
         if "-" in first:
             roll = rng.random()
-            if roll < RATES["compound_spaced"]:
+            if roll < self.rates["compound_spaced"]:
                 first = first.replace("-", " ")
                 tags.append("prenom_compose_espace")
-            elif roll < RATES["compound_spaced"] + RATES["compound_glued"]:
+            elif roll < self.rates["compound_spaced"] + self.rates["compound_glued"]:
                 first = first.replace("-", "")
                 tags.append("prenom_compose_colle")
-            elif roll < RATES["compound_spaced"] + RATES["compound_glued"] + RATES["compound_truncated"]:
+            elif (
+                roll
+                < self.rates["compound_spaced"]
+                + self.rates["compound_glued"]
+                + self.rates["compound_truncated"]
+            ):
                 first = first.split("-")[0]
                 tags.append("prenom_compose_tronque")
         variants = self.pools.variants.get(first)
-        if variants and rng.random() < RATES["transliteration"]:
+        if variants and rng.random() < self.rates["transliteration"]:
             first = rng.choice(variants)
             tags.append("translitteration")
-        if rng.random() < RATES["first_name_typo"]:
+        if rng.random() < self.rates["first_name_typo"]:
             first = typo(first, rng)
             tags.append("faute_prenom")
         text = " ".join([first, *names[1:]])
@@ -762,19 +794,19 @@ class _Generator:
     def _birth_at_school(self, child: _Child, tags: list[str]) -> date:
         rng = self.rng
         born = child.born
-        if rng.random() < RATES["day_month_swap"]:
+        if rng.random() < self.rates["day_month_swap"]:
             swapped = swap_day_month(born)
             if swapped is not None:
                 tags.append("inversion_jour_mois")
                 return swapped
         # A school's form refuses a birth date after the rentrée, and so does Veille's reader.
         latest = self.rentree
-        if rng.random() < RATES["digit_typo"]:
+        if rng.random() < self.rates["digit_typo"]:
             typed = mistype_digit(born, rng)
             if typed <= latest:
                 tags.append("chiffre_date")
                 return typed
-        if rng.random() < RATES["year_off"]:
+        if rng.random() < self.rates["year_off"]:
             shifted = shift_year(born, rng)
             if shifted <= latest:
                 tags.append("annee_decalee")
@@ -787,24 +819,27 @@ class _Generator:
         tags = child.tags
         surname = self._surname_at_school(child, tags)
         first_names = self._first_names_at_school(child, tags)
+        if self.late_rng.random() < RATES["names_swapped"]:
+            surname, first_names = first_names.upper(), surname.title()
+            tags.append("nom_prenom_inverses")
         born = self._birth_at_school(child, tags)
         sex = child.sex
         roll = rng.random()
-        if roll < RATES["school_sex_missing"]:
+        if roll < self.rates["school_sex_missing"]:
             sex = ""
             tags.append("sexe_absent_scolarite")
-        elif roll < RATES["school_sex_missing"] + RATES["school_sex_wrong"]:
+        elif roll < self.rates["school_sex_missing"] + self.rates["school_sex_wrong"]:
             sex = "F" if sex == "M" else "M"
             tags.append("sexe_errone")
         address = household.address
-        if household.other_address is not None and rng.random() < RATES["address_other_parent"]:
+        if household.other_address is not None and rng.random() < self.rates["address_other_parent"]:
             address = household.other_address
             tags.append("adresse_autre_parent")
-        elif household.previous_address is not None and rng.random() < RATES["address_previous"]:
+        elif household.previous_address is not None and rng.random() < self.rates["address_previous"]:
             address = household.previous_address
             tags.append("adresse_ancienne")
         address_text, postcode, commune = address.retyped(rng), address.postcode, address.commune
-        if rng.random() < RATES["address_empty"]:
+        if rng.random() < self.rates["address_empty"]:
             address_text = ""
             tags.append("adresse_absente")
             if rng.random() < 0.5:
@@ -867,7 +902,7 @@ class _Generator:
             address=self.pools.address(rng, place),
             other_address=None,
             previous_address=None,
-            private=rng.random() < RATES["private"],
+            private=rng.random() < self.rates["private"],
             caf_upper=True,
             school_index=rng.randrange(1 << 30),
         )
@@ -883,7 +918,9 @@ class _Generator:
         """
         rng = self.rng
         commune_records = sum(len(rows) for rows in self.records.values())
-        wanted = round(commune_records * RATES["other_commune_share"] / (1 - RATES["other_commune_share"]))
+        wanted = round(
+            commune_records * self.rates["other_commune_share"] / (1 - self.rates["other_commune_share"])
+        )
         made = 0
 
         def homonym(child: _Child) -> int:
@@ -906,7 +943,7 @@ class _Generator:
         schooled_frequent = [c for c in self.children if c.frequent and c.compulsory and not c.unschooled]
         rng.shuffle(schooled_frequent)
         for child in schooled_frequent:
-            if made >= wanted * RATES["other_commune_homonym"]:
+            if made >= wanted * self.rates["other_commune_homonym"]:
                 break
             made += homonym(child)
         pools = self.pools
@@ -1017,16 +1054,22 @@ class _Generator:
 
 
 def generate_commune(
-    n_children: int, *, seed: int, school_year: str = "2026-2027", department_pupils: int = 0
+    n_children: int,
+    *,
+    seed: int,
+    school_year: str = "2026-2027",
+    department_pupils: int = 0,
+    rates: Mapping[str, float] | None = None,
 ) -> SyntheticCommune:
     """A synthetic commune of ``n_children`` rows in the children files, deterministic for ``seed``.
 
     ``department_pupils``: if given, the schooling files are the department's, of about that many
     records (the commune's own and the pupils of sixty other communes).
+    ``rates``: some of :data:`RATES` replaced, e.g. more typed-in errors for a harder commune.
     """
     if n_children < 1:
         raise ValueError("n_children doit être au moins 1")
-    generator = _Generator(n_children, seed, school_year, department_pupils)
+    generator = _Generator(n_children, seed, school_year, department_pupils, rates)
     generator.build_population()
     generator.choose_unschooled()
     generator.build_records()

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "veille.web.common.accounts.context.membership",
-                "veille.web.common.ui.context.navigation",
+                "veille.web.common.accounts.context.navigation",
             ],
             # One French formatting layer in every template, without a {% load %} to forget.
             "builtins": ["veille.web.common.ui.templatetags.fr"],
@@ -111,8 +111,14 @@ TEMPLATES = [
 ]
 
 _sqlite = DATA_DIR / "veille.sqlite3"
+# Connections are kept between requests, SQLite's too: opening one costs its PRAGMAs and the registration
+# of Django's and Veille's SQL functions, a good part of a light page. Nothing stays open between two
+# requests (autocommit), so a kept SQLite connection blocks neither the worker's writes nor checkpoints.
+# The health check finds a PostgreSQL connection lost (server restarted) before a page fails on it.
 DATABASES = {
-    "default": dj_database_url.config(default=f"sqlite:///{_sqlite}", conn_max_age=60),
+    "default": dj_database_url.config(
+        default=f"sqlite:///{_sqlite}", conn_max_age=60, conn_health_checks=True
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes a crossing; the busy timeout waits for the
@@ -122,7 +128,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,7 +7,7 @@ urlpatterns = [
     path("compte/", include("veille.web.common.accounts.urls")),
     path("", include("veille.web.common.ui.urls")),
     path("communes/<slug:commune>/", include("veille.web.cellule.urls")),
-    path("communes/<slug:commune>/journal/", include("veille.web.common.audit.urls")),
+    path("communes/<slug:commune>/journal/", include("veille.web.common.accounts.journal")),
     path("communes/<slug:commune>/membres/", include("veille.web.common.accounts.members")),
     path("communes/<slug:commune>/enfants/", include("veille.web.cellule.children.urls")),
     path("communes/<slug:commune>/imports/", include("veille.web.cellule.imports.urls")),

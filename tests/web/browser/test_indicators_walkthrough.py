@@ -79,10 +79,6 @@ def masked(value: int) -> str:
     return "< 5" if 1 <= value <= 4 else str(value)
 
 
-@pytest.mark.xfail(
-    reason="Défaut connu (note de clôture du 01/12/2026) : définitions des indicateurs réécrites à la fusion, parcours à réaligner.",  # noqa: E501
-    strict=False,
-)
 def test_the_referent_reads_the_indicators_and_the_prefecture_the_masked_department(page, demo):
     commune = demo.communes[COMMUNE_A.slug]
     year = SchoolYear.current(timezone.localdate())
@@ -95,9 +91,18 @@ def test_the_referent_reads_the_indicators_and_the_prefecture_the_masked_departm
         "Mises en demeure de régularisation adressées aux familles": count_events(
             commune, year, "send_formal_notice"
         ),
-        "Signalements au procureur de la République": count_events(commune, year, "refer_to_prosecutor"),
+        # Every referral to the procureur, whatever the domain (docs/indicateurs.md, indicator 5).
+        "Signalements au procureur de la République": count_events(
+            commune,
+            year,
+            "refer_to_prosecutor",
+            "refer_contravention",
+            "refer_director",
+            "refer_not_closed",
+            "refer_place",
+        ),
         "Contrôles de l'instruction dans la famille par l'Éducation nationale": count_events(
-            commune, year, "control_satisfactory", "control_insufficient"
+            commune, year, "control_satisfactory", "control_insufficient", "second_control_insufficient"
         ),
     }
     # The demo spreads its acts over both years: figures of zero everywhere would prove nothing.
@@ -192,13 +197,20 @@ def test_the_referent_reads_the_indicators_and_the_prefecture_the_masked_departm
     expect(headers.nth(2)).to_contain_text(COMMUNE_A.name)
     notices = count_events(commune, year, "send_formal_notice")
     alerts_a = count_cases(commune, year, "confirm_alert")
-    for label, value in (("3. Mises en demeure", notices), ("1. Déscolarisations", alerts_a)):
+    referrals = expected["Signalements au procureur de la République"]
+    shown = (
+        ("3. Mises en demeure", notices),
+        ("1. Déscolarisations", alerts_a),
+        ("5. Signalements", referrals),
+    )
+    for label, value in shown:
         row = table.locator("tbody tr").filter(has_text=label)
         cells = row.locator("td")
         assert cells.nth(1).inner_text().strip() == masked(value), label
         total = cells.nth(2).inner_text().strip()
         assert total == ("non donné (valeur masquée)" if masked(value) == "< 5" else str(value)), label
-    assert 1 <= notices <= 4, "la démonstration doit montrer un effectif masqué"
+    # Which figure is small depends on the day of the school year the demo is seeded: one at least is.
+    assert any(1 <= value <= 4 for _, value in shown), "la démonstration doit montrer un effectif masqué"
     check_accessibility(page)
     shoot(page, "42-indicateurs-departement-prefecture")
     assert AuditEvent.objects.filter(action=Action.VIEW, object_type="indicators.department").exists()

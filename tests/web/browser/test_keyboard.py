@@ -63,10 +63,6 @@ def assert_focus_not_lost(page, expected: str) -> None:
     assert re.search(expected, now["text"]), f"focus sur {now}, attendu : {expected}"
 
 
-@pytest.mark.xfail(
-    reason="Défaut connu (note de clôture du 01/12/2026) : le nouveau moteur laisse moins de rapprochements incertains que la démonstration n'en attend.",  # noqa: E501
-    strict=False,
-)
 def test_the_five_main_flows_work_by_keyboard_and_focus_follows_each_htmx_action(page, demo):
     commune = demo.communes[COMMUNE_A.slug]
     slug = {"commune": commune.slug}

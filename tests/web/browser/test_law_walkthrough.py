@@ -35,10 +35,6 @@ def may_10() -> date:
     return date(year, 5, 10)
 
 
-@pytest.mark.xfail(
-    reason="Défaut connu (note de clôture du 01/12/2026) : le rattachement d'un enfant à une école de fait échoue dans le navigateur (passe par le client de test).",  # noqa: E501
-    strict=False,
-)
 def test_the_procedures_of_the_law_act_by_act_in_the_browser(page, demo):
     commune = demo.communes[COMMUNE_A.slug]
     today = timezone.localdate()
@@ -117,7 +113,9 @@ def test_the_procedures_of_the_law_act_by_act_in_the_browser(page, demo):
     for number, child in enumerate(children[1:3], start=1):
         page.get_by_label("Identifiant CAF ou MSA de l'enfant").fill(child.source_id)
         page.get_by_role("button", name="Rattacher").click()
-        expect(page.locator("#procedure [role=status]")).to_contain_text("rattaché")
+        # The outcome is shown in the block and announced through the page's live region (veille.js).
+        expect(page.locator("#procedure [data-annonce]")).to_contain_text("rattaché")
+        expect(page.locator("#annonce")).to_contain_text("rattaché")
         expect(page.locator("#procedure ul li")).to_have_count(number)
     log_in_as(page, "prefecture")
     case_page(page, site)

@@ -165,8 +165,8 @@ def test_every_cell_page_passes_axe_and_fits_the_screen(browser, live_server, st
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_cite_page_passes_axe_and_fits_the_screen(browser, live_server, static_files, demo, width):
-    from veille.web.cite.cites.demo import ACCOUNTS
     from veille.web.cite.cites.models import Cite
+    from veille.web.demo.cite import ACCOUNTS
 
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=WIDTHS[width])
     context.set_default_timeout(15_000)

@@ -75,7 +75,7 @@ def gate(place: Place) -> Callable[..., Callable[[View], View]]:
                 if place.url_kwarg in kwargs:
                     slug = kwargs.pop(place.url_kwarg)
                 else:  # a view that hands the slug on positionally (the upload's CSRF wrapper)
-                    slug, *args = args  # type: ignore[assignment]
+                    slug, args = args[0], args[1:]
                 seat = place.seat_of(request.user, slug)
                 if seat is None:
                     raise Http404(place.unknown)
@@ -85,7 +85,6 @@ def gate(place: Place) -> Callable[..., Callable[[View], View]]:
                 setattr(request, place.url_kwarg, getattr(seat, place.url_kwarg))
                 return view(request, *args, **kwargs)
 
-            wrapper.required_capabilities = capabilities  # type: ignore[attr-defined]
             return wrapper
 
         return decorator

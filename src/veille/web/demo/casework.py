@@ -502,10 +502,14 @@ LETTERS = (
     ("notice_overdue", "mise_en_demeure", 30),
     ("notice_running", "mise_en_demeure", 9),
     ("prosecutor", "signalement_procureur", 200),
+    # The State's acts of the other procedures, each on its author's letterhead (rule table).
+    ("absenteeism_warning", "avertissement", 28),
+    ("ief_refused_appealed", "ief_refus", _R - 30),
+    ("school_controlled", "mise_en_demeure_directeur", 50),
+    ("place_closed", "arrete_fermeture_ecole_de_fait", 40),
 )
 
 
-DSDEN_LETTERS = frozenset({"mise_en_demeure", "avertissement", "ief_refus", "retrait_autorisation_ief"})
 DEMO_REASONS = (
     "Aucune inscription de l'enfant n'est connue dans une école ou un établissement, ni aucune "
     "autorisation d'instruction dans la famille, après le croisement des fichiers et la convocation "
@@ -515,6 +519,7 @@ DEMO_REASONS = (
 
 def generate_letters(ctx: DemoContext) -> None:
     """Produce the :data:`LETTERS` (PDF on the commune's letterhead) on the cases just opened."""
+    from veille.web.cellule.documents.law import spec
     from veille.web.cellule.documents.models import GeneratedLetter
     from veille.web.cellule.documents.services import generate_letter
 
@@ -530,13 +535,19 @@ def generate_letters(ctx: DemoContext) -> None:
         if case is None:
             continue
         day = today - timedelta(days=days_ago)
-        # Each letter by its author: the DASEN's acts by the DSDEN's member, with their reasons.
-        state_act = kind in DSDEN_LETTERS
+        # Each letter by one of its authors in the rule table (the mairie's first, as for the acts):
+        # the DASEN's acts by the DSDEN's member, with their reasons.
+        letter = spec(kind)
+        role = next(
+            r
+            for r in (Role.REFERENT, Role.EDUCATION, Role.PREFECTURE)
+            if letter.signatory_for(r, case.domain)
+        )
         generate_letter(
             case=case,
             kind=kind,
-            user=ctx.users["education"] if state_act else ctx.referent(COMMUNE_A.slug),
-            reasons=DEMO_REASONS if state_act else "",
+            user=ctx.referent(COMMUNE_A.slug) if role == Role.REFERENT else ctx.users[str(role)],
+            reasons=DEMO_REASONS if letter.needs_reasons else "",
             due_date=day + timedelta(days=15),
             appointment=f"le {(day + timedelta(days=10)).strftime('%d/%m/%Y')} à 10 h, à l'hôtel de ville",
             today=day,

@@ -24,6 +24,9 @@ STOP_GRACE_SECONDS = 10
 RESTART_BACKOFF_SECONDS = 2
 #: gunicorn's workers: two per core is its documentation's advice, four at least for 50 sessions
 GUNICORN_WORKERS = max(4, 2 * (os.cpu_count() or 1))
+#: how much lower the task worker's scheduling priority is than the web server's (``nice``): a
+#: crossing takes all of a core for minutes, the pages must not wait behind it
+WORKER_NICENESS = 10
 
 
 class _Stop(Exception):
@@ -62,6 +65,16 @@ def web_command(address: str, *, production: bool = False) -> list[str]:
 
 def worker_command() -> list[str]:
     return _django("task_worker")
+
+
+def _below_the_web() -> None:
+    os.nice(WORKER_NICENESS)
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The task worker, at a lower priority than the web server (POSIX: ``nice``)."""
+    lower = _below_the_web if os.name == "posix" else None
+    return subprocess.Popen(worker_command(), env=env, preexec_fn=lower)
 
 
 def commands(address: str, *, production: bool = False) -> list[list[str]]:
@@ -119,7 +132,7 @@ def serve(address: str, *, production: bool = False, say: Callable[[str], None] 
     processes: list[subprocess.Popen[bytes]] = []
     try:
         web = subprocess.Popen(web_command(address, production=production), env=child_env)
-        worker = subprocess.Popen(worker_command(), env=child_env)
+        worker = _start_worker(child_env)
         worker_started = time.monotonic()
         processes = [web, worker]
         kind = "de production (gunicorn)" if production else "de développement"
@@ -138,7 +151,7 @@ def serve(address: str, *, production: bool = False, say: Callable[[str], None] 
                 )
                 if time.monotonic() - worker_started < RESTART_BACKOFF_SECONDS:
                     time.sleep(RESTART_BACKOFF_SECONDS)
-                worker = subprocess.Popen(worker_command(), env=child_env)
+                worker = _start_worker(child_env)
                 worker_started = time.monotonic()
                 processes = [web, worker]
             time.sleep(0.5)

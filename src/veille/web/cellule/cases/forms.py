@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,9 @@ from veille.web.cellule.children.models import Child
 from veille.web.common.accounts.roles import Role
 
 from .models import ABSENTEEISM_THRESHOLD, ESTABLISHMENT_DOMAINS, HANDLING_ROLES, Domain, IefGround, Origin
+
+if TYPE_CHECKING:
+    from veille.web.common.territories.models import Commune
 
 FIELD_DOMAINS = [
     (Domain.ABSENCE.value, Domain.ABSENCE.label),
@@ -76,10 +80,11 @@ class OpenCaseForm(forms.Form):
     )
     note = forms.CharField(label="Note d'ouverture", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, commune, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, commune: Commune, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commune = commune
-        self.fields["child"].queryset = Child.objects.in_commune(commune)
+        # self.fields types each field as a bare Field: this one is the ModelChoiceField declared above.
+        cast(forms.ModelChoiceField, self.fields["child"]).queryset = Child.objects.in_commune(commune)
 
     def clean_report_month(self) -> date | None:
         value = self.cleaned_data["report_month"].strip()
@@ -91,8 +96,8 @@ class OpenCaseForm(forms.Form):
         except ValueError:
             raise forms.ValidationError("Indiquez le mois au format AAAA-MM, par exemple 2025-11.") from None
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         origin = data.get("origin")
         if origin is None:
             return data
@@ -152,7 +157,7 @@ class OpenCaseForm(forms.Form):
                 data[name] = None if name != "report_school" else ""
         return data
 
-    def case_details(self) -> dict:
+    def case_details(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "description": data["description"],
@@ -197,8 +202,8 @@ class LinkForm(forms.Form):
     )
     case_number = forms.IntegerField(label="ou numéro de son dossier", required=False, min_value=1)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not (data.get("child_source_id") or "").strip() and not data.get("case_number"):
             raise forms.ValidationError("Indiquez l'identifiant de l'enfant ou le numéro de son dossier.")
         return data
@@ -230,8 +235,8 @@ class RuleForm(forms.Form):
     legal_basis = forms.CharField(label="Base légale", widget=forms.Textarea(attrs={"rows": 3}))
     source = forms.CharField(label="Source", required=False, max_length=300)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("days") == 0 and data.get("months") == 0:
             raise forms.ValidationError("Indiquez une durée en jours ou en mois.")
         return data

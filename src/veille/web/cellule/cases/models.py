@@ -33,7 +33,9 @@ from .procedure import (
 )
 
 if TYPE_CHECKING:
+    from veille.web.cellule.children.models import Child
     from veille.web.common.accounts.models import Membership, User
+    from veille.web.common.territories.models import Commune
 
 ABSENTEEISM_THRESHOLD = 4  # unjustified half-days in a month (L131-8)
 DUE_SOON_DAYS = 7
@@ -125,13 +127,13 @@ def add_months(start: date, months: int) -> date:
 
 
 class DeadlineRuleQuerySet(models.QuerySet["DeadlineRule"]):
-    def for_commune(self, commune: models.Model) -> DeadlineRuleQuerySet:
+    def for_commune(self, commune: Commune) -> DeadlineRuleQuerySet:
         """Active rules that apply in a commune: its own versions, else the national ones."""
         rules = self.filter(active=True).filter(models.Q(commune=commune) | models.Q(commune__isnull=True))
         own_keys = rules.filter(commune=commune).values("key")
         return rules.exclude(models.Q(commune__isnull=True) & models.Q(key__in=own_keys)).order_by("key")
 
-    def current(self, key: str, commune: models.Model) -> DeadlineRule:
+    def current(self, key: str, commune: Commune) -> DeadlineRule:
         return self.for_commune(commune).get(key=key)
 
 
@@ -187,7 +189,7 @@ class DeadlineRule(models.Model):
         return add_months(start, self.months) + timedelta(days=self.days)
 
     def revise(
-        self, *, commune: models.Model, user: User, days: int, months: int, legal_basis: str, source: str
+        self, *, commune: Commune, user: User, days: int, months: int, legal_basis: str, source: str
     ) -> DeadlineRule:
         """Add the commune's new version of this rule and retire its previous own version."""
         with transaction.atomic():
@@ -301,6 +303,11 @@ class Case(models.Model):
     )
 
     objects = CaseQuerySet.as_manager()
+
+    #: not stored: set on the rows of a list for its template (``views._today_flags``)
+    overdue: bool
+    due_soon: bool
+    url: str
 
     class Meta:
         ordering = ["-opened_at"]
@@ -538,7 +545,7 @@ class Case(models.Model):
         return logged
 
     def link_child_case(
-        self, *, user: User | None, child: models.Model | None = None, case: Case | None = None
+        self, *, user: User | None, child: Child | None = None, case: Case | None = None
     ) -> Case:
         """Link a child's case to this school's or place's case: the child's open case if there is one
         (or the ``case`` given), else a new case opened for the child (absence d'instruction)."""
@@ -552,9 +559,9 @@ class Case(models.Model):
             if child is None:
                 raise TransitionError("Indiquez l'enfant ou son dossier.")
             case = open_case(
-                commune=self.commune,  # type: ignore[arg-type]
+                commune=self.commune,
                 user=user,
-                child=child,  # type: ignore[arg-type]
+                child=child,
                 origin=Origin.LINKED,
                 domain=Domain.ABSENCE,
                 note=f"Enfant accueilli dans l'établissement ou le lieu du dossier n° {self.pk}.",

@@ -60,7 +60,8 @@ class CaseStep(models.TextChoices):
     CLOSED = "clos", law.STEPS["clos"]
 
 
-ClosureReason = models.TextChoices(  # type: ignore[misc]
+# The stubs know the functional API with bare names only, not with (value, label) members.
+ClosureReason = models.TextChoices(  # type: ignore[call-overload]
     "ClosureReason", [(code.upper(), (code, label)) for code, label in law.CLOSURE_REASONS.items()]
 )
 

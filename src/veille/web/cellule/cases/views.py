@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,35 +13,45 @@ from django.views.decorators.http import require_POST
 
 from veille import law
 from veille.web.cellule.children.models import Child
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.models import Membership
 from veille.web.common.accounts.roles import Capability, Role
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
+from veille.web.common.links import links_of
 
 from .forms import FireForm, HandOverForm, LinkForm, NoteForm, NotificationForm, OpenCaseForm, RuleForm
-from .models import Case, CaseEvent, DeadlineRule, Domain, Origin, TransitionError, can_record_acts
+from .models import (
+    Case,
+    CaseEvent,
+    CaseQuerySet,
+    DeadlineRule,
+    Domain,
+    Origin,
+    TransitionError,
+    can_record_acts,
+)
 from .procedure import BY_NAME, CaseStep, act_of
 from .services import open_case
 
 PAGE_SIZE = 50
 
 
-def _require_case_view(request: HttpRequest) -> None:
-    membership = request.membership  # type: ignore[attr-defined]
+def _require_case_view(request: CommuneRequest) -> None:
+    membership = request.membership
     if not (membership.can(Capability.VIEW_CASES) or membership.can(Capability.VIEW_TRANSMITTED_CASES)):
         raise PermissionDenied("Votre rôle ne permet pas de voir les dossiers.")
 
 
-def _visible_case(request: HttpRequest, pk: int) -> Case:
+def _visible_case(request: CommuneRequest, pk: int) -> Case:
     """The case if this member may see it; 404 otherwise, across communes as within one."""
-    cases = Case.objects.visible_to(request.membership).select_related("child")  # type: ignore[attr-defined]
-    return get_object_or_404(cases, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    cases = Case.objects.visible_to(request.membership).select_related("child")
+    return get_object_or_404(cases, pk=pk, commune=request.commune)
 
 
-def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
+def _log_list(request: CommuneRequest, cases: list[Case], what: str) -> bool:
     """Audit a list that names children; returns whether the names may be shown."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     shown = membership.can(Capability.VIEW_CHILDREN)
     with_child = [c.child_id for c in cases if c.child_id is not None]
     if shown and with_child:
@@ -56,18 +65,21 @@ def _log_list(request: HttpRequest, cases: list[Case], what: str) -> bool:
     return shown
 
 
-def _today_flags(cases: list[Case]) -> None:
+def _today_flags(request: CommuneRequest, cases: list[Case]) -> None:
+    """What ``cases/_table.html`` shows of each row beside its fields: deadline flags and link."""
     today = timezone.localdate()
+    detail = links_of("cases:detail", commune=request.commune.slug)
     for case in cases:
-        case.overdue = case.is_overdue(today)  # type: ignore[attr-defined]
-        case.due_soon = case.is_due_soon(today)  # type: ignore[attr-defined]
+        case.overdue = case.is_overdue(today)
+        case.due_soon = case.is_due_soon(today)
+        case.url = detail(case.pk)
 
 
 @member_required()
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: CommuneRequest) -> HttpResponse:
     _require_case_view(request)
-    membership = request.membership  # type: ignore[attr-defined]
-    cases: QuerySet[Case] = Case.objects.visible_to(membership).select_related("child")
+    membership = request.membership
+    cases: CaseQuerySet = Case.objects.visible_to(membership).select_related("child")
     filters = {
         "domaine": request.GET.get("domaine", ""),
         "etape": request.GET.get("etape", ""),
@@ -91,7 +103,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # Sorted by the date the table shows, the most recent first.
     page = Paginator(cases.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    _today_flags(rows)
+    _today_flags(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -111,16 +123,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Capability.EDIT_CASES)
-def todo(request: HttpRequest) -> HttpResponse:
+def todo(request: CommuneRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = list(Case.objects.todo(request.membership, today).select_related("child")[:200])  # type: ignore[attr-defined]
-    _today_flags(rows)
+    rows = list(Case.objects.todo(request.membership, today).select_related("child")[:200])
+    _today_flags(request, rows)
     return render(
         request,
         "cases/todo.html",
         {
-            "overdue": [c for c in rows if c.overdue],  # type: ignore[attr-defined]
-            "due_soon": [c for c in rows if c.due_soon],  # type: ignore[attr-defined]
+            "overdue": [c for c in rows if c.overdue],
+            "due_soon": [c for c in rows if c.due_soon],
             "waiting": [c for c in rows if c.due_on is None],
             "show_children": _log_list(request, rows, "à traiter"),
         },
@@ -128,13 +140,13 @@ def todo(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Capability.EDIT_CASES, Capability.VIEW_CASES)
-def case_open(request: HttpRequest) -> HttpResponse:
-    commune = request.commune  # type: ignore[attr-defined]
+def case_open(request: CommuneRequest) -> HttpResponse:
+    commune = request.commune
     initial: dict[str, object] = {}
     child = None
     # The child's identity is shown here, so only to the roles that see the children: the others
     # (Département, Préfecture) open a case from an identifier and never read who it is.
-    sees_children = request.membership.can(Capability.VIEW_CHILDREN)  # type: ignore[attr-defined]
+    sees_children = request.membership.can(Capability.VIEW_CHILDREN)
     if "enfant" in request.GET:
         if not sees_children:
             raise PermissionDenied("Votre rôle ne permet pas de voir l'identité des enfants.")
@@ -177,23 +189,31 @@ def _act_view(act: law.Act) -> dict[str, object]:
         "start": law.START_POINTS[deadline.start] if deadline else "",
         "document": document,
         "recourse": law.recourse_text(document.recourse) if document else "",
+        # Several authors (the referral: the DASEN or the mayor): each on its letterhead.
+        "signers": [
+            f"{law.AUTHORITIES[s.authority].label} (en-tête : {s.letterhead})"
+            for s in document.signers_in(act.domain)
+        ]
+        if document and document.signers
+        else [],
         "unverified": act.unverified,
     }
 
 
-def _detail_context(request: HttpRequest, case: Case, error: str = "") -> dict[str, object]:
-    membership = request.membership  # type: ignore[attr-defined]
+def _detail_context(request: CommuneRequest, case: Case, error: str = "") -> dict[str, object]:
+    membership = request.membership
     events = list(case.events.select_related("by", "rule", "case"))
     transitions = case.available_transitions(membership)
     pending = case.pending_notification
+    pending_act = pending.act if pending else None
     return {
         "case": case,
         "events": events,
         "transitions": transitions,
         "acts": [(t, _act_view(act_of(t))) for t in transitions],
         "pending": pending,
-        "pending_act": pending.act if pending else None,
-        "can_notify": pending is not None and membership.role in pending.act.roles,  # type: ignore[union-attr]
+        "pending_act": pending_act,
+        "can_notify": pending_act is not None and membership.role in pending_act.roles,
         "linked_cases": list(case.linked_cases.all()) if case.about_establishment else [],
         "can_link": case.about_establishment and membership.can(Capability.EDIT_CASES),
         "law_version": law.VERSION,
@@ -208,17 +228,17 @@ def _detail_context(request: HttpRequest, case: Case, error: str = "") -> dict[s
 
 
 @member_required()
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: CommuneRequest, pk: int) -> HttpResponse:
     _require_case_view(request)
     case = _visible_case(request, pk)
-    show_child = case.shows_child_to(request.membership)  # type: ignore[attr-defined]
+    show_child = case.shows_child_to(request.membership)
     record(request, Action.VIEW, case, detail="avec les données de l'enfant" if show_child else "")
     context = _detail_context(request, case)
     context["show_child"] = show_child
     return render(request, "cases/detail.html", context)
 
 
-def _after_change(request: HttpRequest, case: Case, error: str = "", success: str = "") -> HttpResponse:
+def _after_change(request: CommuneRequest, case: Case, error: str = "", success: str = "") -> HttpResponse:
     """htmx gets the procedure panel back; a plain form post goes back to the case page."""
     if request.headers.get("HX-Request"):
         case.refresh_from_db()
@@ -232,19 +252,21 @@ def _after_change(request: HttpRequest, case: Case, error: str = "", success: st
     return redirect("cases:detail", commune=case.commune.slug, pk=case.pk)
 
 
-def _require_acts(request: HttpRequest) -> None:
-    if not can_record_acts(request.membership):  # type: ignore[attr-defined]
+def _require_acts(request: CommuneRequest) -> None:
+    if not can_record_acts(request.membership):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer les actes d'un dossier.")
 
 
 @require_POST
 @member_required()
-def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def case_fire(request: CommuneRequest, pk: int, name: str) -> HttpResponse:
     _require_acts(request)
     case = _visible_case(request, pk)
     form = FireForm(request.POST)
     if not form.is_valid():
-        return _after_change(request, case, error=" ".join(e for errs in form.errors.values() for e in errs))
+        return _after_change(
+            request, case, error=" ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
     try:
         event = case.fire(
             name,
@@ -267,7 +289,7 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_POST
 @member_required()
-def case_notify(request: HttpRequest, pk: int) -> HttpResponse:
+def case_notify(request: CommuneRequest, pk: int) -> HttpResponse:
     """Record the notification date of an act: its deadline (e.g. the 15 days) runs from it."""
     _require_acts(request)
     case = _visible_case(request, pk)
@@ -285,12 +307,12 @@ def case_notify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.EDIT_CASES, Capability.VIEW_CHILDREN)
-def case_link(request: HttpRequest, pk: int) -> HttpResponse:
+def case_link(request: CommuneRequest, pk: int) -> HttpResponse:
     """Link a child's case (found or opened) to a school's or a place's case."""
     case = _visible_case(request, pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
-        return _after_change(request, case, error=" ".join(form.non_field_errors()))
+        return _after_change(request, case, error=" ".join(map(str, form.non_field_errors())))
     data = form.cleaned_data
     child = other = None
     source_id = (data.get("child_source_id") or "").strip()
@@ -312,7 +334,7 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.EDIT_CASES)
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: CommuneRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -324,7 +346,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.TRANSMIT_CASES)
-def case_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def case_hand_over(request: CommuneRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     form = HandOverForm(request.POST)
     if not form.is_valid():
@@ -345,9 +367,9 @@ def can_edit_rules(membership: Membership) -> bool:
 
 
 @member_required()
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: CommuneRequest) -> HttpResponse:
     _require_case_view(request)
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     current = list(DeadlineRule.objects.for_commune(commune))
     history = DeadlineRule.objects.filter(key__in=[r.key for r in current]).filter(
         commune__isnull=True
@@ -358,14 +380,14 @@ def rules(request: HttpRequest) -> HttpResponse:
         {
             "rules": current,
             "history": history.order_by("key", "-version"),
-            "can_edit": can_edit_rules(request.membership),  # type: ignore[attr-defined]
+            "can_edit": can_edit_rules(request.membership),
         },
     )
 
 
 @member_required(Capability.EDIT_DEADLINES)
-def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = request.commune  # type: ignore[attr-defined]
+def rule_edit(request: CommuneRequest, pk: int) -> HttpResponse:
+    commune = request.commune
     rule = get_object_or_404(DeadlineRule.objects.for_commune(commune), pk=pk)
     form = RuleForm(
         request.POST or None,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from veille.compulsory import retention_end
+
+if TYPE_CHECKING:
+    from veille.web.common.territories.models import Commune
 
 #: the closure reason of a case whose family left the commune (its data go at once)
 MOVED_AWAY = "demenagement"
@@ -59,7 +63,7 @@ class InstructionFact:
 
 
 class ChildQuerySet(models.QuerySet["Child"]):
-    def in_commune(self, commune: models.Model) -> ChildQuerySet:
+    def in_commune(self, commune: Commune) -> ChildQuerySet:
         return self.filter(commune=commune)
 
     def due_for_purge(self, today: date) -> ChildQuerySet:
@@ -142,7 +146,7 @@ class Child(models.Model):
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_names}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.retention_until = retention_end(self.birth_date)
         super().save(*args, **kwargs)
 

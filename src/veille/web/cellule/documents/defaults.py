@@ -1,10 +1,10 @@
 """The letters shipped with Veille, in French: the first version of each commune's templates.
 
 Each is (subject, body); the body is HTML in Django template syntax with the placeholders of
-``rendering.PLACEHOLDERS``. The author's letterhead (commune, DSDEN or préfecture: ``law.SPECS``), the
-date and the signatory are added around it. The legal mentions (reasons, voies et délais de recours,
-GDPR art. 14 information) are placeholders written from data (``mentions``); a template must keep them.
-Legal references: each kind's ``law.LetterSpec.legal_basis``.
+``rendering.PLACEHOLDERS``. The author's letterhead (commune, DSDEN or préfecture: the rule table,
+``veille.law.DOCUMENTS``), the date and the signatory are added around it. The legal mentions
+(reasons, voies et délais de recours, GDPR art. 14 information) are placeholders written from data
+(``mentions``); a template must keep them. Legal references: the table's ``Document.references``.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ opposition à cette ouverture</strong>, pour les motifs suivants :</p>
 <p>L'établissement ne peut pas ouvrir. L'ouvrir en dépit de cette opposition est puni d'un an
 d'emprisonnement et de 15 000 euros d'amende (article L441-4 du code de l'éducation).</p>
 """
-    + _PREFECT_CLOSING
+    # Signed by the mayor, the DASEN or the préfet (L441-1 II): no closing naming who is informed.
     + "{{ voies_et_delais_de_recours }}\n",
 )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -47,7 +47,7 @@ class LetterTemplateForm(forms.Form):
 class LogoMixin:
     cleaned_data: dict[str, Any]
 
-    def clean_logo(self):  # type: ignore[no-untyped-def]
+    def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")
         if not logo or not hasattr(logo, "content_type"):  # unchanged or cleared
             return logo
@@ -125,10 +125,11 @@ class GenerateLetterForm(forms.Form):
     def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = [(k, LetterKind(k).label) for k in kinds]
+            # self.fields types each field as a bare Field: this one is the ChoiceField declared above.
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, LetterKind(k).label) for k in kinds]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind in SPECS and spec(kind).needs_reasons and not data.get("reasons", "").strip():
             self.add_error(

@@ -1,13 +1,10 @@
-"""Each kind of letter as the law has it: its author, whether it is an appealable decision, its appeal.
+"""The letters' view of the rule table: each kind of letter is a document of ``veille.law.DOCUMENTS``.
 
-This module is data, each entry with its articles. The rule table of the procedures points to these
-codes (``LetterKind`` values); the views read ``SPECS`` to decide who may produce a letter, on which
-letterhead it is printed, which mentions its template must keep and which fields its form requires.
-What could not be checked against a stored text says so in ``to_verify`` (shown as « à vérifier »).
-
-Sources: ``shared/domain/LEGAL-REVIEW.md`` (December 2026) and the articles quoted on each entry. The
-codes are those of the documents of the rule table (``veille.law.DOCUMENTS`` on the law-procedures
-branch).
+Everything legal about a letter (its author or authors, each on its letterhead and under its article,
+whether it is an appealable decision, its *voies et délais de recours*, its articles, the GDPR art. 14
+information, what is « à vérifier ») is read from the table, never written here: a test checks that no
+second copy exists. This module adds only what the web needs: the letterheads a ``StateLetterhead`` is
+stored under, the roles of the cell that act for each, and which letters ask the form for typed content.
 """
 
 from __future__ import annotations
@@ -16,211 +13,119 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from veille.web.common.accounts.roles import Role
+from veille import law
+
+from .models import LetterKind
 
 
 class Authority(models.TextChoices):
-    """Who signs: the letterhead a letter is printed on follows its author."""
+    """The letterheads a letter is printed on (the table's ``letterhead`` values that letters use)."""
 
     COMMUNE = "commune", "Commune (le maire ou ses agents)"
     DSDEN = "dsden", "DSDEN (le DASEN, autorité de l'État compétente en matière d'éducation)"
     PREFECTURE = "prefecture", "Préfecture (le préfet, représentant de l'État dans le département)"
 
 
-#: the roles of the cell that act for each authority (and so may produce and edit its letters)
-AUTHORITY_ROLES: dict[Authority, frozenset[str]] = {
-    Authority.COMMUNE: frozenset({Role.REFERENT, Role.AGENT}),
-    Authority.DSDEN: frozenset({Role.EDUCATION}),
-    Authority.PREFECTURE: frozenset({Role.PREFECTURE}),
+#: whose letterhead it is, as an authority of the table
+LETTERHEAD_OWNER: dict[str, str] = {
+    Authority.COMMUNE: "maire",
+    Authority.DSDEN: "dasen",
+    Authority.PREFECTURE: "prefet",
 }
+#: the roles of the cell that act for each letterhead's owner (and so may set a State letterhead)
+AUTHORITY_ROLES: dict[str, frozenset[str]] = {
+    head: frozenset(law.AUTHORITIES[owner].roles) for head, owner in LETTERHEAD_OWNER.items()
+}
+
+#: not decisions, but their content is typed for the case when producing them (the enquiry's findings)
+TYPED_CONTENT = frozenset({LetterKind.MAYOR_ENQUIRY_RESULT.value})
 
 
 @dataclass(frozen=True)
-class Appeal:
-    """The *voies et délais de recours* of an appealable decision (CJA R421-5: without them printed on
-    the decision, no time limit runs against its addressee).
+class Signatory:
+    """One author of a kind of letter, as the letters use it."""
 
-    Attributes:
-        prior_authority: where the compulsory prior appeal (RAPO) goes; empty when there is none.
-        prior_days: its time limit, in days from the notification of the decision.
-        prior_basis: the article that makes it compulsory.
-        court: the court of the contentious appeal.
-        court_months: its time limit, in months from notification (or from the RAPO's answer).
-        court_basis: the article of that time limit.
-        optional_appeal: the recours gracieux or hiérarchique the addressee may also make.
-    """
-
-    court: str
-    court_months: int
-    court_basis: str
-    prior_authority: str = ""
-    prior_days: int = 0
-    prior_basis: str = ""
-    optional_appeal: str = ""
+    signer: law.Signer
+    roles: frozenset[str]
 
     @property
-    def compulsory_prior_appeal(self) -> bool:
-        return bool(self.prior_authority)
+    def authority(self) -> Authority:
+        """The letterhead it is printed on."""
+        return Authority(self.signer.letterhead)
+
+    @property
+    def label(self) -> str:
+        return law.AUTHORITIES[self.signer.authority].label
+
+    @property
+    def gracious(self) -> str:
+        """The optional appeal its decisions offer (to this author)."""
+        return law.AUTHORITIES[self.signer.authority].gracious
 
 
 @dataclass(frozen=True)
 class LetterSpec:
-    """One kind of letter.
-
-    Attributes:
-        code: the ``LetterKind`` value (stored on templates and letters; the rule table points to it).
-        authority: who signs it, hence its letterhead and who may produce it.
-        addressee: to whom it goes.
-        legal_basis: its articles.
-        appealable: a decision that can be challenged: it carries its reasons (required when producing
-            it) and its ``appeal``.
-        appeal: the voies et délais de recours, for an appealable decision.
-        family_letter: a letter of the commune to the family, built on the CAF / MSA data: the first
-            one gives the GDPR art. 14 information.
-        to_verify: what could not be checked against a stored text (shown « à vérifier »).
-        requires_text: not a decision, but the letter's content is typed for the case (``motifs``).
-    """
+    """A kind of letter: the table's document of the same code, and the web's few additions."""
 
     code: str
-    authority: Authority
-    addressee: str
-    legal_basis: str
-    appealable: bool = False
-    appeal: Appeal | None = None
-    family_letter: bool = False
-    to_verify: str = ""
-    requires_text: bool = False
+    document: law.Document
 
     @property
-    def roles(self) -> frozenset[str]:
-        return AUTHORITY_ROLES[self.authority]
+    def legal_basis(self) -> str:
+        return self.document.references
+
+    @property
+    def appealable(self) -> bool:
+        return self.document.appealable
+
+    @property
+    def appeal(self) -> law.Recourse | None:
+        return self.document.recourse
+
+    @property
+    def family_letter(self) -> bool:
+        return self.document.privacy_notice
+
+    @property
+    def to_verify(self) -> str:
+        return " ; ".join(self.document.unverified)
+
+    @property
+    def requires_text(self) -> bool:
+        return self.code in TYPED_CONTENT
 
     @property
     def needs_reasons(self) -> bool:
         return self.appealable or self.requires_text
 
+    def signatories(self, domain: str | None = None) -> list[Signatory]:
+        """Who may sign it in a case of this domain (``None``: in any)."""
+        return [Signatory(s, frozenset(self.document.roles_of(s))) for s in self.document.signers_in(domain)]
 
-TRIBUNAL = "le tribunal administratif territorialement compétent"
-TWO_MONTHS = "code de justice administrative, article R421-1"
-GRACIEUX_DASEN = (
-    "un recours gracieux auprès du directeur académique des services de l'Éducation nationale ou un "
-    "recours hiérarchique auprès du recteur d'académie, qui prolonge le délai du recours contentieux"
-)
-GRACIEUX_PREFET = (
-    "un recours gracieux auprès du préfet ou un recours hiérarchique auprès du ministre de l'Intérieur, "
-    "qui prolonge le délai du recours contentieux"
-)
+    def signatory_for(self, role: str, domain: str | None = None) -> Signatory | None:
+        """The author a member of this role signs for, in a case of this domain."""
+        return next((s for s in self.signatories(domain) if role in s.roles), None)
 
-#: appeal of a DASEN decision with no compulsory prior appeal (mise en demeure: CAA Lyon 3 juin 2024
-#: n° 23LY02549 reviews one; CE 20 mars 2023 n° 456984 for hors contrat schools)
-DASEN_APPEAL = Appeal(court=TRIBUNAL, court_months=2, court_basis=TWO_MONTHS, optional_appeal=GRACIEUX_DASEN)
-#: refusal of home instruction: RAPO within 15 days to the commission presided by the recteur, which
-#: decides within one month; the court only after it (D131-11-10, décret 2022-849)
-IEF_REFUSAL_APPEAL = Appeal(
-    court=TRIBUNAL,
-    court_months=2,
-    court_basis=TWO_MONTHS,
-    prior_authority="la commission présidée par le recteur d'académie (commission académique)",
-    prior_days=15,
-    prior_basis="code de l'éducation, article D131-11-10",
-)
-PREFECT_APPEAL = Appeal(
-    court=TRIBUNAL, court_months=2, court_basis=TWO_MONTHS, optional_appeal=GRACIEUX_PREFET
-)
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset().union(*(s.roles for s in self.signatories()))
 
-A = Authority
-SPECS: dict[str, LetterSpec] = {
-    spec.code: spec
-    for spec in (
-        # The mairie's letters (the maire keeps the list and watches over the obligation: L131-6).
-        LetterSpec(
-            "information", A.COMMUNE, "la famille",
-            "code de l'éducation, articles L131-1, L131-5 et L131-6 ; RGPD, article 14", family_letter=True,
-        ),
-        LetterSpec(
-            "convocation", A.COMMUNE, "la famille",
-            "code de l'éducation, articles L131-1 et L131-6 ; RGPD, article 14", family_letter=True,
-        ),
-        LetterSpec(
-            "enquete_mairie", A.COMMUNE, "le dossier de la mairie (formulaire rempli lors de l'enquête)",
-            "code de l'éducation, article L131-10 (rédaction en vigueur depuis le 1er septembre 2022)",
-        ),
-        LetterSpec(
-            "resultat_enquete_mairie", A.COMMUNE, "la famille et le DASEN",
-            "code de l'éducation, article L131-10 (le résultat est communiqué au DASEN et aux personnes "
-            "responsables de l'enfant)",
-            requires_text=True,
-        ),
-        LetterSpec(
-            "signalement_procureur", A.COMMUNE, "le procureur de la République",
-            "code de procédure pénale, article 40 ; code pénal, article 227-17-1",
-        ),
-        # The DSDEN's acts: the DASEN is the « autorité de l'État compétente en matière d'éducation ».
-        LetterSpec(
-            "avertissement", A.DSDEN, "la famille",
-            "code de l'éducation, articles L131-8 et R131-7",
-            to_verify="caractère de décision susceptible de recours de l'avertissement",
-        ),
-        LetterSpec(
-            "mise_en_demeure", A.DSDEN, "la famille",
-            "code de l'éducation, articles L131-5 et L131-10 ; code pénal, article 227-17-1 ; "
-            "instruction du 5 janvier 2023 (instance départementale)",
-            appealable=True, appeal=DASEN_APPEAL,
-        ),
-        LetterSpec(
-            "mise_en_demeure_parents", A.DSDEN, "les parents d'un enfant accueilli",
-            "code de l'éducation, articles L442-2 et L441-3-1 ; code pénal, article 227-17-1",
-            appealable=True, appeal=DASEN_APPEAL,
-        ),
-        LetterSpec(
-            "mise_en_demeure_directeur", A.DSDEN, "le directeur de l'établissement",
-            "code de l'éducation, article L442-2 ; CE 20 mars 2023 n° 456984 (mise en demeure précise et "
-            "circonstanciée)",
-            appealable=True, appeal=DASEN_APPEAL,
-        ),
-        LetterSpec(
-            "ief_autorisation", A.DSDEN, "la famille",
-            "code de l'éducation, articles L131-5 et R131-11 et suivants (validité : une année scolaire, "
-            "jusqu'à trois pour l'état de santé ou le handicap)",
-        ),
-        LetterSpec(
-            "ief_refus", A.DSDEN, "la famille",
-            "code de l'éducation, articles L131-5, R131-11 et suivants, D131-11-10",
-            appealable=True, appeal=IEF_REFUSAL_APPEAL,
-        ),
-        LetterSpec(
-            "retrait_autorisation_ief", A.DSDEN, "la famille",
-            "code de l'éducation, articles L131-5 et L131-10",
-            appealable=True, appeal=DASEN_APPEAL,
-            to_verify="recours administratif préalable obligatoire contre un retrait (D131-11-10 "
-            "vise les refus)",
-        ),
-        # The préfet's acts on a school or a place (the rule table links the children's cases).
-        LetterSpec(
-            "arrete_fermeture_ecole_de_fait", A.PREFECTURE, "la personne qui accueille les enfants",
-            "code de l'éducation, articles L441-3-1 et L441-4 (loi 2021-1109, article 53)",
-            appealable=True, appeal=PREFECT_APPEAL,
-        ),
-        LetterSpec(
-            "fermeture_etablissement", A.PREFECTURE, "le directeur de l'établissement",
-            "code de l'éducation, article L442-2 IV ; code pénal, article 227-17-1 alinéa 3",
-            appealable=True, appeal=PREFECT_APPEAL,
-        ),
-        LetterSpec(
-            "opposition_ouverture", A.PREFECTURE, "le déclarant de l'établissement",
-            "code de l'éducation, article L441-1 (opposition dans les trois mois)",
-            appealable=True, appeal=PREFECT_APPEAL,
-            to_verify="autorité qui forme l'opposition (L441-1 en nomme plusieurs : maire, DASEN, préfet, "
-            "procureur) et juridiction du recours",
-        ),
-    )
-}  # fmt: skip
+    @property
+    def authority(self) -> Authority:
+        """The letterhead of its first author (the one the table lists first)."""
+        return self.signatories()[0].authority
+
+    @property
+    def signed_by(self) -> str:
+        return " ou ".join(s.label for s in self.signatories())
+
+    @property
+    def letterheads(self) -> frozenset[str]:
+        return frozenset(s.signer.letterhead for s in self.signatories())
+
+
+SPECS: dict[str, LetterSpec] = {kind: LetterSpec(kind, law.DOCUMENTS[kind]) for kind in LetterKind.values}
 
 
 def spec(code: str) -> LetterSpec:
     return SPECS[code]
-
-
-def kinds_for_role(role: str) -> list[str]:
-    """The kinds of letters a role may produce (and, for the State's, edit)."""
-    return [code for code, s in SPECS.items() if role in s.roles]

@@ -1,9 +1,9 @@
 """The legal mentions a letter must carry, written from data, and the check that a template keeps them.
 
 A référent edits the wording of a letter, not its legal mentions: the *voies et délais de recours* of an
-appealable decision come from ``law.Appeal``, the GDPR art. 14 information from the commune's settings,
-the reasons from the member who produces the decision. The template only says where they go, with a
-placeholder, and ``missing_mentions`` refuses a template that drops or hides one.
+appealable decision come from the rule table (``veille.law.Recourse``), the GDPR art. 14 information
+from the commune's settings, the reasons from the member who produces the decision. The template only
+says where they go, with a placeholder, and ``missing_mentions`` refuses a template that drops or hides one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from django.template.base import VariableNode
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from .law import Appeal, LetterSpec
+from veille.law import Recourse
+
+from .law import LetterSpec
 
 
 @dataclass(frozen=True)
@@ -73,33 +75,36 @@ def reasons_block(reasons: str) -> SafeString:
     )
 
 
-def appeal_block(appeal: Appeal | None) -> SafeString:
-    """The voies et délais de recours of a decision, from its ``law.Appeal``."""
+def appeal_block(appeal: Recourse | None, gracious: str = "") -> SafeString:
+    """The voies et délais de recours of a decision, from the rule table's ``Recourse``.
+
+    Args:
+        appeal: the decision's recourse (``None``: not an appealable decision, no block).
+        gracious: the optional appeal to its author (``law.Authority.gracious``), if the recourse has one.
+    """
     if appeal is None:
         return mark_safe("")
     start = (
-        "la notification de la décision prise sur ce recours"
-        if appeal.compulsory_prior_appeal
-        else "sa notification"
+        "la notification de la décision prise sur ce recours" if appeal.rapo_compulsory else "sa notification"
     )
     court = (
-        f"{appeal.court}, dans un délai de {_months(appeal.court_months)} à compter de {start} "
+        f"le {appeal.court}, dans un délai de {_months(appeal.court_months)} à compter de {start} "
         f"({appeal.court_basis})"
     )
     paragraphs = []
-    if appeal.compulsory_prior_appeal:
+    if appeal.rapo_compulsory:
         paragraphs.append(
             "Avant tout recours devant le juge, vous devez former un recours administratif préalable "
-            f"obligatoire auprès de {appeal.prior_authority}, dans un délai de {_days(appeal.prior_days)} "
-            f"à compter de la notification de la présente décision ({appeal.prior_basis}). Un recours "
+            f"obligatoire auprès de {appeal.rapo_to}, dans un délai de {_days(appeal.rapo_days)} "
+            f"à compter de la notification de la présente décision ({appeal.rapo_basis}). Un recours "
             "porté directement devant le tribunal administratif, sans ce recours préalable, serait "
             "irrecevable."
         )
         paragraphs.append(f"La décision prise sur ce recours peut être contestée devant {court}.")
     else:
         paragraphs.append(f"Cette décision peut être contestée devant {court}.")
-        if appeal.optional_appeal:
-            paragraphs.append(f"Vous pouvez aussi, dans le même délai, former {appeal.optional_appeal}.")
+        if appeal.gracious and gracious:
+            paragraphs.append(f"Vous pouvez aussi, dans le même délai, former {gracious}.")
     paragraphs.append(
         "Le tribunal administratif peut être saisi par courrier ou par l'application « Télérecours "
         "citoyens » (www.telerecours.fr)."

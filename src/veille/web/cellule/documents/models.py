@@ -6,12 +6,19 @@ generated letter keeps pointing at the exact text it was produced from.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models, transaction
 
+if TYPE_CHECKING:
+    from veille.web.common.accounts.models import User
+    from veille.web.common.territories.models import Commune
+
 
 class LetterKind(models.TextChoices):
-    """The kinds of letters; ``law.SPECS`` gives each its author, appeal and articles."""
+    """The kinds of letters: each is a document of the rule table (``veille.law.DOCUMENTS``, same code),
+    which gives its authors, appeal and articles."""
 
     INFORMATION = "information", "Courrier d'information à la famille"
     CONVOCATION = "convocation", "Convocation de la famille"
@@ -43,11 +50,11 @@ class LetterKind(models.TextChoices):
 
 
 class LetterTemplateQuerySet(models.QuerySet["LetterTemplate"]):
-    def of(self, commune: models.Model, kind: str) -> LetterTemplateQuerySet:
+    def of(self, commune: Commune, kind: str) -> LetterTemplateQuerySet:
         """Every version of one kind of letter in one commune, newest first."""
         return self.filter(commune=commune, kind=kind).order_by("-version")
 
-    def current(self, commune: models.Model, kind: str) -> LetterTemplate:
+    def current(self, commune: Commune, kind: str) -> LetterTemplate:
         """The version in force, created from the shipped default the first time it is needed."""
         latest = self.of(commune, kind).first()
         if latest is not None:
@@ -85,7 +92,7 @@ class LetterTemplate(models.Model):
 
     @classmethod
     def add_version(
-        cls, *, commune: models.Model, kind: str, subject: str, body: str, user: models.Model | None
+        cls, *, commune: Commune, kind: str, subject: str, body: str, user: User | None
     ) -> LetterTemplate:
         """Save a new version after the latest one; earlier versions stay as they were."""
         with transaction.atomic():

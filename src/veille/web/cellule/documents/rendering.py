@@ -20,9 +20,10 @@ from django.utils import formats, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from veille import law
 from veille.compulsory import age_on
 
-from .law import DASEN_APPEAL, SPECS, spec
+from .law import SPECS, spec
 from .mentions import appeal_block, mention_error, missing_mentions, privacy_block, reasons_block
 
 ENGINE = Engine(
@@ -102,7 +103,11 @@ def sample_context(kind: str | None = None) -> dict[str, Any]:
     flat["motifs"] = reasons_block(
         "Motifs propres au dossier, saisis par la personne qui produit la décision."
     )
-    flat["voies_et_delais_de_recours"] = appeal_block((letter.appeal if letter else None) or DASEN_APPEAL)
+    author = letter.signatories()[0] if letter else None
+    flat["voies_et_delais_de_recours"] = appeal_block(
+        (letter.appeal if letter else None) or law.TA_2_MONTHS,
+        author.gracious if author else law.AUTHORITIES["dasen"].gracious,
+    )
     flat["information_rgpd"] = privacy_block(organisme="CAF", dpo_contact="", earlier_letter_on="")
     flat["dossier.historique"] = history_block([(date(2025, 9, 2), "Famille convoquée à un entretien")])
     return _nest(flat)
@@ -127,6 +132,7 @@ def letter_context(
     kind: str = "",
     reasons: str = "",
     signatory: str | None = None,
+    gracious: str = "",
     dpo_contact: str = "",
     earlier_family_letter_on: str = "",
 ) -> dict[str, Any]:
@@ -141,6 +147,7 @@ def letter_context(
         kind: the ``LetterKind``: its appeal gives ``voies_et_delais_de_recours``.
         reasons: the reasons of a decision, specific to the case (``motifs``).
         signatory: who signs (the letterhead's); the commune's by default.
+        gracious: the optional appeal to the letter's author (``law.Authority.gracious``).
         dpo_contact: the commune's data-protection officer (art. 14 information).
         earlier_family_letter_on: date of an earlier letter to the family that gave the art. 14
             information in full (empty: this letter gives it).
@@ -174,7 +181,7 @@ def letter_context(
         "dossier.historique": history_block(case_history(case)),
         "dossier.mise_en_demeure_notifiee_le": french_date(notice_on),
         "motifs": reasons_block(reasons),
-        "voies_et_delais_de_recours": appeal_block(letter.appeal if letter else None),
+        "voies_et_delais_de_recours": appeal_block(letter.appeal if letter else None, gracious),
         "information_rgpd": privacy_block(
             organisme=child.organisme if child else "",
             dpo_contact=dpo_contact,

@@ -35,14 +35,17 @@ def letter_html(
     )
 
 
-def may_produce(membership: Any, kind: str) -> bool:
-    """Whether a member may produce this kind of letter: the capability, and a role acting for the
-    letter's author (only the DSDEN's member produces the DASEN's acts, only the préfecture's the
-    préfet's, only the mairie's the commune's)."""
+def may_produce(membership: Any, kind: str, domain: str | None = None) -> bool:
+    """Whether a member may produce this kind of letter: the capability, and a role acting for one of
+    the letter's authors in the rule table (only the DSDEN's member produces the DASEN's acts, only the
+    préfecture's the préfet's, only the mairie's the commune's), in a case of this domain (``None``:
+    in any)."""
     from veille.web.common.accounts.roles import Capability
 
     return (
-        kind in SPECS and membership.can(Capability.GENERATE_LETTERS) and membership.role in spec(kind).roles
+        kind in SPECS
+        and membership.can(Capability.GENERATE_LETTERS)
+        and spec(kind).signatory_for(membership.role, domain) is not None
     )
 
 
@@ -79,14 +82,15 @@ def generate_letter(
     Args:
         case: the ``cases.Case`` (its commune gives the template and, with its author, the letterhead).
         kind: a ``LetterKind`` value.
-        user: who produces it; must be a member whose role acts for the letter's author.
+        user: who produces it; must be a member whose role acts for one of the letter's authors in
+            the case's domain (that author's letterhead and appeal are printed).
         reasons: the reasons of an appealable decision, specific to the case (required for one).
         due_date: the deadline given to the family (``{{ echeance }}``).
         appointment: a convocation's date, time and place (``{{ rendez_vous }}``).
         today: the letter's date (default: today).
 
     Raises:
-        PermissionDenied: the user's role does not act for the letter's author.
+        PermissionDenied: the user's role acts for none of the letter's authors in this domain.
         ValidationError: an appealable decision without its reasons.
     """
     from veille.web.common.accounts.models import Membership
@@ -95,18 +99,26 @@ def generate_letter(
     commune = case.commune
     letter_spec = spec(kind)
     membership = Membership.objects.filter(user=user, commune=commune, active=True).first()
-    if membership is None or not may_produce(membership, kind):
+    if membership is None or not may_produce(membership, kind, case.domain):
+        authors = letter_spec.signatories(case.domain)
+        if not authors:
+            raise PermissionDenied(
+                f"Ce courrier n'existe pas dans une procédure « {case.get_domain_display()} » "
+                f"({letter_spec.legal_basis})."
+            )
         raise PermissionDenied(
-            f"Seul un membre de la cellule agissant pour {letter_spec.authority.label} peut produire "
-            f"ce courrier ({letter_spec.legal_basis})."
+            f"Seul un membre de la cellule agissant pour {' ou '.join(a.label for a in authors)} peut "
+            f"produire ce courrier ({letter_spec.legal_basis})."
         )
+    author = letter_spec.signatory_for(membership.role, case.domain)
+    assert author is not None  # may_produce found one
     if letter_spec.needs_reasons and not reasons.strip():
         raise ValidationError(
             "Une décision doit être motivée : écrivez ses motifs, propres à ce dossier (faits constatés, "
             "texte appliqué)."
         )
     template = LetterTemplate.objects.current(commune, kind)
-    letterhead = letterhead_for(letter_spec.authority, commune)
+    letterhead = letterhead_for(author.authority, commune)
     context = letter_context(
         case=case,
         commune=commune,
@@ -116,6 +128,7 @@ def generate_letter(
         kind=kind,
         reasons=reasons,
         signatory=letterhead.signatory,
+        gracious=author.gracious,
         dpo_contact=dpo_contact(commune),
         earlier_family_letter_on=earlier_family_letter_on(case) if letter_spec.family_letter else "",
     )

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.web.cellule.cases.models import Case
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -43,21 +43,25 @@ def _kind(value: str) -> LetterKind:
 
 def may_edit_template(membership: Any, kind: str) -> bool:
     """The commune's letters are edited by who edits the commune's templates (the référent); the
-    State's acts by the members who act for that authority (DSDEN, préfecture), never by the mairie."""
+    State's acts by the members who act for that authority (DSDEN, préfecture), never by the mairie.
+    A letter the table gives several authors (the referral, the opposition) is edited by each."""
     letter = spec(kind)
-    if letter.authority == Authority.COMMUNE:
-        return bool(membership.can(Capability.EDIT_TEMPLATES))
-    return bool(membership.can(Capability.GENERATE_LETTERS) and membership.role in letter.roles)
+    if Authority.COMMUNE in letter.letterheads and membership.can(Capability.EDIT_TEMPLATES):
+        return True
+    state = [s for s in letter.signatories() if s.authority != Authority.COMMUNE]
+    return bool(
+        membership.can(Capability.GENERATE_LETTERS) and any(membership.role in s.roles for s in state)
+    )
 
 
 def _editable_kinds(membership: Any) -> list[LetterKind]:
     return [kind for kind in LetterKind if may_edit_template(membership, kind)]
 
 
-def _visible_case(request: HttpRequest, pk: int) -> Case:
+def _visible_case(request: CommuneRequest, pk: int) -> Case:
     """The case if this member may see it (404 otherwise, as the cases pages answer)."""
-    cases = Case.objects.visible_to(request.membership).select_related("child")  # type: ignore[attr-defined]
-    return get_object_or_404(cases, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    cases = Case.objects.visible_to(request.membership).select_related("child")
+    return get_object_or_404(cases, pk=pk, commune=request.commune)
 
 
 def may_download(membership: Any, case: Case) -> bool:
@@ -67,23 +71,23 @@ def may_download(membership: Any, case: Case) -> bool:
 
 
 @member_required()
-def template_list(request: HttpRequest) -> HttpResponse:
-    kinds = _editable_kinds(request.membership)  # type: ignore[attr-defined]
+def template_list(request: CommuneRequest) -> HttpResponse:
+    kinds = _editable_kinds(request.membership)
     if not kinds:
         raise PermissionDenied("Votre rôle ne permet pas de modifier les modèles de courriers.")
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     rows = [(kind, spec(kind), LetterTemplate.objects.of(commune, kind).first()) for kind in kinds]
-    role = request.membership.role  # type: ignore[attr-defined]
+    role = request.membership.role
     state = [a for a in (Authority.DSDEN, Authority.PREFECTURE) if role in AUTHORITY_ROLES[a]]
     return render(request, "documents/template_list.html", {"rows": rows, "state_authorities": state})
 
 
 @member_required()
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def template_edit(request: CommuneRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
-    if not may_edit_template(request.membership, kind):  # type: ignore[attr-defined]
+    if not may_edit_template(request.membership, kind):
         raise PermissionDenied("Votre rôle ne permet pas de modifier ce modèle de courrier.")
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     letter = spec(kind)
     current = LetterTemplate.objects.current(commune, kind)
     versions = LetterTemplate.objects.of(commune, kind).select_related("created_by")
@@ -101,8 +105,9 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
                     request, f"Version {saved.version} enregistrée : les prochains courriers l'utiliseront."
                 )
                 return redirect("documents:template_edit", commune=commune.slug, kind=kind.value)
+            author = letter.signatory_for(request.membership.role) or letter.signatories()[0]
             preview = letter_html(
-                letterhead=letterhead_for(letter.authority, commune),
+                letterhead=letterhead_for(author.authority, commune),
                 subject=subject,
                 body=body,
                 context=sample_context(kind),
@@ -131,8 +136,8 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @member_required(Capability.EDIT_TEMPLATES)
-def letterhead(request: HttpRequest) -> HttpResponse:
-    commune = request.commune  # type: ignore[attr-defined]
+def letterhead(request: CommuneRequest) -> HttpResponse:
+    commune = request.commune
     settings, _ = CommuneLetterSettings.objects.get_or_create(commune=commune)
     form = LetterheadForm(request.POST or None, request.FILES or None, instance=commune)
     privacy = DataProtectionForm(request.POST or None, instance=settings, prefix="rgpd")
@@ -147,14 +152,14 @@ def letterhead(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Capability.GENERATE_LETTERS)
-def state_letterhead_edit(request: HttpRequest, authority: str) -> HttpResponse:
+def state_letterhead_edit(request: CommuneRequest, authority: str) -> HttpResponse:
     """The letterhead of the DSDEN or of the préfecture of the commune's département, set by the
     members who act for it (it is shared by every commune of the département)."""
     if authority not in (Authority.DSDEN, Authority.PREFECTURE):
         raise Http404("Autorité inconnue.")
-    if request.membership.role not in AUTHORITY_ROLES[Authority(authority)]:  # type: ignore[attr-defined]
+    if request.membership.role not in AUTHORITY_ROLES[Authority(authority)]:
         raise PermissionDenied("Seuls les membres de ce service modifient son en-tête.")
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     head = state_letterhead(authority, commune.department)
     form = StateLetterheadForm(request.POST or None, request.FILES or None, instance=head)
     if request.method == "POST" and form.is_valid():
@@ -169,9 +174,10 @@ def state_letterhead_edit(request: HttpRequest, authority: str) -> HttpResponse:
     )
 
 
-def producible_kinds(membership: Any) -> list[str]:
-    """The kinds of letters this member may produce, in the order of ``LetterKind``."""
-    return [kind.value for kind in LetterKind if may_produce(membership, kind)]
+def producible_kinds(membership: Any, domain: str | None = None) -> list[str]:
+    """The kinds of letters this member may produce in a case of this domain, in the order of
+    ``LetterKind``."""
+    return [kind.value for kind in LetterKind if may_produce(membership, kind, domain)]
 
 
 def case_page_url(case: Case) -> str:
@@ -183,25 +189,29 @@ def case_page_url(case: Case) -> str:
 
 
 @member_required()
-def case_letters(request: HttpRequest, case: int) -> HttpResponse:
+def case_letters(request: CommuneRequest, case: int) -> HttpResponse:
     case_obj = _visible_case(request, case)
-    show_child = case_obj.shows_child_to(request.membership)  # type: ignore[attr-defined]
+    show_child = case_obj.shows_child_to(request.membership)
     return render(request, "documents/case_letters.html", {"case": case_obj, "show_child": show_child})
 
 
 @require_POST
 @member_required(Capability.GENERATE_LETTERS)
-def generate(request: HttpRequest, case: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def generate(request: CommuneRequest, case: int) -> HttpResponse:
+    membership = request.membership
     case_obj = _visible_case(request, case)
     kind_asked = request.POST.get("kind", "")
-    if kind_asked in LetterKind.values and not may_produce(membership, kind_asked):
+    if kind_asked in LetterKind.values and not may_produce(membership, kind_asked, case_obj.domain):
         letter_spec = spec(kind_asked)
+        authors = letter_spec.signatories(case_obj.domain)
         raise PermissionDenied(
-            f"Ce courrier est un acte de {letter_spec.authority.label} : votre rôle ne permet pas de le "
-            "produire."
+            f"Ce courrier est un acte de {' ou '.join(a.label for a in authors)} : votre rôle ne permet "
+            "pas de le produire."
+            if authors
+            else f"Ce courrier n'existe pas dans une procédure « {case_obj.get_domain_display()} »."
         )
-    form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=producible_kinds(membership))
+    kinds = producible_kinds(membership, case_obj.domain)
+    form = GenerateLetterForm(request.POST, auto_id=FORM_ID, kinds=kinds)
     error = ""
     letter: GeneratedLetter | None = None
     if case_obj.child_id is None and not case_obj.about_establishment:
@@ -227,7 +237,7 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
         if not request.headers.get("HX-Request"):
             messages.success(request, f"Courrier produit : {letter.get_kind_display()}.")
             return redirect(case_page_url(case_obj))
-        form = GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(membership))
+        form = GenerateLetterForm(auto_id=FORM_ID, kinds=kinds)
     else:
         error = "Le courrier n'a pas été produit : vérifiez le formulaire."
     if request.headers.get("HX-Request"):
@@ -248,9 +258,9 @@ def generate(request: HttpRequest, case: int) -> HttpResponse:
 
 
 @member_required()
-def download(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    letter = get_object_or_404(GeneratedLetter, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+def download(request: CommuneRequest, pk: int) -> HttpResponse:
+    membership = request.membership
+    letter = get_object_or_404(GeneratedLetter, pk=pk, commune=request.commune)
     if not Case.objects.visible_to(membership).filter(pk=letter.case_id).exists():
         raise Http404("Courrier introuvable.")
     if not may_download(membership, letter.case):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 
 from veille.compulsory import SchoolYear
 
 from .models import Kind
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 #: the largest upload accepted (a commune of 100 000 children is about 15 MB of CSV)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -34,11 +39,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             # An empty selection passes FileField's own check (it tests one file, not a list).
@@ -58,7 +63,8 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="Type de fichier", choices=Kind.choices, widget=forms.RadioSelect)
     school_year = forms.ChoiceField(label="Année scolaire concernée")
-    files = MultipleFileField(
+    # The form's metaclass takes the field out of the class: it does not shadow BaseForm.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Fichiers (CSV, XLSX, ODS, ou archive 7z chiffrée)",
         help_text="Vous pouvez choisir plusieurs fichiers du même type.",
         error_messages={
@@ -81,12 +87,13 @@ class UploadForm(forms.Form):
         help_text="Sans cette case, un fichier qui contient une seule ligne invalide est refusé en entier.",
     )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_year"].choices = school_year_choices()
+        # self.fields types each field as a bare Field: this one is the ChoiceField declared above.
+        cast(forms.ChoiceField, self.fields["school_year"]).choices = school_year_choices()
         self.fields["school_year"].initial = str(SchoolYear.current())
 
-    def clean_files(self):  # type: ignore[no-untyped-def]
+    def clean_files(self) -> list[UploadedFile]:
         files = self.cleaned_data["files"]
         for upload in files:
             if upload.size > MAX_UPLOAD_BYTES:
@@ -100,7 +107,8 @@ class UploadForm(forms.Form):
 class LaunchForm(forms.Form):
     school_year = forms.ChoiceField(label="Année scolaire du croisement")
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school_year"].choices = school_year_choices()
+        # self.fields types each field as a bare Field: this one is the ChoiceField declared above.
+        cast(forms.ChoiceField, self.fields["school_year"]).choices = school_year_choices()
         self.fields["school_year"].initial = str(SchoolYear.current())

@@ -189,6 +189,11 @@ class RunStatus(models.TextChoices):
 
 
 class RunQuerySet(models.QuerySet["CrossingRun"]):
+    def listed(self) -> RunQuerySet:
+        """Without what only the engine reads: the saved state of the last run alone weighs hundreds of
+        kilobytes, and the pages that list or count runs would read it on every request."""
+        return self.defer("state", "model", "changes", "fingerprints")
+
     def interrupted(self) -> RunQuerySet:
         """Runs whose worker died: running, and no heartbeat for :data:`STALE_AFTER`."""
         silent = models.Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | models.Q(
@@ -248,6 +253,9 @@ class CrossingRun(models.Model):
 
     objects = RunQuerySet.as_manager()
 
+    #: not stored: the run's children per status as they stand now, set for a list's template
+    now: dict[str, int]
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "croisement"
@@ -292,11 +300,15 @@ class CrossingRun(models.Model):
 
 class OutcomeQuerySet(models.QuerySet["Outcome"]):
     def of_latest_run(self, commune: Any) -> OutcomeQuerySet:
-        latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
+        latest = CrossingRun.objects.listed().filter(commune=commune, status=RunStatus.DONE).first()
         return self.filter(run=latest) if latest else self.none()
 
     def to_review(self, commune: Any) -> OutcomeQuerySet:
-        return self.of_latest_run(commune).filter(status=Status.UNCERTAIN, decision__isnull=True)
+        return self.of_latest_run(commune).awaiting_review()
+
+    def awaiting_review(self) -> OutcomeQuerySet:
+        """Uncertain and not decided yet: what « À vérifier » lists (of one run: see ``to_review``)."""
+        return self.filter(status=Status.UNCERTAIN, decision__isnull=True)
 
     def counts_by_run(self, runs: Any) -> dict[int, dict[str, int]]:
         """Children per status of each run, as they stand now: a decision « enfant différent » turns an

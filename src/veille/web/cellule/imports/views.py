@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler
@@ -14,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from veille.sources import InMemoryFile, SourceError
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -27,28 +29,39 @@ from .models import CrossingRun, Import, Outcome, RunStatus, SchoolingRecord
 class _InMemoryUploadHandler(MemoryFileUploadHandler):
     """Keep every uploaded file in memory (never a temporary file on disk), up to the size limit."""
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # type: ignore[no-untyped-def]
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
         self.activated = content_length is not None and content_length <= MAX_UPLOAD_BYTES + 1024 * 1024
         # A larger body is read and thrown away chunk by chunk: the view says why no file arrived.
-        self.request.upload_too_large = not self.activated  # type: ignore[attr-defined]
+        self.too_large = not self.activated
 
 
-def _commune_kwargs(request: HttpRequest, **kwargs: object) -> dict[str, object]:
-    return {"commune": request.commune.slug, **kwargs}  # type: ignore[attr-defined]
+def _upload_too_large(request: HttpRequest) -> bool:
+    return any(getattr(handler, "too_large", False) for handler in request.upload_handlers)
+
+
+def _commune_kwargs(request: CommuneRequest, **kwargs: int) -> dict[str, Any]:
+    return {"commune": request.commune.slug, **kwargs}
 
 
 @member_required(Capability.IMPORT_FILES)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CommuneRequest) -> HttpResponse:
     """The imports one may see, the runs and the button to launch one."""
     services.recover_interrupted()
     Import.objects.expire_pending()
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     imports = Import.objects.visible_to(membership).select_related("uploaded_by")[:50]
     sees_runs = membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)
-    runs = list(CrossingRun.objects.filter(commune=request.commune)[:20]) if sees_runs else []  # type: ignore[attr-defined]
+    runs = list(CrossingRun.objects.listed().filter(commune=request.commune)[:20]) if sees_runs else []
     counts = Outcome.objects.counts_by_run(runs)
     for crossing in runs:
-        crossing.now = counts.get(crossing.pk, {})  # type: ignore[attr-defined]
+        crossing.now = counts.get(crossing.pk, {})
     return render(
         request,
         "imports/index.html",
@@ -70,10 +83,10 @@ def upload(request: HttpRequest, commune: str) -> HttpResponse:
 
 @csrf_protect
 @member_required(Capability.IMPORT_FILES)
-def _upload(request: HttpRequest) -> HttpResponse:
+def _upload(request: CommuneRequest) -> HttpResponse:
     """Upload files; they are read and validated in memory, then shown for confirmation."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and getattr(request, "upload_too_large", False):
+    if request.method == "POST" and _upload_too_large(request):
         form.is_valid()
         form.errors.pop("files", None)
         form.add_error("files", TOO_LARGE)
@@ -82,7 +95,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
         files = [InMemoryFile(f.name, f.read()) for f in data["files"]]
         try:
             imported = services.validate_upload(
-                commune=request.commune,  # type: ignore[attr-defined]
+                commune=request.commune,
                 user=request.user,
                 kind=data["kind"],
                 school_year=data["school_year"],
@@ -98,12 +111,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _visible_import(request: HttpRequest, pk: int) -> Import:
-    return get_object_or_404(Import.objects.visible_to(request.membership), pk=pk)  # type: ignore[attr-defined]
+def _visible_import(request: CommuneRequest, pk: int) -> Import:
+    return get_object_or_404(Import.objects.visible_to(request.membership), pk=pk)
 
 
 @member_required(Capability.IMPORT_FILES)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: CommuneRequest, pk: int) -> HttpResponse:
     """The validation report of an import, with Confirm and Cancel while it is pending."""
     services.recover_interrupted()
     Import.objects.expire_pending()
@@ -114,7 +127,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.IMPORT_FILES)
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: CommuneRequest, pk: int) -> HttpResponse:
     Import.objects.expire_pending()
     imported = _visible_import(request, pk)
     try:
@@ -131,7 +144,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.IMPORT_FILES)
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: CommuneRequest, pk: int) -> HttpResponse:
     imported = services.cancel_import(imported=_visible_import(request, pk))
     record(request, Action.DELETE, imported, detail="dépôt annulé avant confirmation")
     messages.info(request, "Dépôt annulé : rien n'a été enregistré.")
@@ -140,13 +153,13 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.RUN_CROSSING)
-def launch(request: HttpRequest) -> HttpResponse:
+def launch(request: CommuneRequest) -> HttpResponse:
     form = LaunchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez une année scolaire dans la liste.")
         return redirect("imports:index", **_commune_kwargs(request))
     run = services.launch_crossing(
-        commune=request.commune,  # type: ignore[attr-defined]
+        commune=request.commune,
         school_year=form.cleaned_data["school_year"],
         user=request.user,
     )
@@ -154,17 +167,17 @@ def launch(request: HttpRequest) -> HttpResponse:
     return redirect("imports:run", **_commune_kwargs(request, pk=run.pk))
 
 
-def _run_for(request: HttpRequest, pk: int) -> CrossingRun:
-    membership = request.membership  # type: ignore[attr-defined]
+def _run_for(request: CommuneRequest, pk: int) -> CrossingRun:
+    membership = request.membership
     if not (membership.can(Capability.VIEW_CHILDREN) or membership.can(Capability.RUN_CROSSING)):
         raise PermissionDenied("Votre rôle ne permet pas de voir les croisements.")
-    return get_object_or_404(CrossingRun, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+    return get_object_or_404(CrossingRun, pk=pk, commune=request.commune)
 
 
-def _run_context(request: HttpRequest, crossing: CrossingRun) -> dict[str, object]:
+def _run_context(request: CommuneRequest, crossing: CrossingRun) -> dict[str, object]:
     """The run and, once it is done, what changed since the commune's previous run (audited if it names
     children: only for who may see them)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     groups = crossing.change_groups() if crossing.status == RunStatus.DONE and crossing.reference_id else []
     names = membership.can(Capability.VIEW_CHILDREN)
     shown = sum(len(group["children"]) for group in groups) if names else 0
@@ -179,14 +192,14 @@ def _run_context(request: HttpRequest, crossing: CrossingRun) -> dict[str, objec
 
 
 @member_required()
-def run(request: HttpRequest, pk: int) -> HttpResponse:
+def run(request: CommuneRequest, pk: int) -> HttpResponse:
     """A run's progress (refreshed by htmx until it ends), then its counts and what changed."""
     services.recover_interrupted()
     return render(request, "imports/run.html", _run_context(request, _run_for(request, pk)))
 
 
 @member_required()
-def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def run_progress(request: CommuneRequest, pk: int) -> HttpResponse:
     """The progress fragment polled by htmx; once the run has ended, htmx stops polling (status 286).
 
     A run whose worker died is found here too: the page stops waiting within seconds of the crash.
@@ -200,9 +213,9 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Capability.REVIEW_MATCHES)
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: CommuneRequest) -> HttpResponse:
     """The uncertain children of the latest finished run, still undecided."""
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     latest = CrossingRun.objects.filter(commune=commune, status=RunStatus.DONE).first()
     pending = Outcome.objects.to_review(commune).select_related("child").order_by("child__last_name", "pk")
     page = Paginator(pending, 50).get_page(request.GET.get("page"))
@@ -216,20 +229,20 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/review.html", {"page": page, "latest": latest})
 
 
-def _outcome_for(request: HttpRequest, pk: int) -> Outcome:
+def _outcome_for(request: CommuneRequest, pk: int) -> Outcome:
     return get_object_or_404(
         Outcome.objects.select_related("child", "run", "decision"),
         pk=pk,
-        run__commune=request.commune,  # type: ignore[attr-defined]
+        run__commune=request.commune,
     )
 
 
 @member_required(Capability.REVIEW_MATCHES)
-def review_item(request: HttpRequest, pk: int) -> HttpResponse:
+def review_item(request: CommuneRequest, pk: int) -> HttpResponse:
     """One uncertain child and its candidate record side by side, with what agreed and what differed."""
     outcome = _outcome_for(request, pk)
     record(request, Action.VIEW, outcome.child, detail=f"vérification du résultat {outcome.pk}")
-    queue = Outcome.objects.to_review(request.commune)  # type: ignore[attr-defined]
+    queue = Outcome.objects.to_review(request.commune)
     following = queue.exclude(pk=outcome.pk).order_by("child__last_name", "pk").first()
     # « 3 sur 12 »: this child's place in the list to review, in the list's order.
     name = outcome.child.last_name
@@ -240,7 +253,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.candidate:
         school_record = (
             SchoolingRecord.objects.filter(
-                commune=request.commune,  # type: ignore[attr-defined]
+                commune=request.commune,
                 source=outcome.candidate.get("source", ""),
                 source_id=outcome.candidate.get("identifiant", ""),
             )
@@ -262,7 +275,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.REVIEW_MATCHES)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: CommuneRequest, pk: int) -> HttpResponse:
     """Même enfant / Enfant différent. With htmx, answers the updated decision block."""
     outcome = _outcome_for(request, pk)
     verdict = request.POST.get("decision")
@@ -275,7 +288,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         outcome.child,
         detail=f"décision {decision.pk} : {'même enfant' if decision.same else 'enfant différent'}",
     )
-    following = Outcome.objects.to_review(request.commune).order_by("child__last_name", "pk").first()  # type: ignore[attr-defined]
+    following = Outcome.objects.to_review(request.commune).order_by("child__last_name", "pk").first()
     if request.headers.get("HX-Request"):
         return render(request, "imports/_decision.html", {"outcome": outcome, "following": following})
     if following is not None:

@@ -48,8 +48,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "descolarisations",
         "1",
         "Déscolarisations constatées",
-        "Nombre de dossiers dont l'alerte « aucune instruction connue » a été confirmée dans la période "
-        "(étape « Confirmer l'alerte »), un dossier ne comptant qu'une fois.",
+        "Nombre de dossiers dont l'enfant a été signalé à la DASEN dans la période, faute d'instruction "
+        "connue (étape « Signaler l'enfant à la DASEN : aucune instruction connue »), un dossier ne "
+        "comptant qu'une fois.",
         ("confirm_alert",),
         distinct_cases=True,
     ),
@@ -57,8 +58,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "controles_ief_mairie",
         "2a",
         "Contrôles de l'instruction dans la famille par la commune",
-        "Nombre d'enquêtes de la mairie achevées et transmises à la DSDEN dans la période "
-        "(étape « Enquête de la mairie transmise à la DSDEN »).",
+        "Nombre d'enquêtes de la mairie achevées et transmises à la DASEN dans la période "
+        "(étape « Résultat de l'enquête transmis à la DASEN et à la famille »).",
         ("send_mayor_enquiry",),
     ),
     Indicator(
@@ -75,7 +76,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "3",
         "Mises en demeure de régularisation adressées aux familles",
         "Nombre de mises en demeure d'inscrire l'enfant envoyées dans la période "
-        "(étape « Mise en demeure d'inscrire l'enfant envoyée (15 jours) »).",
+        "(étape « Mise en demeure de la DASEN d'inscrire l'enfant (15 jours) »).",
         ("send_formal_notice",),
     ),
     Indicator(
@@ -83,8 +84,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "4",
         "Rescolarisations suite aux mises en demeure",
         "Nombre d'inscriptions d'un enfant dans une école enregistrées dans la période "
-        "(étape « Enfant inscrit dans une école ») sur un dossier qui avait reçu auparavant une mise en "
-        "demeure.",
+        "(étape « Enfant inscrit dans une école : suivre son assiduité ») sur un dossier qui avait reçu "
+        "auparavant une mise en demeure.",
         ("record_return_to_school",),
         after_kind="send_formal_notice",
     ),

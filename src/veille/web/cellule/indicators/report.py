@@ -15,9 +15,17 @@ from veille.spreadsheet_safety import neutralise_row
 from veille.web.common.pdf import render_pdf
 
 from .charts import bar_chart
-from .computations import Period
+from .computations import Period, school_year_period
 from .definitions import INDICATORS, Indicator
-from .queries import NO_FILTER, Filters, Funnel, funnel, indicator_values, overdue_cases, trends
+from .queries import (
+    NO_FILTER,
+    Filters,
+    Funnel,
+    funnel,
+    indicator_values_by_period,
+    overdue_cases,
+    trend_years,
+)
 
 
 @dataclass
@@ -64,7 +72,11 @@ def build_dashboard(
     commune: Any, *, period: Period, year: SchoolYear, today: date, filters: Filters = NO_FILTER
 ) -> Dashboard:
     """Everything the dashboard and the yearly report show; the funnel and trends follow ``year``."""
-    values = indicator_values(commune, period, filters)
+    # The period and the trends' school years counted together: one reading of the events.
+    years = trend_years(commune, year)
+    values, *yearly = indicator_values_by_period(
+        commune, [period, *(school_year_period(y) for y in years)], filters
+    )
     return Dashboard(
         commune=commune,
         period=period,
@@ -73,7 +85,7 @@ def build_dashboard(
         today=today,
         rows=[(i, values[i.key]) for i in INDICATORS],
         funnel=funnel(commune, year, today, filters),
-        trends=trends(commune, year, filters),
+        trends=list(zip(years, yearly, strict=True)),
         overdue=overdue_cases(commune, today, filters),
     )
 

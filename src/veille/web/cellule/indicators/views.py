@@ -8,13 +8,13 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.compulsory import SchoolYear
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import AuthenticatedRequest, CommuneRequest, member_required
 from veille.web.common.accounts.models import Membership, User
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
@@ -30,19 +30,19 @@ from .queries import first_event_day
 from .report import Dashboard, build_dashboard, report_pdf, report_xlsx
 
 
-def _period_form(request: HttpRequest) -> PeriodForm:
+def _period_form(request: CommuneRequest) -> PeriodForm:
     """The period and filters asked in the query string (the current school year by default)."""
-    years = year_choices(first_event_day(request.commune), timezone.localdate())  # type: ignore[attr-defined]
+    years = year_choices(first_event_day(request.commune), timezone.localdate())
     form = PeriodForm(request.GET or {"annee": years[0][0]}, years=years)
     form.is_valid()
     return form
 
 
-def _dashboard(form: PeriodForm, request: HttpRequest) -> Dashboard | None:
+def _dashboard(form: PeriodForm, request: CommuneRequest) -> Dashboard | None:
     if not form.is_valid():
         return None
     return build_dashboard(
-        request.commune,  # type: ignore[attr-defined]
+        request.commune,
         period=form.period(),
         year=form.year,
         today=timezone.localdate(),
@@ -60,7 +60,7 @@ def _describe(form: PeriodForm) -> str:
 
 
 @member_required(Capability.VIEW_INDICATORS)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CommuneRequest) -> HttpResponse:
     form = _period_form(request)
     dashboard = _dashboard(form, request)
     if dashboard is not None:
@@ -84,13 +84,13 @@ def _file_stem(dashboard: Dashboard) -> str:
 
 
 @member_required(Capability.VIEW_INDICATORS)
-def report(request: HttpRequest, fmt: str) -> HttpResponse:
+def report(request: CommuneRequest, fmt: str) -> HttpResponse:
     """The yearly report (bilan annuel de la cellule) as PDF or XLSX, for the period chosen."""
     form = _period_form(request)
     dashboard = _dashboard(form, request)
     if dashboard is None:
         messages.error(request, "La période choisie n'est pas valable.")
-        return redirect("indicators:index", commune=request.commune.slug)  # type: ignore[attr-defined]
+        return redirect("indicators:index", commune=request.commune.slug)
     record(request, Action.EXPORT, object_type="indicators.report", detail=f"{fmt} {_describe(form)}")
     if fmt == "pdf":
         return _download(report_pdf(dashboard), "application/pdf", f"{_file_stem(dashboard)}.pdf")
@@ -102,10 +102,10 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @member_required(Capability.VIEW_INDICATORS)
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: CommuneRequest, fmt: str) -> HttpResponse:
     """The anonymous aggregate of the period (no filter), small counts masked, as JSON or CSV."""
     form = _period_form(request)
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     if not form.is_valid():
         messages.error(request, "La période choisie n'est pas valable.")
         return redirect("indicators:index", commune=commune.slug)
@@ -121,7 +121,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 # The department's page: outside any commune, for the préfecture.
 
 
-def _department_memberships(request: HttpRequest) -> list[Membership]:
+def _department_memberships(request: AuthenticatedRequest) -> list[Membership]:
     seats = [
         m for m in Membership.objects.for_user(cast(User, request.user)) if m.can(Capability.VIEW_DEPARTMENT)
     ]
@@ -143,7 +143,7 @@ def _local_communes(departments: set[str]) -> list[Commune]:
 
 
 @login_required
-def department(request: HttpRequest) -> HttpResponse:
+def department(request: AuthenticatedRequest) -> HttpResponse:
     """Every commune of the préfecture's department side by side, for a school year: the communes served
     by this instance (computed here) and the aggregates imported from the others; all masked."""
     seats = _department_memberships(request)
@@ -212,7 +212,7 @@ def department(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def department_import(request: HttpRequest) -> HttpResponse:
+def department_import(request: AuthenticatedRequest) -> HttpResponse:
     """Import exports of other instances; each file is checked on its own and refused whole if unsafe."""
     seats = _department_memberships(request)
     departments = _departments(seats)

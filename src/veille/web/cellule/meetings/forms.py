@@ -50,6 +50,7 @@ class AddCaseForm(forms.Form):
             .select_related("child")
             .order_by("pk")
         )
+        # Django's documented way to relabel a model choice; the stubs see a method, not an attribute.
         field.label_from_instance = case_label  # type: ignore[method-assign,assignment]
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.models import User
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
@@ -22,16 +22,16 @@ from .forms import AddCaseForm, DecisionForm, MeetingForm, ParticipantForm
 from .models import AgendaItem, Meeting, Participant
 
 
-def _meeting(request: HttpRequest, pk: int) -> Meeting:
-    return get_object_or_404(Meeting, pk=pk, commune=request.commune)  # type: ignore[attr-defined]
+def _meeting(request: CommuneRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting, pk=pk, commune=request.commune)
 
 
-def _item(request: HttpRequest, pk: int, item: int) -> AgendaItem:
+def _item(request: CommuneRequest, pk: int, item: int) -> AgendaItem:
     return get_object_or_404(
         AgendaItem.objects.select_related("case__child", "meeting"),
         pk=item,
         meeting__pk=pk,
-        meeting__commune=request.commune,  # type: ignore[attr-defined]
+        meeting__commune=request.commune,
     )
 
 
@@ -42,7 +42,7 @@ def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _rows(meeting: Meeting) -> list[dict[str, object]]:
+def _rows(meeting: Meeting) -> list[dict[str, Any]]:
     """The agenda as shown and printed: number, initials, age, domain, decision. No name, no date."""
     day = timezone.localtime(meeting.held_on).date()
     return [
@@ -58,19 +58,17 @@ def _rows(meeting: Meeting) -> list[dict[str, object]]:
 
 
 @member_required(Capability.VIEW_MEETINGS)
-def index(request: HttpRequest) -> HttpResponse:
-    meetings = Meeting.objects.in_commune(request.commune).annotate(  # type: ignore[attr-defined]
-        case_count=Count("items", distinct=True)
-    )
+def index(request: CommuneRequest) -> HttpResponse:
+    meetings = Meeting.objects.in_commune(request.commune).annotate(case_count=Count("items", distinct=True))
     return render(request, "meetings/index.html", {"meetings": meetings, "now": timezone.now()})
 
 
 @member_required(Capability.MANAGE_MEETINGS)
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: CommuneRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
-        meeting.commune = request.commune  # type: ignore[attr-defined]
+        meeting.commune = request.commune
         meeting.created_by = request.user
         meeting.save()
         record(request, Action.CREATE, meeting)
@@ -80,7 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Capability.MANAGE_MEETINGS)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
@@ -91,16 +89,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Capability.VIEW_MEETINGS)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     rows = _rows(meeting)
     # Initials and ages of children are shown: a display of children's data.
     record(
         request, Action.VIEW, meeting, detail="dossiers : " + ", ".join(str(r["case_number"]) for r in rows)
     )
-    manage = request.membership.can(Capability.MANAGE_MEETINGS)  # type: ignore[attr-defined]
+    manage = request.membership.can(Capability.MANAGE_MEETINGS)
     for row in rows:
-        row["form"] = DecisionForm(instance=row["item"], prefix=f"point-{row['item'].pk}") if manage else None  # type: ignore[attr-defined]
+        row["form"] = DecisionForm(instance=row["item"], prefix=f"point-{row['item'].pk}") if manage else None
     return render(
         request,
         "meetings/detail.html",
@@ -117,7 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_held(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     meeting.held = request.POST.get("held") == "oui"
     meeting.save(update_fields=["held"])
@@ -127,7 +125,7 @@ def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
+def add_participant(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = ParticipantForm(request.POST)
     if form.is_valid():
@@ -142,7 +140,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def update_participant(request: HttpRequest, pk: int, participant: int) -> HttpResponse:
+def update_participant(request: CommuneRequest, pk: int, participant: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     person = get_object_or_404(Participant, pk=participant, meeting=meeting)
     if request.POST.get("action") == "retirer":
@@ -157,7 +155,7 @@ def update_participant(request: HttpRequest, pk: int, participant: int) -> HttpR
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def add_case(request: HttpRequest, pk: int) -> HttpResponse:
+def add_case(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = AddCaseForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -173,7 +171,7 @@ def add_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def remove_case(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def remove_case(request: CommuneRequest, pk: int, item: int) -> HttpResponse:
     entry = _item(request, pk, item)
     record(request, Action.DELETE, entry, detail=f"réunion {entry.meeting_id}, dossier {entry.case_id}")
     entry.delete()
@@ -182,7 +180,7 @@ def remove_case(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEETINGS)
-def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def decide(request: CommuneRequest, pk: int, item: int) -> HttpResponse:
     entry = _item(request, pk, item)
     form = DecisionForm(request.POST, instance=entry, prefix=f"point-{entry.pk}")
     if form.is_valid():
@@ -231,7 +229,7 @@ def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 
 @member_required(Capability.VIEW_MEETINGS)
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: CommuneRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     rows = _rows(meeting)
     pdf = render_pdf(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from veille.web.cellule.cases.models import Case
 from veille.web.cellule.children.models import Child
-from veille.web.common.accounts.access import member_required
+from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
@@ -26,7 +26,7 @@ from .open_cases import export_open_cases, open_cases
 from .subject_access import subject_access_export
 
 
-def _show_once(request: HttpRequest, export: EncryptedExport, what: str) -> HttpResponse:
+def _show_once(request: CommuneRequest, export: EncryptedExport, what: str) -> HttpResponse:
     """The page that shows the password, the only time it is ever shown."""
     token = keep_for_download(request, export, request.commune.slug)
     download = reverse("protection:download", kwargs={"commune": request.commune.slug, "token": token})
@@ -41,7 +41,7 @@ def _show_once(request: HttpRequest, export: EncryptedExport, what: str) -> Http
 
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.PURGE)
-def purge(request: HttpRequest) -> HttpResponse:
+def purge(request: CommuneRequest) -> HttpResponse:
     """Preview of the children due for purge today in this commune, and the button that purges them."""
     today = timezone.localdate()
     form = ConfirmForm(request.POST or None)
@@ -64,13 +64,11 @@ def purge(request: HttpRequest) -> HttpResponse:
     # Who will go, by name, for a role that may see the children: the person checks before the button.
     # One query for every name, and the consultation is logged like any list of children.
     names: dict[int, Child] = {}
-    if items and request.membership.can(Capability.VIEW_CHILDREN):  # type: ignore[attr-defined]
+    if items and request.membership.can(Capability.VIEW_CHILDREN):
         names = (
             Child.objects.filter(commune=request.commune)
             .only("last_name", "first_names", "birth_date")
-            .in_bulk(  # type: ignore[attr-defined]
-                [i.child_id for i in items]
-            )
+            .in_bulk([i.child_id for i in items])
         )
         record(
             request,
@@ -98,13 +96,13 @@ def purge(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.EXPORT_DATA)
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: CommuneRequest) -> HttpResponse:
     return render(request, "protection/exports.html", {"open_cases": open_cases(request.commune).count()})
 
 
 @require_POST
 @member_required(Capability.EXPORT_DATA)
-def export_open_cases_view(request: HttpRequest) -> HttpResponse:
+def export_open_cases_view(request: CommuneRequest) -> HttpResponse:
     export = export_open_cases(request.commune)
     record(
         request,
@@ -118,7 +116,7 @@ def export_open_cases_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @member_required()
-def download(request: HttpRequest, token: str) -> HttpResponse:
+def download(request: CommuneRequest, token: str) -> HttpResponse:
     """The archive prepared by the previous page, once; the session keeps no copy afterwards."""
     found = take_for_download(request, token, request.commune.slug)
     if found is None:
@@ -133,7 +131,7 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.RIGHT_OF_ACCESS)
-def right_of_access_search(request: HttpRequest) -> HttpResponse:
+def right_of_access_search(request: CommuneRequest) -> HttpResponse:
     form = ChildLookupForm(request.GET or None)
     if request.GET and form.is_valid():
         children = Child.objects.filter(commune=request.commune)
@@ -155,7 +153,7 @@ def right_of_access_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.RIGHT_OF_ACCESS)
-def right_of_access(request: HttpRequest, child: int) -> HttpResponse:
+def right_of_access(request: CommuneRequest, child: int) -> HttpResponse:
     """Confirm the child (name shown: audited), then build the archive of everything held on them."""
     subject = get_object_or_404(Child, pk=child, commune=request.commune)
     if request.method == "POST":

@@ -7,12 +7,12 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
@@ -23,13 +23,13 @@ from .models import ZERO, Action, BudgetLine, Execution, Funder, IndicatorValue,
 from .workflow import TransitionRefused, available_steps, may_edit, move
 
 
-def _action(request: HttpRequest, pk: int) -> Action:
-    return get_object_or_404(Action, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+def _action(request: CiteRequest, pk: int) -> Action:
+    return get_object_or_404(Action, pk=pk, cite=request.cite)
 
 
-def _editable(request: HttpRequest, pk: int) -> Action:
+def _editable(request: CiteRequest, pk: int) -> Action:
     action = _action(request, pk)
-    if not may_edit(request.cite_membership, action):  # type: ignore[attr-defined]
+    if not may_edit(request.cite_membership, action):
         raise PermissionDenied("Seuls le chef de projet et le porteur de l'action peuvent la modifier.")
     return action
 
@@ -42,9 +42,9 @@ def _back(action: Action, anchor: str = "") -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CiteRequest) -> HttpResponse:
     """The programme grouped by objective (an action appears under each objective it serves)."""
-    cite = request.cite  # type: ignore[attr-defined]
+    cite = request.cite
     actions = (
         Action.objects.in_cite(cite)
         .select_related("lead_partner")
@@ -69,8 +69,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "total": sum(totals.values(), ZERO),
         }
         objectives = sorted({s.objective for s in action.sub_objectives.all()}, key=lambda o: o.number)
-        for objective in objectives or [None]:  # type: ignore[list-item]
-            groups.setdefault(str(objective) if objective else "Sans sous-objectif", []).append(row)
+        for name in [str(o) for o in objectives] or ["Sans sous-objectif"]:
+            groups.setdefault(name, []).append(row)
     return render_cite(
         request,
         "actions/index.html",
@@ -79,9 +79,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: CiteRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    membership = request.cite_membership  # type: ignore[attr-defined]
+    membership = request.cite_membership
     editable = may_edit(membership, action)
     years = list(action.years)
     lines = {(b.year, b.funder): b.amount for b in action.budget_lines.all()}
@@ -120,8 +120,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.PROPOSE_ACTIONS)
-def create(request: HttpRequest) -> HttpResponse:
-    cite, membership = request.cite, request.cite_membership  # type: ignore[attr-defined]
+def create(request: CiteRequest) -> HttpResponse:
+    cite, membership = request.cite, request.cite_membership
     form = ActionForm(request.POST or None, cite=cite, membership=membership)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -134,13 +134,13 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: CiteRequest, pk: int) -> HttpResponse:
     action = _editable(request, pk)
     form = ActionForm(
         request.POST or None,
         instance=action,
-        cite=request.cite,  # type: ignore[attr-defined]
-        membership=request.cite_membership,  # type: ignore[attr-defined]
+        cite=request.cite,
+        membership=request.cite_membership,
     )
     if request.method == "POST" and form.is_valid():
         save_traced(request, form)
@@ -151,13 +151,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cite_member_required(CiteCapability.VIEW)
 @require_POST
-def transition(request: HttpRequest, pk: int) -> HttpResponse:
+def transition(request: CiteRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
     try:
         step = move(
             action,
             request.POST.get("to", ""),
-            membership=request.cite_membership,  # type: ignore[attr-defined]
+            membership=request.cite_membership,
             comment=request.POST.get("comment", ""),
         )
     except (TransitionRefused, ValueError) as exc:
@@ -176,7 +176,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cite_member_required(CiteCapability.VIEW)
 @require_POST
-def budget(request: HttpRequest, pk: int) -> HttpResponse:
+def budget(request: CiteRequest, pk: int) -> HttpResponse:
     action = _editable(request, pk)
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
@@ -216,7 +216,7 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cite_member_required(CiteCapability.VIEW)
 @require_POST
-def add_indicator(request: HttpRequest, pk: int) -> HttpResponse:
+def add_indicator(request: CiteRequest, pk: int) -> HttpResponse:
     action = _editable(request, pk)
     form = IndicatorForm(request.POST)
     if form.is_valid():
@@ -235,7 +235,7 @@ def _default_year(action: Action) -> int:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def execution(request: HttpRequest, pk: int) -> HttpResponse:
+def execution(request: CiteRequest, pk: int) -> HttpResponse:
     """Record one year's execution: amounts committed and paid, indicators reached, assessment."""
     action = _editable(request, pk)
     if action.status not in (Status.VALIDATED, Status.IN_PROGRESS, Status.DONE):

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.formats import localize
+
+from veille.web.cite.cites.access import CiteRequest
 
 from .journal import plain, save_traced, trace
 from .rendering import render_cite
@@ -29,7 +31,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def edit_object(
-    request: HttpRequest, form: forms.ModelForm, *, heading: str, success: str, back: str
+    request: CiteRequest, form: forms.ModelForm, *, heading: str, success: str, back: str
 ) -> HttpResponse:
     """Show the correction form; on a valid POST save it, trace the old and new values, go ``back``."""
     if request.method == "POST" and form.is_valid():
@@ -44,7 +46,7 @@ def edit_object(
 
 
 def delete_object(
-    request: HttpRequest, obj: models.Model, *, what: str, success: str, back: str
+    request: CiteRequest, obj: models.Model, *, what: str, success: str, back: str
 ) -> HttpResponse:
     """Ask for confirmation on GET; on POST check ``obj.check_deletable()``, trace, delete, go ``back``.
 
@@ -60,7 +62,7 @@ def delete_object(
     if request.method == "POST" and not error:
         try:
             with transaction.atomic():
-                trace(request, obj, "suppression", snapshot(obj), cite=request.cite)  # type: ignore[attr-defined]
+                trace(request, obj, "suppression", snapshot(obj), cite=request.cite)
                 obj.delete()
         except ProtectedError:
             error = "Cet élément est encore utilisé ailleurs dans la cité : il ne peut pas être supprimé."

@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import models, transaction
 from django.db.models import Count
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from veille.web.cite.actions.models import Action, Status
+from veille.web.cite.cites.access import CiteRequest
+from veille.web.common.accounts.access import AuthenticatedRequest
 
 from .access import cite_member_required
 from .corrections import delete_object, edit_object
@@ -34,14 +36,14 @@ from .roles import CiteCapability, CiteRole
 
 
 @login_required
-def cite_list(request: HttpRequest) -> HttpResponse:
+def cite_list(request: AuthenticatedRequest) -> HttpResponse:
     memberships = CiteMembership.objects.for_user(request.user).order_by("cite__name")
     return render(request, "cites/list.html", {"cite_memberships": memberships})
 
 
 @cite_member_required(CiteCapability.VIEW)
-def home(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def home(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     counts = {s.label: Action.objects.in_cite(cite).filter(status=s).count() for s in Status}
     troika = cite.memberships.filter(role=CiteRole.TROIKA, active=True).select_related("user")
     leads = cite.memberships.filter(role=CiteRole.PROJECT_LEAD, active=True).select_related("user")
@@ -59,12 +61,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
-def edit(request: HttpRequest) -> HttpResponse:
-    form = CiteForm(request.POST or None, instance=request.cite)  # type: ignore[attr-defined]
+def edit(request: CiteRequest) -> HttpResponse:
+    form = CiteForm(request.POST or None, instance=request.cite)
     if request.method == "POST" and form.is_valid():
         save_traced(request, form)
         messages.success(request, "La cité est enregistrée.")
-        return redirect("cites:territory", cite=request.cite.slug)  # type: ignore[attr-defined]
+        return redirect("cites:territory", cite=request.cite.slug)
     return render_cite(request, "cites/form.html", {"form": form, "heading": "Modifier la cité"})
 
 
@@ -76,31 +78,31 @@ TERRITORY_FORMS: dict[str, tuple[type[ModelForm], str]] = {
 }
 
 
-def _territory_form(kind: str, request: HttpRequest, data: Any = None) -> ModelForm:
+def _territory_form(kind: str, request: CiteRequest, data: Any = None) -> ModelForm:
     form_class, _ = TERRITORY_FORMS[kind]
     if form_class is SchoolForm:
-        return SchoolForm(data, cite=request.cite, prefix=kind)  # type: ignore[attr-defined]
+        return SchoolForm(data, cite=request.cite, prefix=kind)
     form = form_class(data, prefix=kind)
-    form.instance.cite = request.cite  # type: ignore[attr-defined]
+    form.instance.cite = request.cite
     return form
 
 
 @cite_member_required(CiteCapability.VIEW)
-def territory(request: HttpRequest) -> HttpResponse:
+def territory(request: CiteRequest) -> HttpResponse:
     forms = {kind: _territory_form(kind, request) for kind in TERRITORY_FORMS}
     return render_cite(request, "cites/territory.html", {"forms": forms})
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
 @require_POST
-def add_to_territory(request: HttpRequest, kind: str) -> HttpResponse:
+def add_to_territory(request: CiteRequest, kind: str) -> HttpResponse:
     if kind not in TERRITORY_FORMS:
-        return redirect("cites:territory", cite=request.cite.slug)  # type: ignore[attr-defined]
+        return redirect("cites:territory", cite=request.cite.slug)
     form = _territory_form(kind, request, request.POST)
     if form.is_valid():
-        save_traced(request, form, cite=request.cite)  # type: ignore[attr-defined]
+        save_traced(request, form, cite=request.cite)
         messages.success(request, TERRITORY_FORMS[kind][1])
-        return redirect("cites:territory", cite=request.cite.slug)  # type: ignore[attr-defined]
+        return redirect("cites:territory", cite=request.cite.slug)
     forms = {k: _territory_form(k, request) for k in TERRITORY_FORMS}
     forms[kind] = form
     return render_cite(request, "cites/territory.html", {"forms": forms}, status=400)
@@ -115,15 +117,15 @@ TERRITORY_MODELS: dict[str, tuple[type[models.Model], str]] = {
 }
 
 
-def _territory_object(request: HttpRequest, kind: str, pk: int) -> models.Model:
+def _territory_object(request: CiteRequest, kind: str, pk: int) -> models.Model:
     if kind not in TERRITORY_MODELS:
         raise Http404("Élément inconnu.")
-    return get_object_or_404(TERRITORY_MODELS[kind][0], pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+    return get_object_or_404(TERRITORY_MODELS[kind][0], pk=pk, cite=request.cite)
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
-def edit_in_territory(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def edit_in_territory(request: CiteRequest, kind: str, pk: int) -> HttpResponse:
+    cite = request.cite
     obj = _territory_object(request, kind, pk)
     form_class = TERRITORY_FORMS[kind][0]
     data = request.POST if request.method == "POST" else None
@@ -149,38 +151,38 @@ def edit_in_territory(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )
 
 
-def hand_lead_over(request: HttpRequest, previous: School) -> None:
+def hand_lead_over(request: CiteRequest, previous: School) -> None:
     """Take the role of chef de file from ``previous`` (traced) so that another collège can hold it."""
     School.objects.filter(pk=previous.pk).update(is_lead=False)
     trace(request, previous, "modification", {"is_lead": [True, False]})
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
-def delete_from_territory(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def delete_from_territory(request: CiteRequest, kind: str, pk: int) -> HttpResponse:
     obj = _territory_object(request, kind, pk)
     return delete_object(
         request,
         obj,
         what=TERRITORY_MODELS[kind][1],
         success="La suppression est enregistrée.",
-        back=reverse("cites:territory", kwargs={"cite": request.cite.slug}),  # type: ignore[attr-defined]
+        back=reverse("cites:territory", kwargs={"cite": request.cite.slug}),
     )
 
 
 @cite_member_required(CiteCapability.VIEW)
-def partners(request: HttpRequest) -> HttpResponse:
-    form = PartnerForm(cite=request.cite)  # type: ignore[attr-defined]
+def partners(request: CiteRequest) -> HttpResponse:
+    form = PartnerForm(cite=request.cite)
     return render_cite(
         request,
         "cites/partners.html",
         # The number of actions each partner leads, counted in the same query as the partners.
-        {"form": form, "partners": request.cite.partners.annotate(led=Count("led_actions", distinct=True))},  # type: ignore[attr-defined]
+        {"form": form, "partners": request.cite.partners.annotate(led=Count("led_actions", distinct=True))},
     )
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
-def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def partner_form(request: CiteRequest, pk: int | None = None) -> HttpResponse:
+    cite = request.cite
     instance = get_object_or_404(Partner, pk=pk, cite=cite) if pk else None
     form = PartnerForm(request.POST or None, instance=instance, cite=cite)
     if request.method == "POST" and form.is_valid():
@@ -191,11 +193,11 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def members(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def members(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = MemberForm(request.POST or None, cite=cite)
     if request.method == "POST":
-        if not request.cite_membership.can(CiteCapability.EDIT_CITE):  # type: ignore[attr-defined]
+        if not request.cite_membership.can(CiteCapability.EDIT_CITE):
             return render_cite(request, "403.html", status=403)
         if form.is_valid():
             data = form.cleaned_data
@@ -223,10 +225,10 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.EDIT_CITE)
 @require_POST
-def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def deactivate_member(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     membership = get_object_or_404(CiteMembership, pk=pk, cite=cite)
-    if membership.pk == request.cite_membership.pk:  # type: ignore[attr-defined]
+    if membership.pk == request.cite_membership.pk:
         messages.error(request, "Vous ne pouvez pas retirer votre propre accès.")
     else:
         membership.active = False
@@ -237,6 +239,6 @@ def deactivate_member(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW_JOURNAL)
-def journal(request: HttpRequest) -> HttpResponse:
-    traces = request.cite.traces.select_related("user")[:500]  # type: ignore[attr-defined]
+def journal(request: CiteRequest) -> HttpResponse:
+    traces = request.cite.traces.select_related("user")[:500]
     return render_cite(request, "cites/journal.html", {"traces": traces})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
@@ -19,8 +19,8 @@ from .forms import CsvForm, FindingForm, IndicatorForm
 from .models import Finding, TerritorialIndicator
 
 
-def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def _page(request: CiteRequest, status: int = 200, **forms: object) -> HttpResponse:
+    cite = request.cite
     framework = Framework.objects.current()
     findings = Finding.objects.filter(cite=cite).select_related("objective")
     by_objective = [
@@ -36,7 +36,7 @@ def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpRespo
         "indicators": TerritorialIndicator.objects.filter(cite=cite).select_related("objective"),
         "columns": ";".join(COLUMNS) + ";objectif",
     }
-    if request.cite_membership.can(CiteCapability.EDIT_CITE):  # type: ignore[attr-defined]
+    if request.cite_membership.can(CiteCapability.EDIT_CITE):
         context["finding_form"] = forms.get("finding_form") or FindingForm(prefix="finding")
         context["indicator_form"] = forms.get("indicator_form") or IndicatorForm(prefix="indicator")
         context["csv_form"] = forms.get("csv_form") or CsvForm(prefix="csv")
@@ -44,25 +44,25 @@ def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpRespo
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CiteRequest) -> HttpResponse:
     return _page(request)
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
 @require_POST
-def add_finding(request: HttpRequest) -> HttpResponse:
+def add_finding(request: CiteRequest) -> HttpResponse:
     form = FindingForm(request.POST, prefix="finding")
     if not form.is_valid():
         return _page(request, status=400, finding_form=form)
-    save_traced(request, form, cite=request.cite)  # type: ignore[attr-defined]
+    save_traced(request, form, cite=request.cite)
     messages.success(request, "Constat ajouté au diagnostic.")
-    return redirect("diagnostic:index", cite=request.cite.slug)  # type: ignore[attr-defined]
+    return redirect("diagnostic:index", cite=request.cite.slug)
 
 
 @cite_member_required(CiteCapability.EDIT_CITE)
 @require_POST
-def add_indicator(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def add_indicator(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     existing = (
         TerritorialIndicator.objects.filter(
             cite=cite,
@@ -82,8 +82,8 @@ def add_indicator(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.EDIT_CITE)
 @require_POST
-def import_csv(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def import_csv(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = CsvForm(request.POST, request.FILES, prefix="csv")
     if not form.is_valid():
         return _page(request, status=400, csv_form=form)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
 
@@ -13,8 +13,8 @@ from .models import Framework
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def index(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     frameworks = Framework.objects.all()
     version = request.GET.get("version")
     framework = frameworks.filter(version=version).first() if version else Framework.objects.current()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.corrections import delete_object, edit_object
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.rendering import render_cite
@@ -19,8 +19,8 @@ from .forms import CommitmentForm, ContributionForm, PaymentForm
 from .models import ZERO, Commitment, Contribution, Payment
 
 
-def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def _page(request: CiteRequest, status: int = 200, **forms: object) -> HttpResponse:
+    cite = request.cite
     include_proposed = request.GET.get("propositions") == "1"
     fund_years = budget.fund_years(cite)
     years = sorted(set(cite.years()) | {r.year for r in fund_years})
@@ -37,7 +37,7 @@ def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpRespo
         "commitments": Commitment.objects.filter(cite=cite).select_related("action").with_paid(),
         "payments": Payment.objects.filter(commitment__cite=cite).select_related("commitment__action"),
     }
-    if request.cite_membership.can(CiteCapability.MANAGE_FUNDS):  # type: ignore[attr-defined]
+    if request.cite_membership.can(CiteCapability.MANAGE_FUNDS):
         context["contribution_form"] = forms.get("contribution_form") or ContributionForm(
             prefix="contribution"
         )
@@ -49,14 +49,14 @@ def _page(request: HttpRequest, status: int = 200, **forms: object) -> HttpRespo
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CiteRequest) -> HttpResponse:
     return _page(request)
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
 @require_POST
-def add_contribution(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def add_contribution(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = ContributionForm(request.POST, prefix="contribution")
     form.instance.cite = cite
     if not form.is_valid():
@@ -75,8 +75,8 @@ def add_contribution(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
 @require_POST
-def add_default_contributions(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def add_default_contributions(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
@@ -90,8 +90,8 @@ def add_default_contributions(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
 @require_POST
-def add_commitment(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def add_commitment(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = CommitmentForm(request.POST, cite=cite, prefix="commitment")
     if not form.is_valid():
         return _page(request, status=400, commitment_form=form)
@@ -102,8 +102,8 @@ def add_commitment(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
 @require_POST
-def add_payment(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def add_payment(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = PaymentForm(request.POST, cite=cite, prefix="payment")
     if not form.is_valid():
         return _page(request, status=400, payment_form=form)
@@ -122,13 +122,13 @@ def add_payment(request: HttpRequest) -> HttpResponse:
 # Corrections: edit and delete, each traced with the old values (amounts as exact decimals).
 
 
-def _back(request: HttpRequest) -> str:
-    return reverse("funds:index", kwargs={"cite": request.cite.slug})  # type: ignore[attr-defined]
+def _back(request: CiteRequest) -> str:
+    return reverse("funds:index", kwargs={"cite": request.cite.slug})
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def edit_contribution(request: HttpRequest, pk: int) -> HttpResponse:
-    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+def edit_contribution(request: CiteRequest, pk: int) -> HttpResponse:
+    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)
     form = ContributionForm(request.POST if request.method == "POST" else None, instance=contribution)
     return edit_object(
         request,
@@ -140,16 +140,16 @@ def edit_contribution(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def delete_contribution(request: HttpRequest, pk: int) -> HttpResponse:
-    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+def delete_contribution(request: CiteRequest, pk: int) -> HttpResponse:
+    contribution = get_object_or_404(Contribution, pk=pk, cite=request.cite)
     return delete_object(
         request, contribution, what="la contribution", success="Contribution supprimée.", back=_back(request)
     )
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def edit_commitment(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def edit_commitment(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     commitment = get_object_or_404(Commitment, pk=pk, cite=cite)
     form = CommitmentForm(request.POST if request.method == "POST" else None, instance=commitment, cite=cite)
     return edit_object(
@@ -158,16 +158,16 @@ def edit_commitment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def delete_commitment(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = get_object_or_404(Commitment, pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+def delete_commitment(request: CiteRequest, pk: int) -> HttpResponse:
+    commitment = get_object_or_404(Commitment, pk=pk, cite=request.cite)
     return delete_object(
         request, commitment, what="l'engagement", success="Engagement supprimé.", back=_back(request)
     )
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def edit_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def edit_payment(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     payment = get_object_or_404(Payment, pk=pk, commitment__cite=cite)
     form = PaymentForm(request.POST if request.method == "POST" else None, instance=payment, cite=cite)
     return edit_object(
@@ -176,8 +176,8 @@ def edit_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.MANAGE_FUNDS)
-def delete_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_object_or_404(Payment, pk=pk, commitment__cite=request.cite)  # type: ignore[attr-defined]
+def delete_payment(request: CiteRequest, pk: int) -> HttpResponse:
+    payment = get_object_or_404(Payment, pk=pk, commitment__cite=request.cite)
     return delete_object(
         request, payment, what="le paiement", success="Paiement supprimé.", back=_back(request)
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.models import CiteMembership, Partner
 from veille.web.cite.cites.rendering import render_cite
@@ -21,13 +21,13 @@ from .models import Attendance, Decision, Instance, Meeting
 from .services import DecisionRefused, record_decision
 
 
-def _meeting(request: HttpRequest, pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.select_related("instance"), pk=pk, cite=request.cite)  # type: ignore[attr-defined]
+def _meeting(request: CiteRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.select_related("instance"), pk=pk, cite=request.cite)
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def index(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     return render_cite(
         request,
         "governance/index.html",
@@ -41,8 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_GOVERNANCE)
 @require_POST
-def instance_create(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def instance_create(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = InstanceForm(request.POST)
     form.instance.cite = cite
     if form.is_valid():
@@ -56,8 +56,8 @@ def instance_create(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.MANAGE_GOVERNANCE)
-def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def meeting_form(request: CiteRequest, pk: int | None = None) -> HttpResponse:
+    cite = request.cite
     instance = _meeting(request, pk) if pk else None
     form = MeetingForm(request.POST or None, instance=instance, cite=cite)
     if request.method == "POST" and form.is_valid():
@@ -69,8 +69,8 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def meeting(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def meeting(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     m = _meeting(request, pk)
     presence = {("member", a.member_id): a.presence for a in m.attendances.all() if a.member_id}
     presence |= {("partner", a.partner_id): a.presence for a in m.attendances.all() if a.partner_id}
@@ -93,8 +93,8 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_GOVERNANCE)
 @require_POST
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def attendance(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     m = _meeting(request, pk)
     allowed = set(Attendance.Presence.values)
     rows = [("member", x.pk) for x in CiteMembership.objects.filter(cite=cite, active=True)]
@@ -115,8 +115,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cite_member_required(CiteCapability.VIEW)
 @require_POST
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def decision(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     m = _meeting(request, pk)
     form = DecisionForm(request.POST, cite=cite)
     if not form.is_valid():
@@ -126,7 +126,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("governance:meeting", cite=cite.slug, pk=m.pk)
     data = form.cleaned_data
     kind = data["kind"]
-    membership = request.cite_membership  # type: ignore[attr-defined]
+    membership = request.cite_membership
     if kind == Decision.Kind.OTHER and not membership.can(CiteCapability.MANAGE_GOVERNANCE):
         return HttpResponse("Votre rôle ne permet pas de consigner cette décision.", status=403)
     try:
@@ -148,7 +148,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes(request: CiteRequest, pk: int) -> HttpResponse:
     m = _meeting(request, pk)
     response = HttpResponse(minutes_pdf(m), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{m.held_on:%Y-%m-%d}.pdf"'

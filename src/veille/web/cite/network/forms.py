@@ -22,6 +22,7 @@ class ExperienceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["sub_objectives"])
         field.queryset = SubObjective.objects.current()
+        # The field's lazy choices iterator, which Django accepts; the stubs want a plain sequence.
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[arg-type]
 
     class Meta:

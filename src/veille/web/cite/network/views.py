@@ -8,18 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from veille.web.cite.actions.models import Action
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.models import CiteMembership
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
+from veille.web.common.accounts.access import AuthenticatedRequest
 from veille.web.common.accounts.models import User
 from veille.web.common.pdf import html_to_pdf
 
@@ -30,8 +31,8 @@ from .models import Experience, NetworkMeeting, network_regions
 
 
 @cite_member_required(CiteCapability.SHARE_NETWORK)
-def cite_index(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def cite_index(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     return render_cite(
         request,
         "network/cite_index.html",
@@ -43,8 +44,8 @@ def cite_index(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.SHARE_NETWORK)
-def experience_form(request: HttpRequest, pk: int | None = None, action: int | None = None) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def experience_form(request: CiteRequest, pk: int | None = None, action: int | None = None) -> HttpResponse:
+    cite = request.cite
     instance = get_object_or_404(Experience, pk=pk, cite=cite) if pk else Experience(cite=cite)
     initial = {}
     if action is not None:
@@ -75,8 +76,8 @@ def experience_form(request: HttpRequest, pk: int | None = None, action: int | N
 
 @cite_member_required(CiteCapability.SHARE_NETWORK)
 @require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def publish(request: CiteRequest, pk: int) -> HttpResponse:
+    cite = request.cite
     experience = get_object_or_404(Experience, pk=pk, cite=cite)
     publish_it = request.POST.get("publier") == "1"
     if publish_it and not cite.region:
@@ -96,7 +97,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 # The region's side
 
 
-def _regions(request: HttpRequest) -> set[str]:
+def _regions(request: AuthenticatedRequest) -> set[str]:
     regions = network_regions(request.user)
     if not regions:
         raise PermissionDenied("Le réseau régional est ouvert aux chefs de projet des cités éducatives.")
@@ -104,7 +105,7 @@ def _regions(request: HttpRequest) -> set[str]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     form = SearchForm(request.GET or None)
     experiences = Experience.objects.visible_to(request.user)
@@ -126,13 +127,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def experience(request: HttpRequest, pk: int) -> HttpResponse:
+def experience(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _regions(request)
     obj = get_object_or_404(Experience.objects.visible_to(request.user).select_related("cite"), pk=pk)
     return render(request, "network/experience.html", {"experience": obj})
 
 
-def _host_memberships(request: HttpRequest) -> list[CiteMembership]:
+def _host_memberships(request: AuthenticatedRequest) -> list[CiteMembership]:
     return [
         m
         for m in CiteMembership.objects.for_user(request.user)
@@ -141,7 +142,7 @@ def _host_memberships(request: HttpRequest) -> list[CiteMembership]:
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     return render(
         request,
@@ -155,13 +156,14 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = _regions(request)
     hosts = _host_memberships(request)
     chosen = next((m for m in hosts if m.cite.slug == request.POST.get("hote")), hosts[0])
     presentable = Experience.objects.published().filter(cite__region__in=regions)
     form = NetworkMeetingForm(request.POST or None, presentable=presentable)
     if request.method == "POST" and form.is_valid():
+        # The journal reads the cité from the request: a network meeting has a host, not a cité.
         request.cite = chosen.cite  # type: ignore[attr-defined]
         meeting = save_traced(
             request, form, host=chosen.cite, region=chosen.cite.region, created_by=request.user
@@ -172,7 +174,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct a meeting: only the host cité's CPO (the region's other CPOs read it, they do not edit)."""
     regions = _regions(request)
     meeting = get_object_or_404(NetworkMeeting, pk=pk, region__in=regions)
@@ -186,6 +188,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=meeting, presentable=presentable
     )
     if request.method == "POST" and form.is_valid():
+        # The journal reads the cité from the request: a network meeting has a host, not a cité.
         request.cite = meeting.host  # type: ignore[attr-defined]
         save_traced(request, form)
         messages.success(request, "Réunion du réseau corrigée.")
@@ -195,7 +198,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     regions = _regions(request)
     meeting = get_object_or_404(NetworkMeeting, pk=pk, region__in=regions)
     html = render_to_string(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, TypedDict
 
 from django.template.loader import render_to_string
 from docx import Document
@@ -14,8 +15,22 @@ from veille.web.common.pdf import html_to_pdf
 from .figures import ReviewFigures, review_figures
 from .models import Review
 
+if TYPE_CHECKING:
+    from veille.web.cite.cites.models import Cite
 
-def _context(review: Review) -> dict[str, object]:
+    from .models import ReviewSection
+
+
+class _Context(TypedDict):
+    """What both exports read: the PDF's template, and the DOCX built here."""
+
+    review: Review
+    cite: Cite
+    sections: list[ReviewSection]
+    f: ReviewFigures
+
+
+def _context(review: Review) -> _Context:
     return {
         "review": review,
         "cite": review.cite,
@@ -105,10 +120,10 @@ def _figures_for(doc: DocxDocument, key: str, f: ReviewFigures) -> None:
 
 def review_docx(review: Review) -> bytes:
     context = _context(review)
-    f: ReviewFigures = context["f"]  # type: ignore[assignment]
+    f = context["f"]
     doc = Document()
     doc.add_heading(f"{review.cite.name} — revue de projet {review.year}", level=0)
-    for section in context["sections"]:  # type: ignore[attr-defined]
+    for section in context["sections"]:
         doc.add_heading(section.title, level=1)
         for paragraph in section.text.split("\n"):
             if paragraph.strip():

@@ -107,6 +107,7 @@ class ReviewFigures:
             if value is None:
                 return "—"
             if "%" in label:
+                # A percent or euro row holds a Decimal (comparison() types every cell as object).
                 return number_fr(value)  # type: ignore[arg-type]
             if "€" in label:
                 return euros(value)  # type: ignore[arg-type]

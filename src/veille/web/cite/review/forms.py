@@ -20,6 +20,7 @@ class ProtocolEntryForm(forms.ModelForm):
         self.instance.cite = cite
         field = cast(forms.ModelChoiceField, self.fields["indicator"])
         field.queryset = Indicator.objects.filter(action__cite=cite).select_related("action")
+        # Django's documented way to relabel a model choice; the stubs see a method, not an attribute.
         field.label_from_instance = _indicator_label  # type: ignore[method-assign,assignment]
 
     class Meta:

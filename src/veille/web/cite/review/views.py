@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from veille.web.cite.actions.models import Action, Indicator
-from veille.web.cite.cites.access import cite_member_required
+from veille.web.cite.cites.access import CiteRequest, cite_member_required
 from veille.web.cite.cites.journal import save_traced, trace
 from veille.web.cite.cites.rendering import render_cite
 from veille.web.cite.cites.roles import CiteCapability
@@ -24,13 +24,13 @@ from .models import Frequency, ProtocolEntry, Review
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _review(request: HttpRequest, year: int) -> Review:
-    return get_object_or_404(Review, cite=request.cite, year=year)  # type: ignore[attr-defined]
+def _review(request: CiteRequest, year: int) -> Review:
+    return get_object_or_404(Review, cite=request.cite, year=year)
 
 
 @cite_member_required(CiteCapability.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def index(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     return render_cite(
         request,
         "review/index.html",
@@ -45,8 +45,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_REVIEW)
 @require_POST
-def protocol_add(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def protocol_add(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = ProtocolEntryForm(request.POST, cite=cite)
     if form.is_valid():
         save_traced(request, form)
@@ -60,9 +60,9 @@ def protocol_add(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_REVIEW)
 @require_POST
-def protocol_prefill(request: HttpRequest) -> HttpResponse:
+def protocol_prefill(request: CiteRequest) -> HttpResponse:
     """One protocol line per indicator of a validated action not yet in the protocol (yearly, own source)."""
-    cite = request.cite  # type: ignore[attr-defined]
+    cite = request.cite
     indicators = Indicator.objects.filter(
         action__in=Action.objects.in_cite(cite).programmed(), protocol_entries__isnull=True
     ).select_related("action")
@@ -83,8 +83,8 @@ def protocol_prefill(request: HttpRequest) -> HttpResponse:
 
 @cite_member_required(CiteCapability.MANAGE_REVIEW)
 @require_POST
-def create(request: HttpRequest) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def create(request: CiteRequest) -> HttpResponse:
+    cite = request.cite
     form = ReviewYearForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez une année valide.")
@@ -95,12 +95,12 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def detail(request: HttpRequest, year: int) -> HttpResponse:
-    cite = request.cite  # type: ignore[attr-defined]
+def detail(request: CiteRequest, year: int) -> HttpResponse:
+    cite = request.cite
     review = _review(request, year)
     sections = list(review.sections.all())
     if request.method == "POST":
-        if not request.cite_membership.can(CiteCapability.MANAGE_REVIEW):  # type: ignore[attr-defined]
+        if not request.cite_membership.can(CiteCapability.MANAGE_REVIEW):
             return HttpResponse("Votre rôle ne permet pas de rédiger la revue.", status=403)
         changed = {}
         for section in sections:
@@ -122,7 +122,7 @@ def detail(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def export_pdf(request: HttpRequest, year: int) -> HttpResponse:
+def export_pdf(request: CiteRequest, year: int) -> HttpResponse:
     review = _review(request, year)
     response = HttpResponse(review_pdf(review), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="revue-de-projet-{year}.pdf"'
@@ -130,7 +130,7 @@ def export_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @cite_member_required(CiteCapability.VIEW)
-def export_docx(request: HttpRequest, year: int) -> HttpResponse:
+def export_docx(request: CiteRequest, year: int) -> HttpResponse:
     review = _review(request, year)
     response = HttpResponse(review_docx(review), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="revue-de-projet-{year}.docx"'

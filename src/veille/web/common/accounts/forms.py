@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,11 +24,11 @@ class ThrottledLoginForm(AuthenticationForm):
         "locked": "Trop d'essais infructueux : réessayez dans quelques minutes.",
     }
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         username = normalise_username(self.cleaned_data.get("username") or "")
         password = self.cleaned_data.get("password")
         if username and password:
-            address = client_ip(self.request) or "inconnue"
+            address = (client_ip(self.request) if self.request else None) or "inconnue"
             limits = login_limits(username, address)
             if not reserve(limits):
                 raise forms.ValidationError(self.error_messages["locked"], code="locked")

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from .access import member_required
+from .access import CommuneRequest, member_required
 from .models import Invitation, Membership, User, normalise_username, validate_username
 from .roles import Capability, Role
 
@@ -122,13 +122,13 @@ def create_account(
 
 
 @member_required(Capability.MANAGE_MEMBERS)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CommuneRequest) -> HttpResponse:
     """Create an account for a new person, or invite an existing account (which must accept).
 
     The invitation's answer is the same whether an account has that login or not: a référent
     learns nothing of the people of other communes, and cannot seat them without their consent.
     """
-    commune = request.commune  # type: ignore[attr-defined]
+    commune = request.commune
     action = request.POST.get("action") if request.method == "POST" else None
     create_form = NewAccountForm(request.POST if action == "creer" else None, prefix="nouveau")
     invite_form = InviteForm(request.POST if action == "inviter" else None, prefix="invitation")
@@ -174,10 +174,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Capability.MANAGE_MEMBERS)
-def change(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = request.commune  # type: ignore[attr-defined]
+def change(request: CommuneRequest, pk: int) -> HttpResponse:
+    commune = request.commune
     membership = get_object_or_404(Membership, pk=pk, commune=commune)
-    if membership.pk == request.membership.pk:  # type: ignore[attr-defined]
+    if membership.pk == request.membership.pk:
         messages.error(request, "Vous ne pouvez pas changer votre propre rôle ni vous retirer vous-même.")
         return redirect("members:index", commune=commune.slug)
     if request.POST.get("action") == "retirer":

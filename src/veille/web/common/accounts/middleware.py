@@ -8,7 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+
+from veille.web.common.links import cached_reverse
 
 SECOND_FACTOR_CHECKED = "veille_totp_ok"
 
@@ -23,9 +24,9 @@ class CharterAndSecondFactorMiddleware:
             settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
         )
         if user.is_authenticated and not request.path.startswith(open_paths):
-            verify, charter = reverse("accounts:totp_verify"), reverse("accounts:charter")
-            password = reverse("accounts:password_change")
-            exempt = {verify, charter, password, reverse("accounts:logout")}
+            verify, charter = cached_reverse("accounts:totp_verify"), cached_reverse("accounts:charter")
+            password = cached_reverse("accounts:password_change")
+            exempt = {verify, charter, password, cached_reverse("accounts:logout")}
             if user.totp_enabled and not request.session.get(SECOND_FACTOR_CHECKED):
                 if request.path not in exempt:
                     return redirect(f"{verify}?next={request.get_full_path()}")

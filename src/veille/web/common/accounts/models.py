@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 import pyotp
 from django.conf import settings
@@ -58,7 +60,7 @@ class User(AbstractUser):
     totp_last_step = models.BigIntegerField(null=True, blank=True)
     must_change_password = models.BooleanField("mot de passe provisoire à changer", default=False)
 
-    objects = VeilleUserManager()
+    objects: ClassVar[VeilleUserManager] = VeilleUserManager()
 
     class Meta:
         verbose_name = "utilisateur"
@@ -205,7 +207,7 @@ class Limit:
     window: int
     backoff: int = 0
 
-    def refuses(self, row: Throttle, now: timezone.datetime) -> bool:
+    def refuses(self, row: Throttle, now: datetime) -> bool:
         if row.failures < self.failures:
             return False
         if self.backoff:
@@ -240,7 +242,7 @@ def reserve(limits: list[Limit]) -> bool:
     return True
 
 
-def forgive(*, reset: list[str] = (), discount: list[str] = ()) -> None:  # type: ignore[assignment]
+def forgive(*, reset: Sequence[str] = (), discount: Sequence[str] = ()) -> None:
     """After a success: ``reset`` keys start again from zero, ``discount`` keys lose the attempt."""
     Throttle.objects.filter(key__in=reset).delete()
     Throttle.objects.filter(key__in=discount).update(failures=Greatest(F("failures") - 1, 0))

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pyotp
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,9 +17,13 @@ from django.views.decorators.http import require_POST
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
+from .access import AuthenticatedRequest
 from .forms import ThrottledLoginForm, TotpForm
 from .middleware import SECOND_FACTOR_CHECKED
 from .models import Invitation, Membership, forgive, reserve, totp_limit
+
+if TYPE_CHECKING:
+    from veille.web.common.territories.models import Commune
 
 
 def _next(request: HttpRequest, default: str = "home") -> str:
@@ -29,18 +37,18 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
     template_name = "registration/login.html"
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         # One entry per commune of the user, so that each cell's log shows who logged in to it.
-        user = self.request.user
-        communes = [m.commune for m in Membership.objects.for_user(user)] or [None]
+        user = form.get_user()
+        communes: list[Commune | None] = [m.commune for m in Membership.objects.for_user(user)] or [None]
         for commune in communes:
             record(self.request, Action.LOGIN, object_type="compte", object_id=str(user.pk), commune=commune)
         return response
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     memberships = list(Membership.objects.for_user(request.user))
     invitations = list(Invitation.objects.pending_for(request.user))
     cites = list(request.user.cite_memberships.filter(active=True).select_related("cite")[:2])
@@ -58,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def charter(request: HttpRequest) -> HttpResponse:
+def charter(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("accept") == "oui":
             request.user.accept_charter()
@@ -71,7 +79,7 @@ def charter(request: HttpRequest) -> HttpResponse:
 TOTP_LOCKED = "Trop de codes erronés : réessayez dans quelques minutes."
 
 
-def _check_code(request: HttpRequest, form: TotpForm, *, secret: str | None = None) -> bool:
+def _check_code(request: AuthenticatedRequest, form: TotpForm, *, secret: str | None = None) -> bool:
     """Whether the form's code is right and unused; wrong codes are counted, then paused."""
     user = request.user
     limit = totp_limit(user)
@@ -86,7 +94,7 @@ def _check_code(request: HttpRequest, form: TotpForm, *, secret: str | None = No
 
 
 @login_required
-def totp_verify(request: HttpRequest) -> HttpResponse:
+def totp_verify(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.totp_enabled:  # nothing to check: not an error
         return redirect(_next(request))
     form = TotpForm(request.POST or None)
@@ -97,7 +105,7 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = TotpForm(request.POST or None)
     if user.totp_enabled:
@@ -136,10 +144,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_success_url(self) -> str:
         return _next(self.request)
 
-    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "next": _next(self.request, "")}
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.user
         user.must_change_password = False
@@ -157,7 +165,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @require_POST
 @login_required
-def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The invited account accepts or declines a référent's invitation into a cell."""
     invitation = get_object_or_404(Invitation.objects.pending_for(request.user), pk=pk)
     accept = request.POST.get("reponse") == "accepter"
@@ -177,5 +185,5 @@ def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def logout(request: HttpRequest) -> HttpResponse:
+def logout(request: HttpRequest) -> HttpResponseBase:
     return auth_views.LogoutView.as_view()(request)

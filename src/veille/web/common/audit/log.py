@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
 from .models import Action, AuditEvent
+
+if TYPE_CHECKING:
+    from veille.web.common.territories.models import Commune
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -29,7 +33,7 @@ def record(
     object_type: str = "",
     object_id: str = "",
     detail: str = "",
-    commune: models.Model | None = None,
+    commune: Commune | None = None,
     shown: Iterable[object] = (),
 ) -> AuditEvent:
     """Append one entry. ``detail`` must hold no personal data (no name, no birth date); ``shown``

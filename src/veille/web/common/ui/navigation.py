@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+
+from veille.web.common.links import cached_reverse
 
 
 @dataclass
@@ -46,10 +47,9 @@ def _items(entries: tuple, caps: set[str], **kwargs: str) -> list[MenuItem]:
     for label, name, needed in entries:
         if needed and not caps.intersection(needed):
             continue
-        try:
-            items.append(MenuItem(label, reverse(name, kwargs=kwargs)))
-        except NoReverseMatch:
-            continue
+        url = cached_reverse(name, **kwargs)
+        if url is not None:
+            items.append(MenuItem(label, url))
     return items
 
 
@@ -72,7 +72,7 @@ def cell_menu(request: HttpRequest, caps: set[str]) -> dict[str, object]:
         return {}
     work = _items(CELL_WORK, caps, commune=commune.slug)
     management = _items(CELL_MANAGEMENT, caps, commune=commune.slug)
-    home = reverse("cellule:home", kwargs={"commune": commune.slug})
+    home = cached_reverse("cellule:home", commune=commune.slug) or ""
     section = mark_current(request.path, work, management, home=home)
     return {
         "menu_work": work,

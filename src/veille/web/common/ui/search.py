@@ -7,8 +7,9 @@ and on PostgreSQL (``translate`` of the lowered text): no column to keep in step
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import CharField, Func, Q, QuerySet
 
@@ -20,6 +21,9 @@ _LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
 _ACCENTED = "àáâãäåāçćčèéêëēėęìíîïīłñńòóôõöøōùúûüūýÿžźż"
 
 
+# Remembered: the children's list sorts every child of the commune by its folded names on each request
+# (SQLite calls back into Python for each row), and the same names come back request after request.
+@functools.lru_cache(maxsize=65_536)
 def fold(text: str | None) -> str:
     """Lower case, no accents, no separators.
 
@@ -62,7 +66,11 @@ def register_sqlite_fold(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.connection.create_function("veille_fold", 1, fold, deterministic=True)
 
 
-def search_names(queryset: QuerySet[Any], query: str, *fields: str) -> QuerySet[Any]:
+#: the queryset searched, of whatever model and queryset class: it comes back as it went in
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
+
+
+def search_names(queryset: _Rows, query: str, *fields: str) -> _Rows:
     """Keep the rows where every word of ``query`` is found, folded, in one of ``fields`` folded."""
     words = [w for w in (fold(word) for word in query.split()) if w]
     if not words:

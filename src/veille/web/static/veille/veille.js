@@ -12,6 +12,9 @@
    3. A menu marked .repliable folds behind a « Menu » button on a narrow screen.
    4. A table wider than the page scrolls inside its own box (keyboard-focusable, named after its
       caption), so that the page itself never scrolls sideways on a phone.
+   5. A part of a form marked [data-selon=<field>][data-valeurs="a b"] shows only while the radio
+      button of <field> checked is one of those values (the open-a-case form asks only what the
+      origin chosen needs). Hidden, it leaves the reading and the Tab order; its fields are still sent.
 */
 (function () {
   "use strict";
@@ -62,7 +65,9 @@
     }
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
+  // On afterSwap, not afterSettle: settling waits some milliseconds, during which the focus would be
+  // on <body> (the button pressed has left the page) for a screen reader or a quick Tab.
+  document.addEventListener("htmx:afterSwap", function (event) {
     // For an outerHTML swap the old target has left the page: the new content carries the same id.
     var target = event.detail.target;
     var root = target && target.isConnected ? target : (target && target.id ? document.getElementById(target.id) : null);
@@ -130,10 +135,33 @@
     resizing = window.setTimeout(function () { wrapTables(document); }, 150);
   });
 
+  // 5. Parts of a form that depend on a choice.
+  function showChosen(form) {
+    var parts = form.querySelectorAll("[data-selon]");
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i];
+      var checked = form.querySelector("input[name='" + part.getAttribute("data-selon") + "']:checked");
+      var wanted = (part.getAttribute("data-valeurs") || "").split(/\s+/);
+      part.hidden = !checked || wanted.indexOf(checked.value) < 0;
+    }
+  }
+
+  function followChoices(root) {
+    var forms = (root || document).querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      var form = forms[i];
+      if (!form.querySelector("[data-selon]") || form.hasAttribute("data-suit-choix")) continue;
+      form.setAttribute("data-suit-choix", "");
+      form.addEventListener("change", function (event) { showChosen(event.currentTarget); });
+      showChosen(form);
+    }
+  }
+
   function ready() {
     var navs = document.querySelectorAll("nav.repliable");
     for (var i = 0; i < navs.length; i++) fold(navs[i], i);
     wrapTables(document);
+    followChoices(document);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

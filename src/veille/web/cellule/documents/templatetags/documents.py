@@ -12,11 +12,13 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def generate_letter_form(context: dict[str, Any]) -> GenerateLetterForm:
-    """An empty « Produire un courrier » form offering the kinds this member's role may produce."""
+def generate_letter_form(context: dict[str, Any], case: Any = None) -> GenerateLetterForm:
+    """An empty « Produire un courrier » form offering the kinds this member's role may produce (in
+    this case's domain, when given)."""
     from ..views import producible_kinds
 
-    return GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(context["membership"]))
+    domain = getattr(case, "domain", None)
+    return GenerateLetterForm(auto_id=FORM_ID, kinds=producible_kinds(context["membership"], domain))
 
 
 @register.simple_tag(takes_context=True)

@@ -46,7 +46,7 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     text = f"{abs(number):f}"
     whole, _, fraction = text.partition(".")
     fraction = fraction.rstrip("0")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

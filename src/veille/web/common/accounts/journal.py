@@ -1,21 +1,28 @@
-"""The audit log page: read-only, one commune's entries, filtered and paginated."""
+"""The audit log page: read-only, one commune's entries, filtered and paginated.
+
+It lives with the accounts, not in ``audit``: it needs the commune's gate, and ``audit`` stays the
+bottom that every app writes to (``audit.log.record``) without importing any of them.
+"""
 
 from __future__ import annotations
+
+from typing import cast
 
 from django import forms
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_GET
 
-from veille.web.common.accounts.access import member_required
-from veille.web.common.accounts.models import User
-from veille.web.common.accounts.roles import Capability
+from veille.web.common.audit.models import Action, AuditEvent
 from veille.web.common.ui import labels
 
-from .models import Action, AuditEvent
+from .access import CommuneRequest, member_required
+from .models import User
+from .roles import Capability
 
 PAGE_SIZE = 50
 
@@ -47,12 +54,15 @@ class AuditFilterForm(forms.Form):
     du = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="Au (inclus)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data: object, *, events: QuerySet[AuditEvent]) -> None:
+    def __init__(self, data: QueryDict | None, *, events: QuerySet[AuditEvent]) -> None:
         super().__init__(data)
         users = events.exclude(user=None).values("user")
-        self.fields["utilisateur"].queryset = User.objects.filter(pk__in=users).order_by("username")
+        # self.fields types each field as a bare Field: these two are the ones declared above.
+        people = cast(forms.ModelChoiceField, self.fields["utilisateur"])
+        people.queryset = User.objects.filter(pk__in=users).order_by("username")
         types = events.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.fields["type"].choices = [("", "tous"), *((t, type_label(t)) for t in types)]
+        kinds = cast(forms.ChoiceField, self.fields["type"])
+        kinds.choices = [("", "tous"), *((t, type_label(t)) for t in types)]
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if not self.is_valid():
@@ -73,7 +83,7 @@ class AuditFilterForm(forms.Form):
 
 @require_GET
 @member_required(Capability.VIEW_AUDIT)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CommuneRequest) -> HttpResponse:
     """Entries of this commune only, newest first; nothing on this page can change them."""
     events = AuditEvent.objects.filter(commune=request.commune)
     form = AuditFilterForm(request.GET or None, events=events)
@@ -88,3 +98,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "audit/index.html",
         {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
     )
+
+
+app_name = "audit"
+urlpatterns = [
+    path("", index, name="index"),
+]

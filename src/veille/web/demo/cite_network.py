@@ -11,11 +11,10 @@ from veille.web.cite.actions.models import Action, Status
 from veille.web.cite.cites.models import Cite, CiteMembership
 from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.governance.models import Decision, Instance, Meeting
+from veille.web.cite.network.models import Experience
 from veille.web.cite.review.drafting import create_review
 from veille.web.cite.review.models import Frequency, ProtocolEntry
 from veille.web.common.accounts.models import User
-
-from .models import Experience
 
 OTHER_CPO = ("cpo.acacias", "Gaspard", "Lenfantin")
 

@@ -14,14 +14,23 @@ from decimal import Decimal
 from django.db import transaction
 
 from veille.web.cite.actions.models import Action, BudgetLine, Execution, Funder, Status, Transition
+from veille.web.cite.cites.models import (
+    Cite,
+    CiteCommune,
+    CiteMembership,
+    Convention,
+    Neighbourhood,
+    Partner,
+    School,
+)
+from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.framework.models import SubObjective
 from veille.web.cite.funds.budget import ensure_default_contributions
 from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
 from veille.web.common.accounts.models import User
 from veille.web.common.territories.models import Commune
 
-from .models import Cite, CiteCommune, CiteMembership, Convention, Neighbourhood, Partner, School
-from .roles import CiteRole
+from .cite_network import seed_other_cite, seed_second_half
 
 YEARS = (2024, 2025)
 
@@ -493,8 +502,6 @@ def seed_cite(*, cite_slug: str = "cite-des-tilleuls", communes: Sequence[Commun
                         paid_on=dt.date(year, 6, 30),
                         reference=f"M-{year}-{index:03d}",
                     )
-    from veille.web.cite.network.demo import seed_other_cite, seed_second_half
-
     seed_second_half(cite, cpo)
     seed_other_cite(cite.region)
     return CiteDemo(cite, list(ACCOUNTS))
