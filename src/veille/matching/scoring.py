@@ -32,7 +32,11 @@ def _rule_keys_sql(rule: BlockingRule, table: str) -> str:
         source = table
     keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
     not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
-    rows = f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+    # A row gives its keys once unless a list repeats an element; the union removes duplicate pairs
+    # anyway, and a DISTINCT over every row of both tables, rule after rule, was a good part of the
+    # candidates' time with department-wide files.
+    distinct = "DISTINCT " if rule.explode else ""
+    rows = f"SELECT {distinct}unique_id, {keys} FROM {source} WHERE {not_null}"
     if rule.max_block is None:
         return rows
     names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
@@ -47,6 +51,7 @@ def candidate_pairs_sql(
     right: str,
     rules: Iterable[BlockingRule] | None = None,
     only: tuple[str, str] | None = None,
+    n_right: int | None = None,
 ) -> str:
     """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
 
@@ -56,8 +61,17 @@ def candidate_pairs_sql(
     ``only``: two tables holding some rows of ``left`` and of ``right`` (a monthly update's changed
     records): then only the pairs with their left row in the first or their right row in the second.
     A rule with ``max_block`` counts its blocks on the whole tables, as a full run does.
+
+    ``n_right``: more rows than ``right`` has (its ids are row positions). The union then removes
+    duplicates on one integer per pair: millions of pairs from many rules, half of them found twice,
+    and a two-column union spilled to disk at 500,000 children.
     """
     from veille.matching.comparisons import BLOCKING_RULES
+
+    if n_right is None:
+        pair = "l.unique_id AS uid_l, r.unique_id AS uid_r"
+    else:
+        pair = f"l.unique_id * {int(n_right)} + r.unique_id AS pair"
 
     joins = []
     for rule in BLOCKING_RULES if rules is None else rules:
@@ -71,11 +85,11 @@ def candidate_pairs_sql(
                 (f"SELECT * FROM ({keys_l}) WHERE unique_id IN (SELECT unique_id FROM {only[0]})", keys_r),
                 (keys_l, f"SELECT * FROM ({keys_r}) WHERE unique_id IN (SELECT unique_id FROM {only[1]})"),
             ]
-        joins += [
-            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM ({one}) AS l JOIN ({other}) AS r ON {on}"
-            for one, other in sides
-        ]
-    return "\nUNION\n".join(joins)
+        joins += [f"SELECT {pair} FROM ({one}) AS l JOIN ({other}) AS r ON {on}" for one, other in sides]
+    union = "\nUNION\n".join(joins)
+    if n_right is None:
+        return union
+    return f"SELECT pair // {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({union})"
 
 
 def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
@@ -103,13 +117,13 @@ def weight_sql(model: Model) -> str:
             if level.tf_column is None:
                 continue
             # Splink's adjustment: the exact level's u replaced by the frequency of the shared value.
-            tf_l, tf_r = f"tf_{level.tf_column}_l", f"tf_{level.tf_column}_r"
+            # Exact agreement means one value, hence one frequency (counted over both sides): Splink's
+            # greatest() of the two is either.
+            tf = f"coalesce(tf_{level.tf_column}_l, tf_{level.tf_column}_r)"
             log_u = float(np.log2(max(float(model.u[comparison.name][i]), CLAMP)))
             terms.append(
-                f"(CASE WHEN {column} = {comparison.gamma(i)} AND coalesce({tf_l}, {tf_r}) IS NOT NULL "
-                f"THEN {float(model.tf_weight)!r} * ({log_u!r} "
-                f"- log2(greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l})))) "
-                "ELSE 0.0 END)"
+                f"(CASE WHEN {column} = {comparison.gamma(i)} "
+                f"THEN coalesce({float(model.tf_weight)!r} * ({log_u!r} - log2({tf})), 0.0) ELSE 0.0 END)"
             )
     return " + ".join(terms) if terms else "0.0"
 
@@ -136,8 +150,8 @@ class PairEngine:
         self.connection.execute(f"SET temp_directory = '{self._spill}'")
         self.connection.register("_children_df", children.loc[:, list(MATCH_COLUMNS)])
         self.connection.register("_records_df", records.loc[:, list(MATCH_COLUMNS)])
-        self.connection.execute(f"CREATE TABLE {CHILDREN} AS SELECT * FROM _children_df")
-        self.connection.execute(f"CREATE TABLE {RECORDS} AS SELECT * FROM _records_df")
+        self.connection.execute(f"CREATE TABLE {CHILDREN}_raw AS SELECT * FROM _children_df")
+        self.connection.execute(f"CREATE TABLE {RECORDS}_raw AS SELECT * FROM _records_df")
         self.connection.unregister("_children_df")
         self.connection.unregister("_records_df")
         self._add_term_frequencies()
@@ -155,21 +169,26 @@ class PairEngine:
         shutil.rmtree(self._spill, ignore_errors=True)
 
     def _add_term_frequencies(self) -> None:
-        # Frequencies over both sides together, as Splink computes them.
+        # Frequencies over both sides together, as Splink computes them. Each side is kept once, with
+        # its frequencies: a second copy of the wide tables pushed DuckDB to disk at 500,000 children.
         columns = _tf_columns(self.comparisons)
-        for side in (CHILDREN, RECORDS):
-            joins, selects = [], []
-            for column in columns:
-                joins.append(
-                    f"LEFT JOIN (SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
-                    f"(SELECT {column} FROM {CHILDREN} UNION ALL SELECT {column} FROM {RECORDS}) "
-                    f"WHERE {column} IS NOT NULL GROUP BY 1) AS t_{column} ON s.{column} = t_{column}.value"
-                )
-                selects.append(f"t_{column}.tf AS tf_{column}")
-            extra = (", " + ", ".join(selects)) if selects else ""
+        for column in columns:
             self.connection.execute(
-                f"CREATE TABLE {side}_tf AS SELECT s.*{extra} FROM {side} AS s {' '.join(joins)}"
+                f"CREATE TABLE tf_{column} AS "
+                f"SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
+                f"(SELECT {column} FROM {CHILDREN}_raw UNION ALL SELECT {column} FROM {RECORDS}_raw) "
+                "WHERE value IS NOT NULL GROUP BY 1"
             )
+        for side in (CHILDREN, RECORDS):
+            joins = [f"LEFT JOIN tf_{c} ON s.{c} = tf_{c}.value" for c in columns]
+            extra = "".join(f", tf_{c}.tf AS tf_{c}" for c in columns)
+            self.connection.execute(
+                f"CREATE TABLE {side} AS SELECT s.*{extra} FROM {side}_raw AS s {' '.join(joins)} "
+                "ORDER BY s.unique_id"
+            )
+            self.connection.execute(f"DROP TABLE {side}_raw")
+        for column in columns:
+            self.connection.execute(f"DROP TABLE tf_{column}")
 
     def pairs_sql(self, pairs: str, comparisons: Iterable[Comparison] | None = None) -> str:
         """Gammas (and term frequencies) of the pairs of ``pairs`` (a query with ``uid_l``, ``uid_r``)."""
@@ -184,8 +203,8 @@ class PairEngine:
             SELECT child_uid, record_uid, {gammas}{tf_columns} FROM (
                 SELECT p.uid_l AS child_uid, p.uid_r AS record_uid, {", ".join(sides)}
                 FROM ({pairs}) AS p
-                JOIN {CHILDREN}_tf AS l ON l.unique_id = p.uid_l
-                JOIN {RECORDS}_tf AS r ON r.unique_id = p.uid_r
+                JOIN {CHILDREN} AS l ON l.unique_id = p.uid_l
+                JOIN {RECORDS} AS r ON r.unique_id = p.uid_r
             )
         """
 
@@ -214,7 +233,7 @@ class PairEngine:
                 )
                 self.connection.unregister(f"_only_{name}_df")
             restricted = ("only_l", "only_r")
-        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted)
+        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted, n_right=max(self.n_records, 1))
         self.connection.execute(f"CREATE TABLE candidate_pairs AS SELECT uid_l, uid_r FROM ({pairs})")
         return int(self.connection.sql("SELECT count(*) FROM candidate_pairs").fetchall()[0][0])
 
@@ -236,8 +255,8 @@ class PairEngine:
         frame = self.connection.sql(
             f"""
             WITH scored AS ({scored}), ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
-                    AS rank, count(*) OVER () AS n_candidates
+                SELECT *, count(*) OVER () AS n_candidates, row_number() OVER (
+                    PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
                 FROM scored WHERE match_weight >= {float(shown)!r}
             )
             SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates
