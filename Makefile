@@ -49,7 +49,8 @@ test-postgres: $(STAMP)
 	bin/ensure-axe
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/web
 
-# The permission matrix: every URL pattern × every role × GET and POST (several minutes).
+# The permission matrix alone (it also runs in test-sqlite and test-postgres): every URL pattern × every
+# role × GET and POST.
 test-matrice: $(STAMP)
 	$(BIN)/pytest -m matrix tests/web/test_permission_matrix.py
 

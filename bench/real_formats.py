@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,7 @@ def _outcomes(out: Path) -> dict[tuple[str, str], str]:
 
 
 def bench(size: int = SIZE) -> list:
+    import run
     from run import OUT, ROOT, SEED, Row, ensure_commune, format_row, run_measured
 
     from veille.synth.scoring import score_flags
@@ -94,7 +96,9 @@ def bench(size: int = SIZE) -> list:
         "--annee-scolaire",
         "2026-2027",
     ]
+    load = os.getloadavg()[0]
     seconds, peak, _ = run_measured(command)
+    cpu = run.LAST_CPU_SECONDS
     scores = score_flags(out / "enfants_sans_scolarite.csv", folder / "verite.csv")
     with_csv, with_real = _outcomes(csv_out), _outcomes(out)
     children = scores["children"]
@@ -120,6 +124,8 @@ def bench(size: int = SIZE) -> list:
         note=f"{files} fichiers ONDE/SIECLE/CSV ; lecture {reading['reels']:.1f} s, total {seconds:.0f} s "
         f"(les CSV côte à côte : lecture {reading['csv']:.1f} s, total {csv_seconds:.0f} s) ; "
         f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
+        cpu_seconds=cpu,
+        load=load,
     )
     print(format_row(row), flush=True)
     return [row]

@@ -32,6 +32,7 @@ ANCHORS = next(
 )
 OUT = ROOT / "bench" / "out"
 SEED = 20261123
+LAST_CPU_SECONDS = 0.0
 
 
 @dataclass
@@ -45,26 +46,38 @@ class Row:
     seconds: float
     peak_gb: float
     note: str = ""
+    #: user + system time of the process and its threads: on a machine shared with other work, wall
+    #: time swells with the load while CPU time barely moves; a quiet machine's wall time is at most
+    #: about this (less where DuckDB runs on both cores)
+    cpu_seconds: float | None = None
+    #: the machine's load average (1 min) when the line was measured
+    load: float | None = None
     uncertain_count: int | None = None
     agreeing_in_review: int | None = None
     department: bool = False
 
 
 def run_measured(command: list[str], *, cwd: Path | None = None) -> tuple[float, float, str]:
-    """Run a command; returns (wall seconds, peak RSS in GB of the process, output tail)."""
+    """Run a command; returns (wall seconds, peak RSS in GB of the process, output tail).
+
+    The CPU seconds of the same run are in :data:`LAST_CPU_SECONDS` (kept apart so that the callers
+    that only want the three figures stay as they are).
+    """
+    global LAST_CPU_SECONDS
     # A fresh interpreter per measure, so that RUSAGE_CHILDREN only sees this command.
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "s = time.perf_counter() - t\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "print(p.stdout[-3000:] + p.stderr[-3000:])\n"
-        "print(f'@@ {s} {rss} {p.returncode}')\n"
+        "print(f'@@ {s} {u.ru_maxrss} {p.returncode} {u.ru_utime + u.ru_stime}')\n"
     )
     done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, cwd=cwd)
     last = [line for line in done.stdout.splitlines() if line.startswith("@@ ")][-1].split()
     seconds, rss_kb, code = float(last[1]), int(last[2]), int(last[3])
+    LAST_CPU_SECONDS = float(last[4])
     if code != 0:
         raise RuntimeError(f"{' '.join(command)} a échoué ({code}) :\n{done.stdout[-3000:]}")
     return seconds, rss_kb / 1024 / 1024, done.stdout
@@ -151,6 +164,7 @@ def bench_commune(
             label += f" (graine {seed - SEED + 1})"
         if department_pupils:
             label = f"département : {n:,} enfants / {department_pupils:,} élèves".replace(",", " ")
+        load = os.getloadavg()[0]
         try:
             seconds, peak, _ = run_measured(command, cwd=ANCHORS)
         except RuntimeError as error:
@@ -177,6 +191,8 @@ def bench_commune(
                 uncertain_count=scores["incertain"],
                 agreeing_in_review=agreeing_in_review(out / "enfants_sans_scolarite.csv"),
                 department=bool(department_pupils),
+                cpu_seconds=LAST_CPU_SECONDS,
+                load=load,
             )
         )
         print(format_row(rows[-1]), flush=True)
@@ -184,10 +200,21 @@ def bench_commune(
 
 
 def bench_febrl() -> Row:
+    load = os.getloadavg()[0]
     seconds, peak, output = run_measured([sys.executable, str(ROOT / "bench" / "febrl4.py")])
     f1 = float([line for line in output.splitlines() if line.startswith("F1 ")][-1].split()[1])
     row = Row(
-        "FEBRL4 (5 000 × 5 000)", "veille", 5000, None, None, None, seconds, peak, note=f"F1 = {f1:.6f}"
+        "FEBRL4 (5 000 × 5 000)",
+        "veille",
+        5000,
+        None,
+        None,
+        None,
+        seconds,
+        peak,
+        note=f"F1 = {f1:.6f}",
+        cpu_seconds=LAST_CPU_SECONDS,
+        load=load,
     )
     print(format_row(row), flush=True)
     return row
@@ -200,10 +227,12 @@ def pct(value: float | None) -> str:
 def format_row(row: Row) -> str:
     count = "" if row.uncertain_count is None else f" ({row.uncertain_count})"
     agreeing = "—" if row.agreeing_in_review is None else str(row.agreeing_in_review)
+    cpu = "—" if row.cpu_seconds is None else f"{row.cpu_seconds:.1f} s"
+    load = "—" if row.load is None else f"{row.load:.1f}"
     return (
         f"| {row.dataset} | {row.approach} | {row.children:,} | {pct(row.recall)} | {pct(row.precision)} | "
-        f"{pct(row.uncertain)}{count} | {agreeing} | {row.seconds:.1f} s | {row.peak_gb:.2f} GB | "
-        f"{row.note} |"
+        f"{pct(row.uncertain)}{count} | {agreeing} | {row.seconds:.1f} s | {cpu} | {row.peak_gb:.2f} GB | "
+        f"{load} | {row.note} |"
     ).replace(",", " ")
 
 
@@ -246,26 +275,44 @@ def verdicts(rows: list[Row]) -> list[str]:
             and "graine" not in row.dataset
         ):
             seconds, gb = limits
-            lines.append(
-                f"- {row.dataset}, durée : {row.seconds:.1f} s (cible ≤ {seconds:.0f} s, marge "
-                f"{seconds - row.seconds:+.1f} s) : {_ok(row.seconds <= seconds)}"
-            )
+            lines.append(_time_line(row, "durée", row.seconds, row.cpu_seconds, seconds))
             if gb is not None:
                 lines.append(
                     f"- {row.dataset}, mémoire : {row.peak_gb:.2f} GB (cible ≤ {gb:.1f} GB, marge "
                     f"{gb - row.peak_gb:+.2f} GB) : {_ok(row.peak_gb <= gb)}"
                 )
         generic = next((r for r in rows if r.dataset == row.dataset and r.approach == "generic_splink"), None)
-        if generic is not None and row.children >= 10_000:
+        if generic is not None and row.children >= 10_000 and generic.seconds > 0:
             ratio = generic.seconds / row.seconds
+            cpu_ratio = ""
+            if generic.cpu_seconds and row.cpu_seconds:
+                cpu_ratio = f", en temps CPU {generic.cpu_seconds / row.cpu_seconds:.2f} fois"
             lines.append(
-                f"- {row.dataset}, Splink générique / Veille : {ratio:.2f} fois (cible ≥ {SPEED_RATIO:.0f}, "
-                f"marge {ratio - SPEED_RATIO:+.2f}) : {_ok(ratio >= SPEED_RATIO)}"
+                f"- {row.dataset}, Splink générique / Veille : {ratio:.2f} fois{cpu_ratio} (cible ≥ "
+                f"{SPEED_RATIO:.0f}, marge {ratio - SPEED_RATIO:+.2f}) : {_ok(ratio >= SPEED_RATIO)}"
             )
         if row.note.startswith("F1 = "):
             f1 = float(row.note.split("=")[1])
             lines.append(f"- {row.dataset}, F1 : {f1:.6f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
     return lines
+
+
+def _time_line(row: Row, name: str, wall: float, cpu: float | None, target: float) -> str:
+    """A time target: met on the wall clock, or else on CPU time when the machine was loaded.
+
+    On a loaded machine the wall time counts the waits for a core; the CPU time is what the crossing
+    itself cost, and about what a quiet machine's wall time would be. Both are printed; a target met
+    only on CPU time says so.
+    """
+    line = f"- {row.dataset}, {name} : {wall:.1f} s (cible ≤ {target:.0f} s, marge {target - wall:+.1f} s)"
+    if cpu is not None:
+        line += f", temps CPU {cpu:.1f} s (marge {target - cpu:+.1f} s)"
+    if wall <= target:
+        return f"{line} : atteinte"
+    if cpu is not None and cpu <= target:
+        load = "" if row.load is None else f" (charge {row.load:.1f})"
+        return f"{line} : atteinte en temps CPU seulement, machine chargée{load} : à confirmer au calme"
+    return f"{line} : {_ok(False)}"
 
 
 def _line(row: Row, name: str, value: float, target: float, at_least: bool) -> str:
@@ -337,8 +384,9 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     header = (
         "| jeu de données | approche | enfants | rappel (non scolarisés) | précision de non_trouve | "
-        "incertains (nombre) | concordantes en relecture | durée | mémoire max | note |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
+        "incertains (nombre) | concordantes en relecture | durée | temps CPU | mémoire max | charge | "
+        "note |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     print(header, flush=True)
     load_before = os.getloadavg()

@@ -80,6 +80,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "VEILLE_DEBUG": "0", "VEILLE_SECRET_KEY": "banc-memoire"}
     env.setdefault("DJANGO_SETTINGS_MODULE", "veille.web.settings")
+    # Plain HTTP on the loopback: with the production default (HTTPS) the cookies are Secure and the
+    # login's CSRF check refuses the bench.
+    env.setdefault("VEILLE_HTTPS", "0")
     server = subprocess.Popen(
         [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{args.port}", "--noreload", "--insecure"],
         env=env,

@@ -164,3 +164,15 @@ def test_the_responsible_persons_go_with_the_childs_data(commune_a):
     ResponsiblePerson.objects.create(child=child, link="mere", last_name="Songeur")
     child.delete()
     assert not ResponsiblePerson.objects.exists()
+
+
+def test_the_list_of_children_logs_which_children_it_showed_by_number(
+    commune_a, commune_b, member, client_as
+):
+    child = make_child(commune_a)
+    make_child(commune_b)  # another commune's: neither shown nor logged
+    client_as(member(Role.AGENT)).get(reverse("children:index", kwargs={"commune": commune_a.slug}))
+
+    entry = AuditEvent.objects.get(action=Action.VIEW, object_type="children.child")
+    assert entry.shown == str(child.pk)
+    assert "Fictivon" not in entry.detail + entry.shown

@@ -354,7 +354,7 @@ def test_the_caf_officer_cannot_download_a_letter(commune_a, member, client_as):
     response = client_as(member(Role.CAF)).get(
         reverse("documents:download", kwargs={"commune": "villeneuve", "pk": letter.pk})
     )
-    assert response.status_code == 404  # it sees no case, as the cases pages answer
+    assert response.status_code == 403  # its role sees no case: refused by role, as the cases pages answer
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
 
 

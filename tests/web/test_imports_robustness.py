@@ -23,6 +23,7 @@ from veille.web.cellule.imports.models import (
     Import,
     ImportStatus,
     Kind,
+    PendingRows,
     RunStatus,
     SchoolingRecord,
 )
@@ -109,6 +110,40 @@ def test_a_confirmation_failing_midway_undoes_its_batches_and_restores_the_known
     monkeypatch.setattr(services, "_confirm_children", original)
     services.confirm_import(imported=imported)  # « Relancer la confirmation » then succeeds
     assert set(Child.objects.values_list("last_name", flat=True)) == {"Nouveau"}
+
+
+def test_pending_rows_wait_in_batches_and_every_one_is_kept_on_confirmation(commune_a, member, monkeypatch):
+    monkeypatch.setattr(services, "PENDING_BATCH_ROWS", 4)
+    monkeypatch.setattr(services, "CONFIRM_BATCH_ROWS", 3)
+    header = "source;identifiant;nom;prenoms;date_naissance"
+    rows = [f"ONDE;E{i};Petit;Noa;0{1 + i % 9}/03/2016" for i in range(9)]
+    imported = pending(
+        commune_a, member(Role.EDUCATION), "\n".join([header, *rows]).encode(), "onde.csv", Kind.SCHOOLING
+    )
+
+    assert [len(b.rows) for b in PendingRows.objects.filter(imported=imported)] == [4, 4, 1]
+    assert [r["identifiant"] for r in imported.pending_rows] == [f"E{i}" for i in range(9)]
+
+    services.confirm_import(imported=imported)
+
+    kept = SchoolingRecord.objects.filter(imported=imported).order_by("pk")
+    assert list(kept.values_list("source_id", flat=True)) == [f"E{i}" for i in range(9)]
+    assert not PendingRows.objects.exists()
+
+
+def test_a_cancelled_or_expired_import_keeps_none_of_its_rows(commune_a, member):
+    header = "source;identifiant;nom;prenoms;date_naissance"
+    data = "\n".join([header, "ONDE;E1;Petit;Noa;01/03/2016"]).encode()
+    education = member(Role.EDUCATION)
+    cancelled = pending(commune_a, education, data, "onde.csv", Kind.SCHOOLING)
+    late = pending(commune_a, education, data, "onde.csv", Kind.SCHOOLING)
+    Import.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    services.cancel_import(imported=cancelled)
+    assert Import.objects.expire_pending() == 1
+
+    assert not PendingRows.objects.exists()
+    assert [i.pending_rows for i in Import.objects.all()] == [None, None]
 
 
 def test_schooling_records_of_an_undone_confirmation_are_deleted(commune_a, member, monkeypatch):

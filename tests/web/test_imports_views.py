@@ -447,6 +447,16 @@ def test_the_review_queue_lists_the_uncertain_children_of_the_latest_run(
     assert AuditEvent.objects.filter(action=Action.VIEW, object_type="imports.outcome").exists()
 
 
+def test_the_review_queue_logs_which_children_it_showed_by_number(crossed, commune_a, client_as, member):
+    client_as(member(Role.EDUCATION)).get(url("imports:review", commune_a))
+
+    entry = AuditEvent.objects.get(action=Action.VIEW, object_type="imports.outcome")
+    listed = list(Outcome.objects.to_review(commune_a).order_by("child__last_name", "pk")[:50])
+    assert listed, "the crossing of the fixture leaves children to review"
+    assert (entry.shown.split(",") if entry.shown else []) == [str(o.child_id) for o in listed]
+    assert not any(o.child.last_name in entry.detail + entry.shown for o in listed)
+
+
 # -------------------------------------------------------------------------------------- children
 
 

@@ -89,6 +89,12 @@ def test_cookies_are_secure_and_hsts_on_by_default_outside_development(monkeypat
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SECURE_HSTS_SECONDS"]
 
 
+def test_https_asked_for_in_development_makes_the_cookies_secure_and_sends_hsts(monkeypatch):
+    values = load_settings(monkeypatch, VEILLE_DEBUG="1", VEILLE_HTTPS="1")
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
+
+
 def test_plain_http_must_be_asked_for(monkeypatch):
     values = load_settings(monkeypatch, VEILLE_HTTPS="0")
     assert not values["SESSION_COOKIE_SECURE"] and not values["SECURE_HSTS_SECONDS"]

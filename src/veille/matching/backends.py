@@ -63,8 +63,9 @@ class Backend(Protocol):
     """What ``PairEngine`` asks of a database."""
 
     name: str
-    #: The set-returning function that turns a list into rows.
+    #: The set-returning function that turns a list into rows, and the integer division operator.
     explode: str
+    divide: str
     #: The errors of this backend that mean "the files teach nothing", as DuckDB's do.
     errors: tuple[type[BaseException], ...]
     #: Whether gammas and weights can be one query. Spark's optimiser copies each gamma's CASE into
@@ -80,6 +81,8 @@ class Backend(Protocol):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
 
+    def drop(self, name: str) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -88,6 +91,7 @@ class DuckDBBackend:
 
     name = DUCKDB
     explode = "unnest"
+    divide = "//"
     inlines_gammas = True
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
@@ -113,6 +117,9 @@ class DuckDBBackend:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.connection.sql(sql).fetchall()
+
+    def drop(self, name: str) -> None:
+        self.connection.execute(f"DROP TABLE {name}")
 
     def close(self) -> None:
         self.connection.close()
@@ -206,6 +213,7 @@ class SparkBackend:
 
     name = SPARK
     explode = "explode"
+    divide = "div"
     inlines_gammas = False
 
     def __init__(self, session: Any = None) -> None:
@@ -269,6 +277,12 @@ class SparkBackend:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.sql(sql).collect()]
+
+    def drop(self, name: str) -> None:
+        index = self._views.index(name)
+        self.spark.catalog.dropTempView(name)
+        self._cached.pop(index).unpersist()
+        self._views.pop(index)
 
     def close(self) -> None:
         for name in self._views:

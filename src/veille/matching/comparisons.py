@@ -97,7 +97,7 @@ SURNAME = Comparison(
     name="nom",
     description="nom de famille",
     null_column="nom_colle",
-    columns=("nom_colle", "nom_tokens", "noms_famille", "nom_phon", "nom1_phon", "prenom1"),
+    columns=("nom_colle", "nom_tokens", "noms_famille", "nom_phon", "nom1_phon", "prenom1", "prenoms_colle"),
     levels=(
         Level('"nom_colle_l" = "nom_colle_r"', "nom identique", tf_column="nom_colle"),
         Level(
@@ -106,7 +106,8 @@ SURNAME = Comparison(
         ),
         Level('list_has_any("noms_famille_l", "noms_famille_r")', "nom d'usage ou de l'autre parent"),
         Level(
-            '"nom_colle_l" = "prenom1_r" OR "prenom1_l" = "nom_colle_r"',
+            '"nom_colle_l" = "prenom1_r" OR "prenom1_l" = "nom_colle_r" '
+            'OR "nom_colle_l" = "prenoms_colle_r" OR "prenoms_colle_l" = "nom_colle_r"',
             "nom et prénom inversés",
             hidden_by=FIRST_NAME_COLUMNS,
         ),
@@ -145,7 +146,8 @@ FIRST_NAME = Comparison(
         ),
         Level('"prenom1_phon_l" = "prenom1_phon_r"', "prénom qui sonne pareil"),
         Level(
-            '"prenom1_l" = "nom_colle_r" OR "nom_colle_l" = "prenom1_r"',
+            '"prenom1_l" = "nom_colle_r" OR "nom_colle_l" = "prenom1_r" '
+            'OR "prenoms_colle_l" = "nom_colle_r" OR "nom_colle_l" = "prenoms_colle_r"',
             "nom et prénom inversés",
             hidden_by=SURNAME_COLUMNS,
         ),
@@ -270,6 +272,10 @@ SWAP_PROOF_DATE = (
 SURNAME_INITIAL, FIRST_NAME_INITIAL = "substr(nom_colle, 1, 1)", "substr(prenom1, 1, 1)"
 # The same key when the surname and the first name were typed in each other's column.
 SWAP_PROOF_NAMES = "least(nom_colle, prenom1) || '|' || greatest(nom_colle, prenom1)"
+# The same with every first name glued: a school that typed VAN DE WALLE as the first names and
+# Mila as the surname gives a first first name VAN, which the key above does not pair with
+# VANDEWALLE; RAYAN KARIM typed as the surname gives RAYANKARIM, not RAYAN.
+SWAP_PROOF_FULL_NAMES = "least(nom_colle, prenoms_colle) || '|' || greatest(nom_colle, prenoms_colle)"
 CAPPED = 30
 
 # A pair is scored if any rule holds, so a child is missed only when every rule's keys are damaged at
@@ -319,6 +325,10 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("même adresse, même mois de naissance", ("adresse_cle", YEAR_MONTH)),
     BlockingRule("nom et prénom, même inversés, même année", (SWAP_PROOF_NAMES, YEAR)),
     BlockingRule("nom et prénom, même inversés, mêmes jour et mois", (SWAP_PROOF_NAMES, MONTH_DAY)),
+    BlockingRule("nom et prénoms entiers, même inversés, même année", (SWAP_PROOF_FULL_NAMES, YEAR)),
+    BlockingRule(
+        "nom et prénoms entiers, même inversés, mêmes jour et mois", (SWAP_PROOF_FULL_NAMES, MONTH_DAY)
+    ),
     BlockingRule("même identifiant national", ("ine",)),
     # A mistyped surname together with a mistyped date digit escapes every rule above, and the
     # postcode rules below fade out as the commune grows (one postcode, blocks over the cap): at

@@ -8,8 +8,8 @@ lets Veille materialise only the pairs it keeps, compare on integer ids, and lea
 instead of pair tables (``training``): most of the time of a crossing went there.
 
 The queries are written once, in what DuckDB and Spark both accept (``backends`` says how Spark is
-made to accept DuckDB's functions); the one construct they spell differently, turning a list into
-rows, is the backend's ``explode``.
+made to accept DuckDB's functions); what they spell differently (turning a list into rows, integer
+division) is an attribute of the backend.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest") -> s
         source = table
     keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
     not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
-    rows = f"SELECT DISTINCT unique_id, {keys} FROM {source} WHERE {not_null}"
+    # A row gives its keys once unless a list repeats an element; the union removes duplicate pairs
+    # anyway, and a DISTINCT over every row of both tables, rule after rule, was a good part of the
+    # candidates' time with department-wide files.
+    distinct = "DISTINCT " if rule.explode else ""
+    rows = f"SELECT {distinct}unique_id, {keys} FROM {source} WHERE {not_null}"
     if rule.max_block is None:
         return rows
     names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
@@ -53,8 +57,10 @@ def candidate_pairs_sql(
     right: str,
     rules: Iterable[BlockingRule] | None = None,
     only: tuple[str, str] | None = None,
+    n_right: int | None = None,
     *,
     explode: str = "unnest",
+    divide: str = "//",
 ) -> str:
     """SQL of the distinct (left id, right id) pairs that agree on at least one rule.
 
@@ -64,9 +70,19 @@ def candidate_pairs_sql(
     ``only``: two tables holding some rows of ``left`` and of ``right`` (a monthly update's changed
     records): then only the pairs with their left row in the first or their right row in the second.
     A rule with ``max_block`` counts its blocks on the whole tables, as a full run does.
-    ``explode``: the backend's function turning a list into rows.
+
+    ``n_right``: more rows than ``right`` has (its ids are row positions). The union then removes
+    duplicates on one integer per pair: millions of pairs from many rules, half of them found twice,
+    and a two-column union spilled to disk at 500,000 children.
+
+    ``explode``, ``divide``: the backend's function turning a list into rows, and its integer division.
     """
     from veille.matching.comparisons import BLOCKING_RULES
+
+    if n_right is None:
+        pair = "l.unique_id AS uid_l, r.unique_id AS uid_r"
+    else:
+        pair = f"l.unique_id * {int(n_right)} + r.unique_id AS pair"
 
     joins = []
     for rule in BLOCKING_RULES if rules is None else rules:
@@ -89,11 +105,11 @@ def candidate_pairs_sql(
                     f"SELECT * FROM ({keys_r}) AS kr WHERE unique_id IN (SELECT unique_id FROM {only[1]})",
                 ),
             ]
-        joins += [
-            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM ({one}) AS l JOIN ({other}) AS r ON {on}"
-            for one, other in sides
-        ]
-    return "\nUNION\n".join(joins)
+        joins += [f"SELECT {pair} FROM ({one}) AS l JOIN ({other}) AS r ON {on}" for one, other in sides]
+    union = "\nUNION\n".join(joins)
+    if n_right is None:
+        return union
+    return f"SELECT pair {divide} {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({union}) AS pairs"
 
 
 def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
@@ -121,22 +137,19 @@ def weight_sql(model: Model) -> str:
             if level.tf_column is None:
                 continue
             # Splink's adjustment: the exact level's u replaced by the frequency of the shared value.
-            tf_l, tf_r = f"tf_{level.tf_column}_l", f"tf_{level.tf_column}_r"
+            # Exact agreement means one value, hence one frequency (counted over both sides): Splink's
+            # greatest() of the two is either.
+            tf = f"coalesce(tf_{level.tf_column}_l, tf_{level.tf_column}_r)"
             log_u = float(np.log2(max(float(model.u[comparison.name][i]), CLAMP)))
             terms.append(
-                f"(CASE WHEN {column} = {comparison.gamma(i)} AND coalesce({tf_l}, {tf_r}) IS NOT NULL "
-                f"THEN {float(model.tf_weight)!r} * ({log_u!r} "
-                f"- log2(greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l})))) "
-                "ELSE 0.0 END)"
+                f"(CASE WHEN {column} = {comparison.gamma(i)} "
+                f"THEN coalesce({float(model.tf_weight)!r} * ({log_u!r} - log2({tf})), 0.0) ELSE 0.0 END)"
             )
     return " + ".join(terms) if terms else "0.0"
 
 
 class PairEngine:
-    """One database holding both sides, their term frequencies and the candidate pairs.
-
-    ``backend``: ``"duckdb"`` (the default, in this process) or ``"spark"``, or a ``Backend``.
-    """
+    """One DuckDB database holding both sides, their term frequencies and the candidate pairs."""
 
     def __init__(
         self,
@@ -154,8 +167,8 @@ class PairEngine:
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
         try:
-            self.backend.load(CHILDREN, children.loc[:, list(MATCH_COLUMNS)])
-            self.backend.load(RECORDS, records.loc[:, list(MATCH_COLUMNS)])
+            self.backend.load(f"{CHILDREN}_raw", children.loc[:, list(MATCH_COLUMNS)])
+            self.backend.load(f"{RECORDS}_raw", records.loc[:, list(MATCH_COLUMNS)])
             self._add_term_frequencies()
         except BaseException:
             self.backend.close()
@@ -201,20 +214,25 @@ class PairEngine:
         self.backend.close()
 
     def _add_term_frequencies(self) -> None:
-        # Frequencies over both sides together, as Splink computes them.
+        # Frequencies over both sides together, as Splink computes them. Each side is kept once, with
+        # its frequencies: a second copy of the wide tables pushed DuckDB to disk at 500,000 children.
         columns = _tf_columns(self.comparisons)
+        for column in columns:
+            self.backend.create(
+                f"tf_{column}",
+                f"SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
+                f"(SELECT {column} FROM {CHILDREN}_raw UNION ALL SELECT {column} FROM {RECORDS}_raw) AS s "
+                f"WHERE {column} IS NOT NULL GROUP BY {column}",
+            )
         for side in (CHILDREN, RECORDS):
-            joins, selects = [], []
-            for column in columns:
-                joins.append(
-                    f"LEFT JOIN (SELECT {column} AS value, count(*) / sum(count(*)) OVER () AS tf FROM "
-                    f"(SELECT {column} FROM {CHILDREN} UNION ALL SELECT {column} FROM {RECORDS}) AS sides "
-                    f"WHERE {column} IS NOT NULL GROUP BY {column}) AS t_{column} "
-                    f"ON s.{column} = t_{column}.value"
-                )
-                selects.append(f"t_{column}.tf AS tf_{column}")
-            extra = (", " + ", ".join(selects)) if selects else ""
-            self.backend.create(f"{side}_tf", f"SELECT s.*{extra} FROM {side} AS s {' '.join(joins)}")
+            joins = [f"LEFT JOIN tf_{c} ON s.{c} = tf_{c}.value" for c in columns]
+            extra = "".join(f", tf_{c}.tf AS tf_{c}" for c in columns)
+            self.backend.create(
+                side, f"SELECT s.*{extra} FROM {side}_raw AS s {' '.join(joins)} ORDER BY s.unique_id"
+            )
+            self.backend.drop(f"{side}_raw")
+        for column in columns:
+            self.backend.drop(f"tf_{column}")
 
     def pairs_sql(self, pairs: str, comparisons: Iterable[Comparison] | None = None) -> str:
         """Gammas (and term frequencies) of the pairs of ``pairs`` (a query with ``uid_l``, ``uid_r``)."""
@@ -229,8 +247,8 @@ class PairEngine:
             SELECT child_uid, record_uid, {gammas}{tf_columns} FROM (
                 SELECT p.uid_l AS child_uid, p.uid_r AS record_uid, {", ".join(sides)}
                 FROM ({pairs}) AS p
-                JOIN {CHILDREN}_tf AS l ON l.unique_id = p.uid_l
-                JOIN {RECORDS}_tf AS r ON r.unique_id = p.uid_r
+                JOIN {CHILDREN} AS l ON l.unique_id = p.uid_l
+                JOIN {RECORDS} AS r ON r.unique_id = p.uid_r
             ) AS sides
         """
 
@@ -258,8 +276,15 @@ class PairEngine:
                     f"SELECT * FROM {table} WHERE unique_id IN (SELECT unique_id FROM only_{name}_ids)",
                 )
             restricted = ("only_l", "only_r")
-        pairs = candidate_pairs_sql(CHILDREN, RECORDS, only=restricted, explode=self.backend.explode)
-        self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS pairs")
+        pairs = candidate_pairs_sql(
+            CHILDREN,
+            RECORDS,
+            only=restricted,
+            n_right=max(self.n_records, 1),
+            explode=self.backend.explode,
+            divide=self.backend.divide,
+        )
+        self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS candidates")
         return int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
 
     def weights_sql(self, model: Model, pairs: str) -> str:
@@ -286,8 +311,8 @@ class PairEngine:
         frame = self.backend.frame(
             f"""
             WITH scored AS ({scored}), ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
-                    AS rank, count(*) OVER () AS n_candidates
+                SELECT *, count(*) OVER () AS n_candidates, row_number() OVER (
+                    PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
                 FROM scored WHERE match_weight >= {float(shown)!r}
             )
             SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates

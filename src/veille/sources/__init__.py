@@ -6,9 +6,8 @@ are read into canonical tables (``veille.columns``), every value a string, with 
 line number of each row. See ``shared/formats/FORMAT.md``.
 """
 
-from veille.sources.archives import PasswordOption
 from veille.sources.dates import parse_date
-from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
+from veille.sources.problems import PasswordOption, PasswordRequired, Problem, SourceError, WrongPassword
 from veille.sources.readers import (
     FileInput,
     FileReport,

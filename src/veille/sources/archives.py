@@ -6,7 +6,6 @@ The decrypted content is never written to disk: members are extracted into memor
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 import py7zr
@@ -14,10 +13,7 @@ from py7zr.exceptions import PasswordRequired as _Py7zPasswordRequired
 from py7zr.io import Py7zIO, WriterFactory
 
 from veille.sources import limits
-from veille.sources.problems import PasswordRequired, Problem, SourceError, WrongPassword
-
-#: a password, or a function asked for it (with the archive's name) only when an archive needs one
-PasswordOption = str | Callable[[str], str | None] | None
+from veille.sources.problems import PasswordOption, PasswordRequired, Problem, SourceError, WrongPassword
 
 
 class _MemoryWriter(Py7zIO):

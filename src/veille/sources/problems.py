@@ -5,7 +5,7 @@ Every message shown to the user is in French and says what is wrong and what to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 #: How many problems an error message lists before summarising the rest.
@@ -48,6 +48,10 @@ class SourceError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+#: a password, or a function asked for it (with the archive's name) only when an archive needs one
+PasswordOption = str | Callable[[str], str | None] | None
 
 
 class PasswordRequired(SourceError):

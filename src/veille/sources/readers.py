@@ -12,10 +12,9 @@ import pandas as pd
 
 from veille.columns import BOOKKEEPING_COLUMNS
 from veille.sources import exports
-from veille.sources.archives import PasswordOption, extract_archive
 from veille.sources.formats import RawTable, detect_format, empty_file_error, file_error, read_table
 from veille.sources.headers import accepted_headers, map_headers
-from veille.sources.problems import Problem, SourceError, invalid_rows_error
+from veille.sources.problems import PasswordOption, Problem, SourceError, invalid_rows_error
 from veille.sources.validation import CHILDREN, SCHOOLING, Kind, validate
 from veille.spreadsheet_safety import neutralise_row
 
@@ -288,6 +287,9 @@ def _read_content(
     fmt = detect_format(name, data)
     if fmt != "7z":
         return [_read_table_file(given, given, name, data, fmt, kind, [name])]
+
+    # py7zr and its ciphers weigh a tenth of a second at start-up: only an archive needs them.
+    from veille.sources.archives import extract_archive
 
     members = extract_archive(source, name, password)
     if not members:

@@ -58,8 +58,19 @@ def _editable_kinds(membership: Any) -> list[LetterKind]:
     return [kind for kind in LetterKind if may_edit_template(membership, kind)]
 
 
+#: a role holding none of these sees no case at all: refused by its role (403), as the cases pages
+#: answer, before any case is looked up (404 is for a case it cannot see among those it could)
+CASE_VIEWS = (Capability.VIEW_CASES, Capability.VIEW_TRANSMITTED_CASES, Capability.VIEW_ESTABLISHMENT_CASES)
+
+
+def _require_case_view(membership: Any) -> None:
+    if not any(membership.can(c) for c in CASE_VIEWS):
+        raise PermissionDenied("Votre rôle ne permet pas de voir les dossiers ni leurs courriers.")
+
+
 def _visible_case(request: CommuneRequest, pk: int) -> Case:
     """The case if this member may see it (404 otherwise, as the cases pages answer)."""
+    _require_case_view(request.membership)
     cases = Case.objects.visible_to(request.membership).select_related("child")
     return get_object_or_404(cases, pk=pk, commune=request.commune)
 
@@ -260,6 +271,7 @@ def generate(request: CommuneRequest, case: int) -> HttpResponse:
 @member_required()
 def download(request: CommuneRequest, pk: int) -> HttpResponse:
     membership = request.membership
+    _require_case_view(membership)
     letter = get_object_or_404(GeneratedLetter, pk=pk, commune=request.commune)
     if not Case.objects.visible_to(membership).filter(pk=letter.case_id).exists():
         raise Http404("Courrier introuvable.")

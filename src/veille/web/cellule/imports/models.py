@@ -1,7 +1,8 @@
 """Imports of the cell's files, crossing runs, each child's outcome per run, and people's decisions.
 
-An import is validated first and kept *pending*: its canonical rows wait in ``pending_rows`` (never the
-uploaded file, never the archive password) until a person confirms it, cancels it, or it expires.
+An import is validated first and kept *pending*: its canonical rows wait in :class:`PendingRows`, one
+batch a row (never the uploaded file, never the archive password), until a person confirms it, cancels
+it, or it expires.
 Only on confirmation are the children upserted into ``children.Child`` and the schooling records
 stored in ``SchoolingRecord``.
 """
@@ -66,12 +67,21 @@ class ImportQuerySet(models.QuerySet["Import"]):
 
     def expire_pending(self) -> int:
         """Drop the rows of pending imports past their time; returns how many expired."""
-        expired = self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now())
+        late = list(
+            self.filter(status=ImportStatus.PENDING, expires_at__lt=timezone.now()).values_list(
+                "pk", flat=True
+            )
+        )
         # Read first: the pages call this on every view, and an UPDATE takes SQLite's write lock even
         # when it changes nothing.
-        if not expired.exists():
+        if not late:
             return 0
-        return expired.update(status=ImportStatus.EXPIRED, pending_rows=None)
+        # Only those still pending: a confirmation that starts meanwhile keeps its rows.
+        count = Import.objects.filter(pk__in=late, status=ImportStatus.PENDING).update(
+            status=ImportStatus.EXPIRED, rows_waiting=False
+        )
+        PendingRows.objects.filter(imported__in=late, imported__status=ImportStatus.EXPIRED).delete()
+        return count
 
     def interrupted(self) -> ImportQuerySet:
         """Confirmations whose process died: no heartbeat for :data:`STALE_AFTER`."""
@@ -100,8 +110,9 @@ class Import(models.Model):
     #: rejected rows: fichier, ligne, colonne, motif (the value itself is not kept)
     rejects = models.JSONField(default=list)
     rows_kept = models.PositiveIntegerField("lignes retenues", default=0)
-    #: canonical rows waiting for confirmation; emptied on confirmation, cancel or expiry
-    pending_rows = models.JSONField(null=True, blank=True)
+    #: whether canonical rows wait for confirmation (in :class:`PendingRows`, none for an import whose
+    #: every row was set aside); false once confirmed, cancelled or expired
+    rows_waiting = models.BooleanField(default=False)
     #: last sign of life of a confirmation at work (it commits in batches, see services.confirm_import)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     #: why the last confirmation did not finish (French, shown on the page)
@@ -115,6 +126,14 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"Dépôt n° {self.pk}"
+
+    @property
+    def pending_rows(self) -> list[dict[str, Any]] | None:
+        """Every waiting row, in file order (``None`` once settled). Reads them all: for a small import
+        (tests, the demo); a confirmation reads one batch at a time."""
+        if not self.rows_waiting:
+            return None
+        return [row for rows in self.pending_batches.values_list("rows", flat=True) for row in rows]
 
     @property
     def is_pending(self) -> bool:
@@ -134,6 +153,24 @@ class Import(models.Model):
         if self.expires_at is None:
             self.expires_at = timezone.now() + PENDING_LIFETIME
         super().save(*args, **kwargs)
+
+
+class PendingRows(models.Model):
+    """One batch of a pending import's canonical rows, in file order.
+
+    Stored batch by batch: a 50 MB file's rows never make one list, nor one JSON text, in the web
+    process; the confirmation commits one batch per transaction.
+    """
+
+    imported = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="pending_batches")
+    position = models.PositiveIntegerField()
+    rows = models.JSONField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["imported", "position"], name="pending_rows_one_position")
+        ]
 
 
 class ConfirmationBatch(models.Model):

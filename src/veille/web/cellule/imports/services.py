@@ -3,8 +3,8 @@ record a person's decision on an uncertain match.
 
 Every function is keyword-only. The decrypted content of an upload lives only in memory; the archive
 password is passed through and forgotten (never in the database, the session or a log). Between
-validation and confirmation (one hour at most) the canonical rows wait in ``Import.pending_rows``, in
-the database that will hold them anyway, never in a file.
+validation and confirmation (one hour at most) the canonical rows wait in ``PendingRows``, batch by
+batch, in the database that will hold them anyway, never in a file.
 
 People's decisions are applied by every later run (``cross(decisions=...)``: a pair declared different
 is dropped, a pair declared the same is forced). They are *not* fed to Splink as training labels
@@ -57,6 +57,7 @@ from .models import (
     Kind,
     MatchDecision,
     Outcome,
+    PendingRows,
     RunStatus,
     SchoolingRecord,
 )
@@ -106,27 +107,30 @@ def validate_upload(
     """
     reader = read_children_files if kind == Kind.CHILDREN else read_schooling_files
     result: ReadResult = reader(list(files), password=password or None, skip_invalid=skip_invalid)
-    return Import.objects.create(
-        commune=commune,
-        kind=kind,
-        school_year=str(SchoolYear.parse(school_year)),
-        uploaded_by=user,
-        skip_invalid=skip_invalid,
-        fingerprints={f.name: hashlib.sha256(f.data).hexdigest() for f in files},
-        files=[_file_report(report) for report in result.files],
-        rejects=[
-            {
-                "fichier": p.fichier,
-                "ligne": p.ligne,
-                "colonne": p.colonne or "",
-                "valeur": p.valeur or "",
-                "motif": p.message,
-            }
-            for p in result.rejects
-        ],
-        rows_kept=len(result.table),
-        pending_rows=result.table.drop(columns=["fichier", "ligne"]).to_dict(orient="records"),
-    )
+    with transaction.atomic():  # all the rows or none: a failure halfway keeps no import
+        imported = Import.objects.create(
+            commune=commune,
+            kind=kind,
+            school_year=str(SchoolYear.parse(school_year)),
+            uploaded_by=user,
+            skip_invalid=skip_invalid,
+            fingerprints={f.name: hashlib.sha256(f.data).hexdigest() for f in files},
+            files=[_file_report(report) for report in result.files],
+            rejects=[
+                {
+                    "fichier": p.fichier,
+                    "ligne": p.ligne,
+                    "colonne": p.colonne or "",
+                    "valeur": p.valeur or "",
+                    "motif": p.message,
+                }
+                for p in result.rejects
+            ],
+            rows_kept=len(result.table),
+            rows_waiting=True,
+        )
+        _store_rows(imported, result.table)
+    return imported
 
 
 #: what the readers' messages tell a command-line user, and what the web says instead
@@ -170,14 +174,28 @@ def _file_report(report: Any) -> dict[str, Any]:
     }
 
 
+def _store_rows(imported: Import, table: pd.DataFrame) -> None:
+    """Keep the rows read, one :class:`PendingRows` per :data:`PENDING_BATCH_ROWS` rows.
+
+    Only one batch at a time becomes Python dicts and JSON: the whole table as one list of dicts, then
+    as one JSON text, took more than a gigabyte for a 50 MB file.
+    """
+    for position, start in enumerate(range(0, len(table), PENDING_BATCH_ROWS)):
+        batch = table.iloc[start : start + PENDING_BATCH_ROWS].drop(columns=["fichier", "ligne"])
+        PendingRows.objects.create(imported=imported, position=position, rows=batch.to_dict(orient="records"))
+
+
 def _forget_rows(imported: Import) -> None:
     """Drop the pending rows and the rejected values once the import is settled."""
-    imported.pending_rows = None
+    imported.pending_batches.all().delete()
+    imported.rows_waiting = False
     imported.rejects = [{**reject, "valeur": ""} for reject in imported.rejects]
 
 
 #: rows committed per transaction by a confirmation: well under a second of SQLite's write lock
 CONFIRM_BATCH_ROWS = 2000
+#: rows kept together while they wait for confirmation: what the web process holds at once
+PENDING_BATCH_ROWS = 2000
 
 _CHILD_FIELDS = (
     "last_name",
@@ -218,7 +236,7 @@ def confirm_import(*, imported: Import) -> Import:
     """
     with transaction.atomic():
         imported = Import.objects.select_for_update().get(pk=imported.pk)
-        if not imported.is_pending or imported.pending_rows is None:
+        if not imported.is_pending or not imported.rows_waiting:
             raise ValueError("Ce dépôt n'est plus en attente : il a été confirmé, annulé ou il a expiré.")
         if imported.batches.exists():
             raise ValueError(
@@ -228,23 +246,25 @@ def confirm_import(*, imported: Import) -> Import:
         imported.status, imported.error = ImportStatus.CONFIRMING, ""
         imported.heartbeat_at = timezone.now()
         imported.save(update_fields=["status", "error", "heartbeat_at"])
-    rows = imported.pending_rows
+    # The waiting rows are read one stored batch at a time.
+    stored = list(imported.pending_batches.order_by("position").values_list("pk", flat=True))
     try:
         existing = _existing_children(imported.commune) if imported.kind == Kind.CHILDREN else {}
-        for start in range(0, len(rows), CONFIRM_BATCH_ROWS):
-            with transaction.atomic():
-                # First statement of the batch: it takes the write lock and checks that nobody declared
-                # this confirmation interrupted meanwhile.
-                alive = Import.objects.filter(pk=imported.pk, status=ImportStatus.CONFIRMING).update(
-                    heartbeat_at=timezone.now()
-                )
-                if not alive:
-                    raise _Interrupted
-                batch = rows[start : start + CONFIRM_BATCH_ROWS]
-                if imported.kind == Kind.CHILDREN:
-                    _confirm_children(imported, batch, existing)
-                else:
-                    _confirm_schooling(imported, batch)
+        for rows in (PendingRows.objects.values_list("rows", flat=True).get(pk=pk) for pk in stored):
+            for start in range(0, len(rows), CONFIRM_BATCH_ROWS):
+                with transaction.atomic():
+                    # First statement of the batch: it takes the write lock and checks that nobody declared
+                    # this confirmation interrupted meanwhile.
+                    alive = Import.objects.filter(pk=imported.pk, status=ImportStatus.CONFIRMING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                    if not alive:
+                        raise _Interrupted
+                    batch = rows[start : start + CONFIRM_BATCH_ROWS]
+                    if imported.kind == Kind.CHILDREN:
+                        _confirm_children(imported, batch, existing)
+                    else:
+                        _confirm_schooling(imported, batch)
         with transaction.atomic():
             _forget_rows(imported)
             imported.status = ImportStatus.CONFIRMED
@@ -428,9 +448,10 @@ def recover_interrupted() -> int:
 def cancel_import(*, imported: Import) -> Import:
     """Drop a pending import: nothing of it is kept but its report (without the rows' values)."""
     if imported.status == ImportStatus.PENDING:
-        _forget_rows(imported)
-        imported.status = ImportStatus.CANCELLED
-        imported.save()
+        with transaction.atomic():  # rows dropped only with the status that says so
+            _forget_rows(imported)
+            imported.status = ImportStatus.CANCELLED
+            imported.save()
     return imported
 
 
