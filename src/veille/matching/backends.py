@@ -218,9 +218,9 @@ class SparkBackend:
 
     def __init__(self, session: Any = None) -> None:
         self.spark = session if session is not None else spark_session()
-        from pyspark.errors import PySparkException
-
-        self.errors: tuple[type[BaseException], ...] = (PySparkException,)
+        # None: a failing Spark job (memory above all) must stop the crossing, not pass for files
+        # that teach nothing and quietly leave the commune with the prior model.
+        self.errors: tuple[type[BaseException], ...] = ()
         conf = self.spark.conf
         # DuckDB's dialect as it is: double quotes name columns, / divides as floats.
         conf.set("spark.sql.ansi.enabled", "true")
