@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Static files (stylesheet, htmx) served by the application itself under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "veille.web.common.accounts.sessions.IdleSessionRefresh",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,7 +164,8 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("VEILLE_SESSION_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle session ends
+# The expiry counts from the last request, refreshed at most once a minute (accounts/sessions.py).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
