@@ -79,7 +79,12 @@ def fire(page, label: str, *, note: str = "", day=None, notified=None, ground: s
         step.get_by_label(re.compile("^Motif de la demande")).select_option(label=ground)
     if note:
         step.get_by_label(re.compile("^Note")).fill(note)
-    step.get_by_role("button", name=label).click()
+    # Wait for htmx's answer and its swap: the button's own label is already on the page, so a check of
+    # the text alone would pass before the new block is in, and the next check would read a page
+    # half swapped.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        step.get_by_role("button", name=label).click()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
 
 
 def test_the_cell_follows_a_child_from_the_new_files_to_rescolarisation(page, demo):
