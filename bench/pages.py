@@ -26,14 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGES = (
-    ("accueil de la commune", "/communes/{c}/"),
-    ("enfants", "/communes/{c}/enfants/"),
-    ("enfants non trouvés", "/communes/{c}/enfants/?statut=non_trouve"),
-    ("dossiers", "/communes/{c}/dossiers/"),
-    ("fichiers et croisements", "/communes/{c}/imports/"),
-    ("indicateurs", "/communes/{c}/indicateurs/"),
-)
+# The same pages as the load test, so that the two benches speak of the same thing.
+from load import PAGES
 
 
 def _percentile(values: list[float], q: int) -> float:

@@ -29,6 +29,7 @@ from veille.web.cite.funds.budget import ensure_default_contributions
 from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
 from veille.web.common.accounts.models import User
 from veille.web.common.territories.models import Commune
+from veille.web.demo.seed import demo_user
 
 from .cite_network import seed_other_cite, seed_second_half
 
@@ -344,16 +345,7 @@ PATH = {
 def _accounts(cite: Cite, partners: dict[str, Partner]) -> dict[CiteRole, User]:
     users = {}
     for account in ACCOUNTS:
-        user = User.objects.filter(username=account.username).first()
-        if user is None:
-            user = User(
-                username=account.username,
-                first_name=account.first_name,
-                last_name=account.last_name,
-                organisation=account.organisation,
-            )
-            user.set_password(account.password)
-            user.save()
+        user, _ = demo_user(account)
         CiteMembership.objects.get_or_create(
             user=user,
             cite=cite,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -163,6 +163,38 @@ def create_communes(ctx: DemoContext) -> None:
         ctx.say(f"Commune {commune.name} : {'créée' if created else 'déjà présente'}.")
 
 
+class NamedAccount(Protocol):
+    """A demo account of either wing (read-only: the accounts are frozen dataclasses)."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+
+
+def demo_user(account: NamedAccount) -> tuple[User, bool]:
+    """The demo account's user, created with its password if missing (an existing one is left as it is:
+    its password, charter and second factor stay); and whether it was created."""
+    user = User.objects.filter(username=account.username).first()
+    if user is not None:
+        return user, False
+    user = User(
+        username=account.username,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        organisation=account.organisation,
+    )
+    user.set_password(account.password)
+    user.save()
+    return user, True
+
+
 def create_accounts(ctx: DemoContext) -> None:
     """One account per demo login, charter not accepted: the person accepts it at first login.
 
@@ -171,17 +203,8 @@ def create_accounts(ctx: DemoContext) -> None:
     """
     created = 0
     for account in DEMO_ACCOUNTS:
-        user = User.objects.filter(username=account.username).first()
-        if user is None:
-            user = User(
-                username=account.username,
-                first_name=account.first_name,
-                last_name=account.last_name,
-                organisation=account.organisation,
-            )
-            user.set_password(account.password)
-            user.save()
-            created += 1
+        user, new = demo_user(account)
+        created += new
         Membership.objects.get_or_create(
             user=user, commune=ctx.communes[account.commune_slug], defaults={"role": account.role}
         )
