@@ -13,6 +13,16 @@ import pytest
 from veille.cli import main
 from veille.matching import BackendUnavailable, cross
 from veille.matching import backends as backends_module
+from veille.matching.backends import SparkBackend
+from veille.matching.comparisons import BLOCKING_RULES, YEAR_MONTH, BlockingRule, comparisons_for
+from veille.matching.monthly import standardised
+from veille.matching.scoring import (
+    CHILDREN,
+    RECORDS,
+    PairEngine,
+    candidate_pairs_sql,
+    exclusive_candidate_pairs_sql,
+)
 from veille.sources import read_children_files, read_schooling_files
 from veille.synth import generate_commune, write_commune
 
@@ -95,6 +105,72 @@ def test_spark_learns_the_same_model(both):
                         mine["output_column_name"],
                         key,
                     )
+
+
+def _pairs(engine, sql):
+    return {(int(a), int(b)) for a, b in engine.rows(f"SELECT uid_l, uid_r FROM ({sql}) AS p")}
+
+
+# Every rule, and rules that make the exclusion work: capped blocks large enough to find pairs
+# (one postcode holds the whole commune), followed by rules that must leave out what they found, and
+# a list exploded after another rule on the same list.
+RULES = (
+    *BLOCKING_RULES,
+    BlockingRule("code postal et année, plafonnés", ("code_postal", "substr(dob, 1, 4)"), max_block=400),
+    BlockingRule("prénoms, au-delà", ("prenoms_canon", "substr(dob, 1, 4)"), "prenoms_canon"),
+    BlockingRule("code postal, mois de naissance, plafonnés bas", ("code_postal", YEAR_MONTH), max_block=3),
+    BlockingRule("code postal, mois, plafonnés", ("code_postal", "substr(dob, 6, 2)"), max_block=400),
+)
+
+
+@pytest.fixture(scope="module")
+def engines(commune, spark):
+    children, schooling = commune
+    left = standardised(children.reset_index(drop=True), claimant=True, previous=None)
+    right = standardised(schooling.reset_index(drop=True), claimant=False, previous=None)
+    comparisons = comparisons_for(national_id=False)
+    with (
+        PairEngine(left, right, comparisons) as on_duckdb,
+        PairEngine(left, right, comparisons, backend=SparkBackend(spark)) as on_spark,
+    ):
+        yield on_duckdb, on_spark
+
+
+def test_spark_finds_each_candidate_pair_once_and_the_same_as_duckdb(engines):
+    on_duckdb, on_spark = engines
+    union = _pairs(on_duckdb, candidate_pairs_sql(CHILDREN, RECORDS, RULES))
+    tables, exclusive = exclusive_candidate_pairs_sql(CHILDREN, RECORDS, RULES)
+    for name, sql in tables.items():
+        on_spark.backend.create(name, sql)
+    try:
+        found = on_spark.rows(f"SELECT uid_l, uid_r FROM ({exclusive}) AS p")
+        by_rule = [
+            on_spark.rows(f"SELECT count(*) FROM ({join}) AS p")[0][0]
+            for join in exclusive.split("UNION ALL")
+        ]
+    finally:
+        for name in tables:
+            on_spark.backend.drop(name)
+    assert len(union) > 1000
+    assert len(found) == len(set(found)), "une paire trouvée deux fois"
+    assert set(found) == union
+    # The added rules find pairs of their own, so the exclusion is tested on them (the capped ones
+    # leave out each other's pairs).
+    assert by_rule[-4] > 0 and by_rule[-3] > 0 and by_rule[-1] > 0, by_rule[-4:]
+
+
+def test_spark_restricts_the_candidates_to_changed_rows_as_duckdb_does(engines):
+    on_duckdb, on_spark = engines
+    changed = ([3, 17, 40, 41, 150], [0, 9, 120, 200])
+    found = []
+    for engine in (on_duckdb, on_spark):
+        count = engine.build_candidates(only=changed)
+        found.append(_pairs(engine, "SELECT uid_l, uid_r FROM candidate_pairs"))
+        assert count == len(found[-1])
+        for name in ("candidate_pairs", "only_l", "only_r", "only_l_ids", "only_r_ids"):
+            engine.backend.drop(name)
+    assert len(found[0]) > 5
+    assert found[0] == found[1]
 
 
 def test_without_java_the_spark_crossing_says_so_in_french_and_exits_with_two(

@@ -72,6 +72,9 @@ class Backend(Protocol):
     #: every weight term that reads it, and took minutes to plan that for 300 children: there, the
     #: gammas are a table first.
     inlines_gammas: bool
+    #: Whether each blocking rule keeps only the pairs no earlier rule found, rather than one union
+    #: removing the duplicates (``scoring.exclusive_candidate_pairs_sql``).
+    exclusive_rules: bool
 
     def load(self, name: str, frame: pd.DataFrame) -> None: ...
 
@@ -93,6 +96,8 @@ class DuckDBBackend:
     explode = "unnest"
     divide = "//"
     inlines_gammas = True
+    # DuckDB's union of one integer per pair is fast and spills: its plans stay as they are.
+    exclusive_rules = False
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
     def __init__(self, *, memory_limit: str = "1500MB") -> None:
@@ -155,12 +160,33 @@ def jaro_winkler(left: pd.Series, right: pd.Series) -> pd.Series:
     return out
 
 
+def machine_memory_gb() -> int:
+    """The physical memory of this machine, in whole GB (0 when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024**3)
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def default_driver_memory() -> str:
+    """Half of the machine, at least 2 GB, at most 64 GB: a local session's JVM is the driver and
+    its only executor, and the other half is left to Python (both files, the kept pairs) and the
+    system. 12 GB on a machine of 24 GB."""
+    return f"{min(64, max(2, machine_memory_gb() // 2))}g"
+
+
+#: Shuffle partitions of a local session. Spark's adaptive execution merges small ones (a commune
+#: of 10,000 children runs on one or two), while a million children's pairs need enough of them for
+#: each task's sort to fit beside the cached tables.
+DEFAULT_PARTITIONS = "32"
+
+
 def spark_session() -> Any:
     """The Spark session of the crossing: the one ``spark-submit`` made, or a local one.
 
-    A local session gets two cores (``VEILLE_SPARK_MASTER`` says otherwise), 2 GB for the driver
-    (``VEILLE_SPARK_MEMOIRE``) and few shuffle partitions (``VEILLE_SPARK_PARTITIONS``): on one
-    machine, Spark's default of 200 partitions costs more in scheduling than the join itself.
+    A local session gets two cores (``VEILLE_SPARK_MASTER`` says otherwise), half of the machine's
+    memory for the driver (``default_driver_memory``, or ``VEILLE_SPARK_MEMOIRE``) and 32 shuffle
+    partitions (``VEILLE_SPARK_PARTITIONS``), which adaptive execution merges when they are small.
     """
     check_spark()
     from pyspark.sql import SparkSession
@@ -174,10 +200,14 @@ def spark_session() -> Any:
     builder = SparkSession.builder.appName("veille")
     # Under spark-submit the master and the resources come from its command line.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        memory = os.environ.get(MEMORY_ENV) or default_driver_memory()
         builder = (
             builder.master(os.environ.get(MASTER_ENV, DEFAULT_MASTER))
-            .config("spark.driver.memory", os.environ.get(MEMORY_ENV, "2g"))
-            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, "8"))
+            .config("spark.driver.memory", memory)
+            # The kept pairs come back to the driver in one piece (toPandas): Spark's 1 GB cap
+            # would stop a million children's crossing at its last step.
+            .config("spark.driver.maxResultSize", memory)
+            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, DEFAULT_PARTITIONS))
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
@@ -215,6 +245,7 @@ class SparkBackend:
     explode = "explode"
     divide = "div"
     inlines_gammas = False
+    exclusive_rules = True
 
     def __init__(self, session: Any = None) -> None:
         self.spark = session if session is not None else spark_session()
@@ -310,6 +341,7 @@ __all__ = [
     "DuckDBBackend",
     "SparkBackend",
     "check_spark",
+    "default_driver_memory",
     "make_backend",
     "spark_session",
 ]

@@ -357,7 +357,9 @@ class _Generator:
     def build_population(self) -> None:
         rng = self.rng
         caf_numbers = iter(rng.sample(range(100_000, 9_999_999), self.n + 10))
-        msa_numbers = iter(rng.sample(range(10_000, 999_999), self.n + 10))
+        # Six digits as the MSA gives them, while they suffice; seven beyond (a million children).
+        msa_top = 999_999 if self.n + 10 <= 999_999 - 10_000 else 9_999_999
+        msa_numbers = iter(rng.sample(range(10_000, msa_top), self.n + 10))
         # The cell asks the CAF for the children born up to the year before the first compulsory one
         # (2024 for 2026-2027: they enter PS next year), so the youngest in the file are about 2.
         extraction = date(self.first_year - 2, 12, 31)
