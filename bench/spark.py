@@ -36,17 +36,34 @@ import pandas as pd
 
 from veille.matching import cross
 from veille.matching.backends import BACKENDS, DUCKDB, MASTER_ENV, SPARK, spark_session
+from veille.matching.scoring import PairEngine
 from veille.sources import read_children_files, read_schooling_files
+from veille.sources.limits import MAX_DECOMPRESSED_BYTES
 from veille.synth import generate_commune, write_commune
 
 OUT = Path(__file__).resolve().parent / "SPARK.md"
 KEYS = ["organisme", "identifiant", "source", "source_identifiant"]
 
 
+def split_large_files(folder: Path) -> None:
+    """Cut the files a cell could not drop in one piece (``veille.sources.limits``: 50 MB, 500,000
+    rows) into parts of 200,000 rows, each with the header, as the refusal tells the cell to do."""
+    for path in sorted(folder.glob("*.csv")):
+        if path.name == "verite.csv" or path.stat().st_size <= MAX_DECOMPRESSED_BYTES * 0.9:
+            continue
+        # Bytes as they are: the exports are not all UTF-8.
+        header, *lines = path.read_bytes().splitlines(keepends=True)
+        for part, start in enumerate(range(0, len(lines), 200_000), start=1):
+            target = path.with_name(f"{path.stem}_partie{part}.csv")
+            target.write_bytes(header + b"".join(lines[start : start + 200_000]))
+        path.unlink()
+
+
 def commune(size: int, seed: int, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if not (folder / "verite.csv").exists():
+        write_commune(generate_commune(size, seed=seed), folder)
+    split_large_files(folder)
     written = {p.name: p for p in sorted(folder.glob("*.csv"))}
-    if "verite.csv" not in written:
-        written = {p.name: p for p in write_commune(generate_commune(size, seed=seed), folder).values()}
     children = read_children_files([p for n, p in written.items() if n.startswith("enfants")]).table
     files = [
         p for n, p in written.items() if n.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
@@ -117,6 +134,22 @@ class Meter:
         )
 
 
+#: How many candidate pairs the last crossing scored (``PairEngine.build_candidates`` returns it,
+#: ``cross`` keeps only those above the shown threshold).
+CANDIDATES: list[int] = []
+_build_candidates = PairEngine.build_candidates
+
+
+def _counting_build_candidates(self: PairEngine, only: Any = None) -> int:
+    count = _build_candidates(self, only)
+    CANDIDATES.append(count)
+    print(f"  {count:,} paires candidates".replace(",", " "), flush=True)
+    return count
+
+
+PairEngine.build_candidates = _counting_build_candidates  # type: ignore[method-assign]
+
+
 def markdown(rows: list[dict[str, object]]) -> str:
     names = list(rows[0])
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
@@ -178,6 +211,7 @@ def main() -> None:
             row: dict[str, object] = {
                 "enfants": size,
                 "moteur": backend,
+                "paires candidates": CANDIDATES[-1] if CANDIDATES else "—",
                 "temps (s)": round(seconds, 1),
                 "CPU Python (s)": round(cpu_after[0] - cpu_before[0], 1),
                 "CPU JVM (s)": round(cpu_after[1] - cpu_before[1], 1) if backend == SPARK else "—",

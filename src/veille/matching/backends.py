@@ -257,6 +257,9 @@ class SparkBackend:
         conf.set("spark.sql.ansi.enabled", "true")
         conf.set("spark.sql.ansi.doubleQuotedIdentifiers", "true")
         conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # Inferring filters from the constraints of a join walks every combination of its
+        # conditions; a candidate rule excluding the 28 before it has hundreds of them.
+        conf.set("spark.sql.constraintPropagation.enabled", "false")
         self._register_functions()
         self._cached: list[Any] = []
         self._views: list[str] = []
