@@ -1,6 +1,7 @@
 """The crossing: which children of the CAF/MSA files appear in no schooling file.
 
-The public face of the engine is one function, :func:`cross`:
+The public face of the engine is one function, :func:`cross`, and for all the communes of a
+department at once, :func:`cross_department` (``veille.matching.department``):
 
 Examples:
     >>> from veille.sources import read_children_files, read_schooling_files
@@ -32,6 +33,7 @@ from veille.matching.assignment import assign_one_to_one
 from veille.matching.backends import DUCKDB, SPARK, BackendUnavailable, check_spark
 from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
+from veille.matching.department import CommuneChildren, CommuneResult, DepartmentResult, cross_department
 from veille.matching.model import Model, prior
 from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
 from veille.matching.results import (
@@ -57,13 +59,17 @@ __all__ = [
     "BackendUnavailable",
     "Candidate",
     "ChildOutcome",
+    "CommuneChildren",
+    "CommuneResult",
     "CrossingResult",
+    "DepartmentResult",
     "Level",
     "MonthlyState",
     "PairDecision",
     "Status",
     "Thresholds",
     "cross",
+    "cross_department",
 ]
 
 #: Match weight given to a pair a person declared the same child: above any threshold, and above any
