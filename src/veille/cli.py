@@ -443,6 +443,8 @@ def demo_donnees(args: argparse.Namespace) -> int:
         print("Erreur : --enfants doit être un nombre positif.", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
+    if args.communes:
+        return _demo_department(args, started)
     commune = generate_commune(
         args.enfants,
         seed=args.graine,
@@ -456,6 +458,40 @@ def demo_donnees(args: argparse.Namespace) -> int:
     )
     for path in written.values():
         print(f"  {path}")
+    print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
+    return EXIT_OK
+
+
+def _demo_department(args: argparse.Namespace, started: float) -> int:
+    from veille.synth.department import department_sizes, generate_department, write_department
+
+    if not 1 <= args.communes <= 99 or args.enfants < args.communes:
+        print(
+            "Erreur : --communes doit être entre 1 et 99, et --enfants au moins égal au nombre de communes.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    department = generate_department(
+        department_sizes(args.enfants, args.communes),
+        seed=args.graine,
+        school_year=args.annee_scolaire,
+        department_pupils=args.eleves_departement,
+    )
+    write_department(department, args.dossier)
+    out = Path(args.dossier)
+    print(
+        f"Département synthétique de {len(department.communes)} communes, {department.n_children} enfants et "
+        f"{department.n_records} dossiers de scolarité (graine {args.graine}) écrit en "
+        f"{time.perf_counter() - started:.1f} s :"
+    )
+    print(f"  communes (un dossier par commune) : {out / 'communes'}")
+    print(f"  scolarité du département          : {out / 'scolarite'}")
+    print(f"  vérité                            : {out / 'verite.csv'}")
+    print(
+        f"Croisez-le : veille croiser-departement --communes {out / 'communes'} "
+        f"--scolarite {out / 'scolarite'}/*.csv --sortie {out / 'resultats'} "
+        f"--annee-scolaire {args.annee_scolaire}"
+    )
     print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
     return EXIT_OK
 
@@ -669,6 +705,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="fichiers de scolarité de tout le département, d'environ N élèves (0 : ceux de la commune)",
+    )
+    demo.add_argument(
+        "--communes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="écrire un département de N communes (les --enfants répartis entre elles, de la ville au "
+        "village) pour « veille croiser-departement » (0 : une seule commune)",
     )
     demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA", help="(2026-2027)")
     demo.add_argument(

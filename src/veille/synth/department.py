@@ -69,6 +69,19 @@ def commune_identity(index: int) -> tuple[str, str, str]:
     return code, f"COMMUNE FICTIVE {index + 1:02d}", code
 
 
+def department_sizes(total: int, communes: int) -> list[int]:
+    """``total`` children shared among ``communes``, from the town to the village (weights 1/rank).
+
+    Example:
+        >>> department_sizes(10_000, 4)
+        [4800, 2400, 1600, 1200]
+    """
+    weights = [1.0 / (rank + 1) for rank in range(communes)]
+    sizes = [max(1, int(total * weight / sum(weights))) for weight in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
 def generate_department(
     sizes: Sequence[int],
     *,
