@@ -151,3 +151,40 @@ def test_veille_croiser_gives_the_same_results_from_parquet_files(commune, tmp_p
     from_parquet = run(parquet_children, parquet_schooling, tmp_path / "parquet")
     assert len(from_csv) > 0
     pd.testing.assert_frame_equal(from_csv, from_parquet)
+
+
+def test_veille_croiser_departement_reads_parquet_children_and_schooling(tmp_path):
+    from veille.synth.department import generate_department, write_department
+
+    made = generate_department([250, 150], seed=8, department_pupils=2_000)
+    write_department(made, tmp_path / "csv")
+    root = tmp_path / "parquet"
+    for commune in made.communes:
+        folder = root / "communes" / commune.folder
+        folder.mkdir(parents=True)
+        for path in sorted((tmp_path / "csv" / "communes" / commune.folder).glob("*.csv")):
+            encoding = "cp1252" if "caf" in path.name else "utf-8-sig"
+            _as_parquet(path, folder / path.name.replace(".csv", ".parquet"), sep=";", encoding=encoding)
+    (root / "scolarite").mkdir()
+    schooling = [
+        _as_parquet(path, root / "scolarite" / path.name.replace(".csv", ".parquet"))
+        for path in sorted((tmp_path / "csv" / "scolarite").glob("*.csv"))
+    ]
+
+    def run(base, files, out):
+        options = ["--sortie", str(out), "--annee-scolaire", "2026-2027"]
+        code = main(
+            ["croiser-departement", "--communes", str(base / "communes"), "--scolarite", *files, *options]
+        )
+        assert code == 0
+        return {
+            commune.code: pd.read_csv(out / commune.folder / "enfants_sans_scolarite.csv", dtype=str)
+            for commune in made.communes
+        }
+
+    from_csv = run(
+        tmp_path / "csv", map(str, sorted((tmp_path / "csv" / "scolarite").glob("*.csv"))), tmp_path / "a"
+    )
+    from_parquet = run(root, map(str, schooling), tmp_path / "b")
+    for code, frame in from_csv.items():
+        pd.testing.assert_frame_equal(frame, from_parquet[code])
