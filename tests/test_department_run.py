@@ -356,3 +356,81 @@ def test_demo_donnees_writes_a_department_the_command_reads(tmp_path):
     assert folders == ["59901_COMMUNE-FICTIVE-01", "59902_COMMUNE-FICTIVE-02"]
     truth = pd.read_csv(tmp_path / "dep" / "verite.csv", dtype=str)
     assert len(truth) == 300 and set(truth["code_commune"]) == {"59901", "59902"}
+
+
+# ----------------------------------------------------------------------------------------- Spark
+
+
+@pytest.fixture(scope="module")
+def spark():
+    import os
+    import sys
+
+    from veille.matching import backends
+
+    if not backends.java_available():
+        pytest.fail("Java manque : bin/ensure-java l'installe (make test l'appelle)")
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("veille-tests-departement")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_the_departmental_run_on_spark_gives_every_child_the_status_duckdb_gives(spark, tmp_path):
+    made = generate_department([120, 80], seed=12, department_pupils=800)
+    write_department(made, tmp_path)
+    schooling = [str(path) for path in sorted((tmp_path / "scolarite").glob("*.csv"))]
+    statuses = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / engine
+        options = ["--sortie", str(out), "--annee-scolaire", YEAR, "--moteur", engine]
+        code = main(
+            [
+                "croiser-departement",
+                "--communes",
+                str(tmp_path / "communes"),
+                "--scolarite",
+                *schooling,
+                *options,
+            ]
+        )
+        assert code == 0
+        statuses[engine] = {
+            commune.code: pd.read_csv(out / commune.folder / UNSCHOOLED_FILE, dtype=str)[
+                ["identifiant", "statut"]
+            ]
+            for commune in made.communes
+        }
+        summary = json.loads((out / "synthese_departement.json").read_text(encoding="utf-8"))
+        assert summary["moteur"] == engine
+    for code, frame in statuses["duckdb"].items():
+        assert len(frame) > 0
+        pd.testing.assert_frame_equal(frame, statuses["spark"][code])
+
+
+def test_without_java_the_departmental_run_on_spark_says_so_in_french(
+    department, monkeypatch, tmp_path, capsys
+):
+    from veille.matching import backends
+
+    _, root = department
+    monkeypatch.setattr(backends, "java_available", lambda: False)
+    schooling = str(root / "scolarite" / "scolarite_onde.csv")
+    options = ["--sortie", str(tmp_path / "sortie"), "--moteur", "spark"]
+    code = main(
+        ["croiser-departement", "--communes", str(root / "communes"), "--scolarite", schooling, *options]
+    )
+    assert code == 2
+    assert "Erreur : le moteur Spark a besoin de Java" in capsys.readouterr().err
+    assert not (tmp_path / "sortie").exists()
