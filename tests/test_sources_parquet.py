@@ -188,3 +188,18 @@ def test_veille_croiser_departement_reads_parquet_children_and_schooling(tmp_pat
     from_parquet = run(root, map(str, schooling), tmp_path / "b")
     for code, frame in from_csv.items():
         pd.testing.assert_frame_equal(frame, from_parquet[code])
+
+
+def test_it_reads_a_parquet_file_inside_an_encrypted_archive(commune, tmp_path):
+    import py7zr
+
+    parquet = _as_parquet(
+        commune["enfants_caf.csv"], tmp_path / "enfants_caf.parquet", sep=";", encoding="cp1252"
+    )
+    archive = tmp_path / "envoi.7z"
+    with py7zr.SevenZipFile(archive, "w", password="s3cret") as seven:
+        seven.write(parquet, "enfants_caf.parquet")
+    read = read_children_files([archive], password="s3cret")
+    assert read.files[0].format == "7z:parquet"
+    expected = read_children_files([commune["enfants_caf.csv"]]).table
+    pd.testing.assert_frame_equal(_without_file_column(read.table), _without_file_column(expected))
