@@ -2,6 +2,7 @@
 
     python bench/departement.py                                   # 8 communes, 60 000 enfants
     python bench/departement.py --communes 8 --enfants 80000 --eleves 200000
+    python bench/departement.py --communes 3 --enfants 3000 --eleves 10000 --seul      # DuckDB, puis
     python bench/departement.py --communes 3 --enfants 3000 --eleves 10000 --moteur spark --seul
 
 The department (``veille demo-donnees --communes``: a town and smaller communes, and the schooling
@@ -155,6 +156,23 @@ def main() -> None:
             "précision non_trouve (dép.)": pct(together["precision"]),
             "à vérifier (dép.)": pct(together["review"]),
         }
+        reference = (
+            OUT
+            / f"{folder.name}_resultats_duckdb"
+            / "departement"
+            / commune.name
+            / "enfants_sans_scolarite.csv"
+        )
+        if args.moteur == "spark" and reference.exists():
+            # Parity with the departmental run on DuckDB (run first, same department).
+            mine = pd.read_csv(out / "departement" / commune.name / "enfants_sans_scolarite.csv", dtype=str)
+            theirs = pd.read_csv(reference, dtype=str)
+            same = (
+                mine[["identifiant", "statut"]]
+                .reset_index(drop=True)
+                .equals(theirs[["identifiant", "statut"]].reset_index(drop=True))
+            )
+            row["même liste que DuckDB"] = "oui" if same else "non"
         if alone:
             apart = scores(out / "seule" / commune.name / "enfants_sans_scolarite.csv", own)
             row |= {
