@@ -434,3 +434,20 @@ def test_without_java_the_departmental_run_on_spark_says_so_in_french(
     assert code == 2
     assert "Erreur : le moteur Spark a besoin de Java" in capsys.readouterr().err
     assert not (tmp_path / "sortie").exists()
+
+
+def test_the_command_passes_over_hidden_files(department, tmp_path):
+    import shutil
+
+    made, root = department
+    communes = tmp_path / "communes"
+    shutil.copytree(root / "communes" / made.communes[2].folder, communes / made.communes[2].folder)
+    (communes / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (communes / made.communes[2].folder / ".~lock.enfants_caf.csv#").write_text("verrou", encoding="utf-8")
+    schooling = [str(path) for path in sorted((root / "scolarite").glob("*.csv"))]
+    options = ["--sortie", str(tmp_path / "sortie"), "--annee-scolaire", YEAR]
+    assert (
+        main(["croiser-departement", "--communes", str(communes), "--scolarite", *schooling, *options]) == 0
+    )
+    written = pd.read_csv(tmp_path / "sortie" / "synthese_departement.csv", dtype=str)
+    assert written["enfants"].tolist() == [str(len(made.communes[2].children))]
