@@ -90,6 +90,7 @@ def cross(
     decisions: Iterable[PairDecision] | None = None,
     previous: MonthlyState | None = None,
     backend: str = DUCKDB,
+    child_offsets: np.ndarray | None = None,
 ) -> CrossingResult:
     """Cross the children files with the schooling files.
 
@@ -111,6 +112,9 @@ def cross(
             ``"spark"`` (a local Spark, or the cluster of ``spark-submit``: ``docs/echelle.md``); the
             same model, the same results. Raises ``BackendUnavailable`` (in French) when Spark
             cannot start here (no Java, no pyspark).
+        child_offsets: bits taken off every pair of each child (one value per row of ``children``),
+            on top of the model's size offset: the departmental run gives each commune's children the
+            offset of that commune's own share of the files (``veille.matching.department``).
 
     Returns:
         A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
@@ -158,6 +162,10 @@ def cross(
         pairs = merge(monthly.reused, pairs, thresholds.uncertain)
         # The pairs left out last month are not known one by one: their count follows the kept ones.
         n_candidates = round(previous.n_candidates * len(pairs) / max(len(previous.pairs), 1))
+    if child_offsets is not None and len(pairs):
+        pairs = pairs.assign(
+            match_weight=pairs["match_weight"].to_numpy() - child_offsets[pairs["child_uid"].to_numpy()]
+        )
     # What next month reuses: the model's pairs, before this run's rules and people's decisions.
     raw_pairs = pairs
     lap("comparaison")

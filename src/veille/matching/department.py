@@ -8,7 +8,9 @@ crossing of all the communes at once:
 
 - compares each child with the whole department's schooling (a child schooled in another commune's
   school is found), with one model learnt on the whole department (a village gets the department's
-  evidence, not only its own few pairs);
+  evidence, not only its own few pairs). Each child meets the strangers of the whole department, as
+  when its commune is crossed alone: its pairs lose the size offset of its own commune's share of
+  the files (``training.size_offset``), not the smaller one of all the communes together;
 - gives each schooling record to at most one child of the whole department (``assignment``, per
   source, as in a commune's crossing): the pupil goes to the child it fits best, whatever the commune;
 - splits the result per commune: each commune's :class:`CommuneResult` holds only its own children
@@ -23,6 +25,7 @@ the department. The monthly update of a departmental run is the departmental run
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +38,7 @@ from veille.compulsory import SchoolYear
 from veille.matching.backends import DUCKDB
 from veille.matching.classification import Thresholds
 from veille.matching.results import UNKNOWN_GAMMA, CrossingResult, PairDecision, Status, Timings
+from veille.matching.training import WIDER_THAN_COMMUNE
 
 #: a commune's INSEE code: department (2 digits, 2A/2B, or 97x overseas) and commune number
 INSEE_CODE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
@@ -216,6 +220,7 @@ def cross_department(
         seed=seed,
         decisions=decisions or None,
         backend=backend,
+        child_offsets=_commune_offsets(communes, schooling)[position],
     )
     table = crossed.children.reset_index(drop=True)
     matches = crossed.matches.reset_index(drop=True)
@@ -254,6 +259,25 @@ def cross_department(
         shared_children=shared,
         by_source={str(k): int(v) for k, v in schooling["source"].value_counts().sort_index().items()},
     )
+
+
+def _commune_offsets(communes: Sequence[CommuneChildren], schooling: pd.DataFrame) -> np.ndarray:
+    """Per commune, the bits its pairs lose beyond the offset of all the communes together.
+
+    ``training.size_offset`` for one commune: log2 of how much wider the files are than the records of
+    the commune's postcodes (or without one), beyond ``WIDER_THAN_COMMUNE``. The model of the run takes
+    off the offset of all the communes' postcodes together; each commune's children take off the rest.
+    """
+    records = schooling["code_postal"].astype(str).str.strip().to_numpy()
+    total = len(records)
+
+    def offset(postcodes: set[str]) -> float:
+        own = max(int(sum(1 for code in records if code == "" or code in postcodes)), 1)
+        return max(0.0, math.log2(total / own / WIDER_THAN_COMMUNE)) if total else 0.0
+
+    each = [set(commune.children["code_postal"].astype(str).str.strip()) - {""} for commune in communes]
+    together = offset(set().union(*each))
+    return np.array([max(0.0, offset(codes) - together) for codes in each], dtype=float)
 
 
 def _record_owners(
