@@ -451,3 +451,22 @@ def test_the_command_passes_over_hidden_files(department, tmp_path):
     )
     written = pd.read_csv(tmp_path / "sortie" / "synthese_departement.csv", dtype=str)
     assert written["enfants"].tolist() == [str(len(made.communes[2].children))]
+
+
+def test_a_department_of_one_commune_is_that_communes_own_crossing(tables):
+    communes, schooling = tables
+    alone = cross(communes[1].children, schooling, school_year=YEAR)
+    run = cross_department([communes[1]], schooling, school_year=YEAR).communes[communes[1].code].result
+    pd.testing.assert_frame_equal(alone.children, run.children)
+    pd.testing.assert_frame_equal(alone.matches, run.matches)
+
+
+def test_each_commune_keeps_the_size_offset_of_its_own_share_of_the_files(tables):
+    from veille.matching.department import _commune_offsets
+
+    communes, schooling = tables
+    extra = _commune_offsets(communes, schooling)
+    # Each commune's share of the department's files is smaller than the three communes' together.
+    assert (extra > 0.5).all()
+    assert extra[2] > extra[0]  # the smallest commune is the farthest from the files' width
+    assert _commune_offsets(communes[:1], schooling).tolist() == [0.0]
