@@ -412,34 +412,43 @@ class PairEngine:
         """
         from veille.matching.comparisons import BLOCKING_RULES
 
-        left = np.zeros(self.n_children, dtype=np.int64)
-        right = np.zeros(self.n_records, dtype=np.int64)
         capped = [rule for rule in BLOCKING_RULES if rule.max_block is not None]
+        if not capped:
+            return np.zeros(self.n_children, dtype=np.int64), np.zeros(self.n_records, dtype=np.int64)
+        opened: list[str] = []
+        terms: dict[str, list[tuple[str, str, int]]] = {CHILDREN: [], RECORDS: []}
         for bit, rule in enumerate(capped):
             if rule.explode:
                 raise ValueError(f"règle plafonnée sur une liste, non prise en charge : {rule.name}")
             keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
             names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
             not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
-            on = " AND ".join(f"o.k{i} = s.k{i}" for i in range(len(rule.keys)))
             sizes = {
                 side: f"SELECT {names}, count(*) AS n FROM (SELECT {keys} FROM {side} WHERE {not_null}) "
                 f"AS keyed GROUP BY {names}"
                 for side in (CHILDREN, RECORDS)
             }
-            both = " AND ".join(f"coalesce(a.k{i}, b.k{i}) AS k{i}" for i in range(len(rule.keys)))
-            using = " AND ".join(f"a.k{i} = b.k{i}" for i in range(len(rule.keys)))
+            either = ", ".join(f"coalesce(a.k{i}, b.k{i}) AS k{i}" for i in range(len(rule.keys)))
+            on = " AND ".join(f"a.k{i} = b.k{i}" for i in range(len(rule.keys)))
             cap = rule.max_block or 0
-            opened = (
-                f"SELECT {both.replace(' AND ', ', ')} FROM ({sizes[CHILDREN]}) AS a "
-                f"FULL OUTER JOIN ({sizes[RECORDS]}) AS b ON {using} "
-                f"WHERE coalesce(a.n, 0) <= {cap} AND coalesce(b.n, 0) <= {cap}"
+            # The keys whose block is compared: shared by at most ``cap`` rows on each side.
+            opened.append(
+                f"open_{bit} AS (SELECT {either} FROM ({sizes[CHILDREN]}) AS a "
+                f"FULL OUTER JOIN ({sizes[RECORDS]}) AS b ON {on} "
+                f"WHERE coalesce(a.n, 0) <= {cap} AND coalesce(b.n, 0) <= {cap})"
             )
-            for side, bits in ((CHILDREN, left), (RECORDS, right)):
-                rows = self.backend.rows(
-                    f"SELECT s.unique_id FROM (SELECT unique_id, {keys} FROM {side} WHERE {not_null}) AS s "
-                    f"JOIN ({opened}) AS o ON {on}"
-                )
-                ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-                bits[ids] |= 1 << bit
-        return left, right
+            match = " AND ".join(f"o{bit}.k{i} = ({key})" for i, key in enumerate(rule.keys))
+            for side in terms:
+                terms[side].append((f"LEFT JOIN open_{bit} AS o{bit} ON {match}", f"o{bit}.k0", 1 << bit))
+        bits = {}
+        for side, parts in terms.items():
+            joins = " ".join(join for join, _, _ in parts)
+            total = " + ".join(
+                f"(CASE WHEN {seen} IS NULL THEN 0 ELSE {value} END)" for _, seen, value in parts
+            )
+            frame = self.backend.frame(
+                f"WITH {', '.join(opened)} SELECT s.unique_id, {total} AS bits FROM {side} AS s {joins} "
+                "ORDER BY s.unique_id"
+            )
+            bits[side] = frame["bits"].to_numpy(np.int64)
+        return bits[CHILDREN], bits[RECORDS]
