@@ -243,13 +243,15 @@ class EncodedFile:
             np.savez(handle, allow_pickle=False, **arrays)
 
     @classmethod
-    def load(cls, path: str | Path) -> EncodedFile:
+    def load(cls, path: str | Path | io.BytesIO, name: str | None = None) -> EncodedFile:
+        """Read an encoded file from disk, or from memory (an upload: ``name`` says which in messages)."""
+        shown = name or str(path)
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(bytes(data["meta"]).decode())
                 if meta.get("version") != SCHEMA_VERSION:
                     raise EncodedFileError(
-                        f"{path} : version de schéma {meta.get('version')} ; Veille lit la version "
+                        f"{shown} : version de schéma {meta.get('version')} ; Veille lit la version "
                         f"{SCHEMA_VERSION}. Encodez de nouveau avec cette version de Veille."
                     )
                 return cls(
@@ -264,7 +266,7 @@ class EncodedFile:
         except (OSError, ValueError, KeyError) as error:
             if isinstance(error, EncodedFileError):
                 raise
-            raise EncodedFileError(f"{path} n'est pas un fichier encodé par Veille ({error}).") from None
+            raise EncodedFileError(f"{shown} n'est pas un fichier encodé par Veille ({error}).") from None
 
 
 def pseudonyms(table: pd.DataFrame, holder_key: bytes, campaign: str) -> np.ndarray:

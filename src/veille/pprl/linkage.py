@@ -426,6 +426,27 @@ def _check(files: Sequence[EncodedFile], kind: str) -> None:
             )
 
 
+def check_files(children: Sequence[EncodedFile], schooling: Sequence[EncodedFile]) -> None:
+    """Refuse files that cannot be linked together (French message): before any work is queued."""
+    if not children or not schooling:
+        raise EncodedFileError("il faut au moins un fichier enfants et un fichier de scolarité encodés.")
+    _check(children, "enfants")
+    _check(schooling, "scolarite")
+    every = [*children, *schooling]
+    campaigns = {e.meta["campagne"] for e in every}
+    if len(campaigns) > 1:
+        raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
+    if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
+        raise EncodedFileError(
+            "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
+        )
+    if len({e.meta["empreinte_secret"] for e in every}) > 1:
+        raise EncodedFileError(
+            "les fichiers n'ont pas été encodés avec le même secret partagé : "
+            "ils ne peuvent pas être croisés."
+        )
+
+
 def link(
     children: Sequence[EncodedFile],
     schooling: Sequence[EncodedFile],
@@ -437,24 +458,8 @@ def link(
     """Link encoded children files with encoded schooling files."""
     thresholds = thresholds or Thresholds()
     say = progress or (lambda _label: None)
-    if not children or not schooling:
-        raise EncodedFileError("il faut au moins un fichier enfants et un fichier de scolarité encodés.")
-    _check(children, "enfants")
-    _check(schooling, "scolarite")
-    every = [*children, *schooling]
-    campaigns = {e.meta["campagne"] for e in every}
-    prints = {e.meta["empreinte_secret"] for e in every}
-    if len(campaigns) > 1:
-        raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
-    if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
-        raise EncodedFileError(
-            "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
-        )
-    if len(prints) > 1:
-        raise EncodedFileError(
-            "les fichiers n'ont pas été encodés avec le même secret partagé : "
-            "ils ne peuvent pas être croisés."
-        )
+    check_files(children, schooling)
+    campaigns = {e.meta["campagne"] for e in [*children, *schooling]}
     steps: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -547,6 +552,11 @@ def _children_table(left: Side, right: Side, decided: pd.DataFrame, pairs: pd.Da
     if has.any():
         texts[has] = [" ; ".join(row) for row in zip(*parts, strict=True)]
     table["niveaux"] = texts
+    for comparison in COMPARISONS:
+        gamma = found[f"gamma_{comparison.name}"].fillna(-1).astype(int).to_numpy()
+        column = np.full(len(table), -1, dtype=np.int8)
+        column[has] = gamma
+        table[f"niveau_{comparison.name}"] = column
     return table
 
 
