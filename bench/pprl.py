@@ -13,6 +13,8 @@ Prints a table in French, with the targets of issue 15, and writes it to bench/o
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -29,10 +31,20 @@ CAMPAIGN = "banc-2026-12"
 TARGETS = {"recall": 0.995, "precision": 0.97, "review": 0.01, "gap": 0.01, "seconds": 60.0}
 
 
+#: CPU seconds (user + system) of the children processes, per command timed: the machine is shared
+CPU: dict[str, float] = {}
+
+
 def timed(command: list[str]) -> float:
+    """Wall seconds of one process; its CPU seconds go to ``CPU`` under its output (``--sortie``)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = command[command.index("--sortie") + 1] if "--sortie" in command else command[-1]
+    CPU[output] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall
 
 
 def _files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -71,6 +83,7 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
     children, schooling = _files(folder)
     encoded: dict[str, list[str]] = {"enfants": [], "scolarite": []}
     encoding: dict[str, float] = {}
+    encoding_cpu: dict[str, float] = {}
     back: dict[str, str] = {}
     for kind, paths in (("enfants", children), ("scolarite", schooling)):
         for path in paths:
@@ -80,6 +93,7 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
             command = [VEILLE, "encoder", str(path), "--type", kind, "--secret", str(secret)]
             command += ["--cle-detenteur", str(key), "--campagne", CAMPAIGN, "--annee-scolaire", "2026-2027"]
             encoding[path.stem] = timed([*command, *(["--pliage-xor"] if fold else []), "--sortie", str(out)])
+            encoding_cpu[path.stem] = CPU[str(out)]
             encoded[kind].append(str(out))
             if kind == "enfants":
                 table = read_children_files([path]).table
@@ -94,7 +108,13 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
     pd.DataFrame({"identifiant": flagged["identifiant"].map(back), "statut": flagged["statut"]}).to_csv(
         flags, index=False
     )
-    return score_flags(flags, folder / "verite.csv"), encoding, linking
+    scores = score_flags(flags, folder / "verite.csv")
+    scores["cpu_encodage"], scores["cpu_croisement"] = encoding_cpu, CPU[str(results)]
+    return scores, encoding, linking
+
+
+def load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def pct(value: float) -> str:
@@ -108,9 +128,9 @@ def main() -> int:
     args = parser.parse_args()
     header = (
         "| commune | croisement | rappel | précision non_trouve | relecture "
-        "| encodage (max. par détenteur) | croisement |"
+        "| encodage (max. par détenteur), mur / CPU | croisement, mur / CPU | charge (1 / 5 / 15 min) |"
     )
-    lines = [header, "|---|---|---|---|---|---|---|"]
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
     verdicts = []
     for n in args.tailles:
         folder = ensure_commune(n)
@@ -118,7 +138,8 @@ def main() -> int:
         label = f"{n:,}".replace(",", " ")
         lines.append(
             f"| {label} | en clair | {pct(plain['recall'])} | {pct(plain['precision_non_trouve'])} | "
-            f"{pct(plain['incertain_share'])} ({plain['incertain']}) | — | {plain_seconds:.1f} s |"
+            f"{pct(plain['incertain_share'])} ({plain['incertain']}) | — | "
+            f"{plain_seconds:.1f} s / {CPU[str(OUT / f'pprl_clair_{folder.name}')]:.1f} s | {load()} |"
         )
         print(lines[-1], flush=True)
         for fold in (False, True)[: 1 if args.sans_pliage else 2]:
@@ -128,7 +149,8 @@ def main() -> int:
             lines.append(
                 f"| {label} | {name} | {pct(secret['recall'])} | {pct(secret['precision_non_trouve'])} | "
                 f"{pct(secret['incertain_share'])} ({secret['incertain']}) | "
-                f"{encoding[slowest]:.1f} s ({slowest}) | {linking:.1f} s |"
+                f"{encoding[slowest]:.1f} s / {secret['cpu_encodage'][slowest]:.1f} s ({slowest}) | "
+                f"{linking:.1f} s / {secret['cpu_croisement']:.1f} s | {load()} |"
             )
             print(lines[-1], flush=True)
             verdicts.extend(_verdicts(f"{label}, {name}", plain, secret, encoding[slowest], linking))

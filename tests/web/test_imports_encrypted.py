@@ -249,9 +249,10 @@ def test_the_cell_crosses_encoded_files_and_sees_only_the_children_revealed_to_i
     assert outcomes.filter(status="non_trouve").count() == counts["non_trouve"]
     assert outcomes.filter(status="incertain").count() == counts.get("incertain", 0)
     assert Child.objects.filter(commune=commune_a).count() == children_items.count()
-    assert SchoolingRecord.objects.filter(commune=commune_a).count() == items.filter(
-        kind="dossier_candidat"
-    ).count()
+    assert (
+        SchoolingRecord.objects.filter(commune=commune_a).count()
+        == items.filter(kind="dossier_candidat").count()
+    )
     for outcome in outcomes.filter(status="incertain"):
         assert outcome.candidate and outcome.candidate["identifiant"], outcome.pk
     assert Import.objects.filter(revelation_of=run).count() == len(wanted)
@@ -342,7 +343,12 @@ def test_files_of_two_campaigns_are_refused_before_anything_is_queued(commune_a,
     client = client_as(make_member(commune_a, Role.AGENT))
     entry = holders["CAF"]
     other = encode(
-        entry["table"], kind="enfants", holder="CAF", shared_secret=SHARED, holder_key=entry["key"], campaign="2027-01"
+        entry["table"],
+        kind="enfants",
+        holder="CAF",
+        shared_secret=SHARED,
+        holder_key=entry["key"],
+        campaign="2027-01",
     )
     handle = io.BytesIO(encoded_bytes(other))
     handle.name = "caf_2027.npz"

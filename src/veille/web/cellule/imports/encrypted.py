@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from veille.matching import Agreement
 from veille.pprl import EncodedFile, EncodedFileError
-from veille.pprl.linkage import COMPARISONS, CANDIDATE, LinkageResult, check_files, link
+from veille.pprl.linkage import CANDIDATE, COMPARISONS, LinkageResult, check_files, link
 from veille.pprl.reveal import PSEUDONYM_COLUMN, write_list
 from veille.sources import InMemoryFile
 from veille.sources.archives import extract_archive
@@ -96,7 +96,9 @@ def launch_encrypted(
             encrypted=True,
             campaign=campaign,
             total_steps=ENCRYPTED_STEPS,
-            fingerprints={f.name: hashlib.sha256(f.data).hexdigest() for group in loaded.values() for f, _ in group},
+            fingerprints={
+                f.name: hashlib.sha256(f.data).hexdigest() for group in loaded.values() for f, _ in group
+            },
         )
         for kind, group in loaded.items():
             for upload, encoded in group:
@@ -133,7 +135,7 @@ def execute_encrypted(run_id: int) -> CrossingRun:
                 kind: [
                     EncodedFile.load(io.BytesIO(bytes(u.data)), name=f"« {u.file_name} »")
                     for u in uploads
-                    if u.kind == kind
+                    if u.kind == kind and u.data is not None
                 ]
                 for kind in (Kind.CHILDREN, Kind.SCHOOLING)
             }
@@ -302,7 +304,8 @@ def _pseudonyms(upload: InMemoryFile, password: str | None) -> dict[tuple[str, s
             found[(who, ident)] = pseudonym
             if not pseudonym:
                 raise RevelationError(
-                    f"« {name} », ligne {line} : colonne « {PSEUDONYM_COLUMN} » vide. Rien n'a été enregistré."
+                    f"« {name} », ligne {line} : colonne « {PSEUDONYM_COLUMN} » vide. "
+                    "Rien n'a été enregistré."
                 )
     return found
 
@@ -322,7 +325,7 @@ def import_revelation(
         RevelationError, SourceError: the archive cannot be read, or holds a row outside the holder's
             list (then nothing of it is kept: the cell must not hold more than the list).
     """
-    from .services import confirm_import, validate_upload
+    from .services import cancel_import, confirm_import, validate_upload
 
     if run.status != RunStatus.DONE or not run.encrypted:
         raise RevelationError("Ce croisement n'est pas un croisement chiffré terminé.")
@@ -352,6 +355,16 @@ def import_revelation(
         files=[upload],
         password=password,
     )
+    origin = "organisme" if uploaded.kind == Kind.CHILDREN else "source"
+    unmatched = [
+        row for row in imported.pending_rows or [] if (row[origin], row["identifiant"]) not in pseudonyms
+    ]
+    if unmatched:
+        cancel_import(imported=imported)
+        raise RevelationError(
+            f"L'archive « {upload.name} » : {len(unmatched)} ligne(s) lues ne se rattachent à aucun "
+            "identifiant de la liste (fichier modifié après `veille reveler` ?). Rien n'a été enregistré."
+        )
     imported.revelation_of, imported.holder = run, holder
     imported.save(update_fields=["revelation_of", "holder"])
     imported = confirm_import(imported=imported)
@@ -421,6 +434,4 @@ def _attach_records(
             candidate_identifier=item.identifier,
             child__isnull=False,
         ):
-            Outcome.objects.filter(run=run, child_id=child_item.child_id).update(
-                candidate=_candidate_json(record)
-            )
+            Outcome.objects.filter(run=run, child=child_item.child).update(candidate=_candidate_json(record))

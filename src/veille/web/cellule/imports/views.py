@@ -22,8 +22,7 @@ from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from . import services
-from . import encrypted
+from . import encrypted, services
 from .forms import (
     ENCODED_TOO_LARGE,
     MAX_ENCODED_BYTES,
@@ -308,7 +307,10 @@ def _reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
     crossing = _encrypted_run(request, pk)
     holders = sorted(set(crossing.reveal_items.values_list("holder", flat=True)))
     form = RevelationForm(
-        request.POST or None, request.FILES or None, holders=holders, initial={"holder": request.GET.get("detenteur")}
+        request.POST or None,
+        request.FILES or None,
+        holders=holders,
+        initial={"holder": request.GET.get("detenteur")},
     )
     if request.method == "POST" and _upload_too_large(request):
         form.is_valid()
@@ -332,7 +334,9 @@ def _reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
                 request,
                 Action.CREATE,
                 imported,
-                detail=f"identités révélées par {data['holder']} pour le croisement {crossing.pk}, {rows} lignes",
+                detail=(
+                    f"identités révélées par {data['holder']} pour le croisement {crossing.pk}, {rows} lignes"
+                ),
             )
             messages.success(request, f"Archive de {data['holder']} importée : {rows} lignes révélées.")
             return redirect("imports:run", **_commune_kwargs(request, pk=crossing.pk))
