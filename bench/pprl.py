@@ -71,12 +71,21 @@ def clear(folder: Path) -> tuple[dict, float]:
     return score_flags(out / "enfants_sans_scolarite.csv", folder / "verite.csv"), seconds
 
 
-def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, float], float]:
+#: the encodings measured: option of `veille encoder`, name in the table, folder suffix
+VARIANTS = {
+    "chiffre": ([], "chiffré", ""),
+    "plie": (["--pliage-xor"], "chiffré, pliage XOR", "_plie"),
+    "equilibre": (["--equilibre"], "chiffré, filtres équilibrés", "_equilibre"),
+}
+
+
+def encrypted(folder: Path, *, variant: str = "chiffre") -> tuple[dict, dict[str, float], float]:
     from veille.pprl import pseudonyms
     from veille.sources import read_children_files
     from veille.synth.scoring import score_flags
 
-    work = OUT / f"pprl_chiffre{'_plie' if fold else ''}_{folder.name}"
+    option, _, suffix = VARIANTS[variant]
+    work = OUT / f"pprl_chiffre{suffix}_{folder.name}"
     keys = OUT / "pprl_cles"
     keys.mkdir(parents=True, exist_ok=True)
     secret = _key(keys / "secret_partage.txt")
@@ -92,7 +101,7 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
             out.parent.mkdir(parents=True, exist_ok=True)
             command = [VEILLE, "encoder", str(path), "--type", kind, "--secret", str(secret)]
             command += ["--cle-detenteur", str(key), "--campagne", CAMPAIGN, "--annee-scolaire", "2026-2027"]
-            encoding[path.stem] = timed([*command, *(["--pliage-xor"] if fold else []), "--sortie", str(out)])
+            encoding[path.stem] = timed([*command, *option, "--sortie", str(out)])
             encoding_cpu[path.stem] = CPU[str(out)]
             encoded[kind].append(str(out))
             if kind == "enfants":
@@ -124,7 +133,13 @@ def pct(value: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tailles", nargs="+", type=int, default=[10_000])
-    parser.add_argument("--sans-pliage", action="store_true", help="ne pas mesurer la variante pliée (XOR)")
+    parser.add_argument(
+        "--variantes",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        help="les encodages mesurés (tous par défaut) : sans option, pliage XOR, filtres équilibrés",
+    )
     args = parser.parse_args()
     header = (
         "| commune | croisement | rappel | précision non_trouve | relecture "
@@ -142,9 +157,9 @@ def main() -> int:
             f"{plain_seconds:.1f} s / {CPU[str(OUT / f'pprl_clair_{folder.name}')]:.1f} s | {load()} |"
         )
         print(lines[-1], flush=True)
-        for fold in (False, True)[: 1 if args.sans_pliage else 2]:
-            secret, encoding, linking = encrypted(folder, fold=fold)
-            name = "chiffré, pliage XOR" if fold else "chiffré"
+        for variant in args.variantes:
+            secret, encoding, linking = encrypted(folder, variant=variant)
+            name = VARIANTS[variant][1]
             slowest = max(encoding, key=lambda stem: encoding[stem])
             lines.append(
                 f"| {label} | {name} | {pct(secret['recall'])} | {pct(secret['precision_non_trouve'])} | "

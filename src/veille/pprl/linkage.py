@@ -127,11 +127,22 @@ class Side:
     tokens: dict[str, np.ndarray] = field(init=False)
     blocking: np.ndarray = field(init=False)
 
+    #: balanced filters (``encoding._balance``): only the Hamming distance of two filters shows, and
+    #: each record's weight is read as its file's mean weight of the original filters
+    balanced: bool = field(init=False)
+
     def __post_init__(self) -> None:
         self.filters = {f.name: np.concatenate([e.filters[f.name] for e in self.files]) for f in FILTERS}
+        self.balanced = bool(self.files[0].meta.get("equilibre"))
         self.popcount = {
             name: np.bitwise_count(value).sum(axis=1, dtype=np.int32) for name, value in self.filters.items()
         }
+        if self.balanced:
+            for name, weight in self.popcount.items():
+                mean = np.concatenate(
+                    [np.full(len(e), float(e.meta["poids_moyen"][name])) for e in self.files]
+                )
+                self.popcount[name] = np.where(weight > 0, np.maximum(np.rint(mean), 1), 0).astype(np.int32)
         self.tokens = {name: np.concatenate([e.tokens[name] for e in self.files]) for name, _ in TOKENS}
         self.blocking = np.concatenate([e.blocking for e in self.files])
 
@@ -166,8 +177,16 @@ def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str
             )
             pl, pr = left.popcount[spec.name][c], right.popcount[spec.name][r]
             total = pl + pr
+            if left.balanced:
+                # Balanced: the common bits are the original filters' length less their Hamming
+                # distance; with the mean weights, the bits both originals set are estimated.
+                distance = spec.bits - common
+                equal = (distance == 0) & (total > 0)
+                common = np.clip((total - distance) // 2, 0, None).astype(np.int32)
+            else:
+                equal = (common == pl) & (common == pr)
             dice = np.where(total > 0, 2.0 * common / np.maximum(total, 1), 0.0)
-            sim[spec.name] = (dice, common, (pl == 0) | (pr == 0), (common == pl) & (common == pr))
+            sim[spec.name] = (dice, common, (pl == 0) | (pr == 0), equal)
         dice, _, null, equal = sim["nom"]
         shared = sim["noms"][1] >= SHARED_TOKEN_BITS
         swapped = _crossed(left, right, c, r)
@@ -436,6 +455,10 @@ def check_files(children: Sequence[EncodedFile], schooling: Sequence[EncodedFile
     campaigns = {e.meta["campagne"] for e in every}
     if len(campaigns) > 1:
         raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
+    if len({bool(e.meta.get("equilibre")) for e in every}) > 1:
+        raise EncodedFileError(
+            "certains fichiers sont encodés avec des filtres équilibrés, d'autres sans : réencodez-les."
+        )
     if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
         raise EncodedFileError(
             "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
