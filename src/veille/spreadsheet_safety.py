@@ -46,17 +46,6 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text columns are neutralised (numeric columns are left as they are)."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype != object:
-            continue
-        # Few cells begin like a formula: only those go through ``neutralise`` (a result file of
-        # 100,000 children has a million text cells, one Python call each took a second).
-        try:
-            suspect = out[column].str.startswith(FORMULA_STARTS, na=False).to_numpy(dtype=bool)
-        except AttributeError:
-            # A column of objects none of which is text (pandas refuses ``.str``): nothing to do.
-            continue
-        if suspect.any():
-            values = out[column].to_numpy(dtype=object, copy=True)
-            values[suspect] = [neutralise(value) for value in values[suspect]]
-            out[column] = values
+        if out[column].dtype == object:
+            out[column] = out[column].map(neutralise)
     return out
