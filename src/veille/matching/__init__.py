@@ -35,7 +35,18 @@ from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
 from veille.matching.department import CommuneChildren, CommuneResult, DepartmentResult, cross_department
 from veille.matching.model import Model, prior
-from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
+from veille.matching.monthly import (
+    CHILD_IDENTITY,
+    RECORD_IDENTITY,
+    MonthlyState,
+    RowFacts,
+    fingerprints,
+    merge,
+    plan,
+    settle,
+    standardised,
+    state_of,
+)
 from veille.matching.results import (
     UNKNOWN_GAMMA,
     Agreement,
@@ -134,32 +145,61 @@ def cross(
     say("Normalisation des identités")
     children = children.reset_index(drop=True)
     schooling = schooling.reset_index(drop=True)
-    left = standardised(children, claimant=True, previous=previous)
-    right = standardised(schooling, claimant=False, previous=previous)
+    # Each row's identity fingerprint: what next month recognises it by, and this month last month's.
+    child_prints = fingerprints(children, CHILD_IDENTITY)
+    record_prints = fingerprints(schooling, RECORD_IDENTITY)
+    left = standardised(children, claimant=True, previous=previous, prints=child_prints)
+    right = standardised(schooling, claimant=False, previous=previous, prints=record_prints)
     lap("normalisation")
 
     national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())
-    monthly = None
     if previous is not None:
         model = model or previous.model
-        monthly = plan(children, schooling, previous)
-        lap("reprise du mois precedent")
     if backend == SPARK:
         check_spark()
+    monthly = None
     with PairEngine(left, right, comparisons_for(national_id=national_id), backend=backend) as engine:
+        lap("chargement")
         if model is not None:
             trained = Model.from_dict(model)
         else:
             say("Apprentissage du modèle")
             trained = _train(engine, seed)
-        lap("apprentissage")
+            lap("apprentissage")
+        facts = RowFacts(engine.term_frequencies(), *engine.open_blocks())
+        if previous is not None:
+            monthly = plan(
+                children,
+                schooling,
+                previous,
+                facts=facts,
+                child_prints=child_prints,
+                record_prints=record_prints,
+            )
+            monthly = settle(
+                monthly,
+                engine.reweigh(trained, monthly.reused),
+                previous,
+                facts.child_tf,
+                trained.tf_weight,
+                shown=thresholds.shown,
+                keep=thresholds.uncertain,
+            )
+            lap("reprise du mois precedent")
         say("Comparaison des paires candidates")
         engine.build_candidates(
             only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score)
         )
-        pairs, n_candidates = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
+        scored = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
+    pairs, n_candidates = scored.pairs, scored.n_candidates
+    left_out = np.full(len(children), np.nan)
+    left_out[scored.dropped.index.to_numpy(np.int64)] = scored.dropped.to_numpy()
     if monthly is not None and previous is not None:
-        pairs = merge(monthly.reused, pairs, thresholds.uncertain)
+        pairs, trimmed = merge(monthly.reused, pairs, thresholds.uncertain, thresholds.shown)
+        if monthly.left_out is not None:
+            left_out = np.fmax(left_out, monthly.left_out)
+        where = trimmed.index.to_numpy(np.int64)
+        left_out[where] = np.fmax(left_out[where], trimmed.to_numpy())
         # The pairs left out last month are not known one by one: their count follows the kept ones.
         n_candidates = round(previous.n_candidates * len(pairs) / max(len(previous.pairs), 1))
     if child_offsets is not None and len(pairs):
@@ -201,6 +241,10 @@ def cross(
         n_candidates,
         left=left,
         right=right,
+        facts=facts,
+        left_out=left_out,
+        child_fingerprints=child_prints,
+        record_fingerprints=record_prints,
     )
     lap("classement")
     return CrossingResult(
