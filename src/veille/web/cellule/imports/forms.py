@@ -65,7 +65,7 @@ class UploadForm(forms.Form):
     school_year = forms.ChoiceField(label="Année scolaire concernée")
     # The form's metaclass takes the field out of the class: it does not shadow BaseForm.files.
     files = MultipleFileField(  # type: ignore[assignment]
-        label="Fichiers (CSV, XLSX, ODS, ou archive 7z chiffrée)",
+        label="Fichiers (CSV, XLSX, ODS, Parquet, ou archive 7z chiffrée)",
         help_text="Vous pouvez choisir plusieurs fichiers du même type.",
         error_messages={
             "required": NO_FILE,
