@@ -248,7 +248,7 @@ class SparkBackend:
     def load(self, name: str, frame: pd.DataFrame) -> None:
         from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-        lists = {"nom_tokens", "noms_famille", "prenoms_canon"}
+        lists = {"nom_tokens", "noms_famille", "prenoms_canon", "noms_prenoms"}
         fields = []
         for column in frame.columns:
             if column in lists:

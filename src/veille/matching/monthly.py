@@ -39,7 +39,9 @@ from veille.matching.results import Status
 
 STATE_FILE = "etat_croisement.zip"
 CHANGES_FILE = "changements.csv"
-STATE_VERSION = 1
+# 2: the swapped-names levels and the standardised identities' ``noms_prenoms`` (a state of
+# version 1 holds neither, and its pairs' levels were compared otherwise).
+STATE_VERSION = 2
 
 #: the columns whose values the model compares: a record is unchanged when they all are
 CHILD_IDENTITY = (
