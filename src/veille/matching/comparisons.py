@@ -341,8 +341,9 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     ),
     BlockingRule("même adresse, même mois de naissance", ("adresse_cle", YEAR_MONTH)),
     # The same address and birthday with the year mistyped, and a name changed too (the other
-    # parent's surname, a typo): brothers and sisters rarely share a birthday.
-    BlockingRule("même adresse, mêmes jour et mois", ("adresse_cle", MONTH_DAY)),
+    # parent's surname, a typo): brothers and sisters rarely share a birthday. With the postcode:
+    # across a department, the same number in a rue de la Gare is another family.
+    BlockingRule("même adresse, mêmes jour et mois", ("adresse_cle", "code_postal", MONTH_DAY)),
     # Without a birth date, with the surname mistyped: brothers and sisters share an address, rarely
     # a first name (FEBRL4 has such pairs, which no rule proposed).
     BlockingRule("même adresse, même prénom", ("adresse_cle", "prenom1_canon")),
@@ -382,6 +383,9 @@ class TrainingPass:
     """
 
     keys: tuple[str, ...]
+    #: teaches only the levels that the other passes cannot see (swapped names): its pairs, chosen
+    #: by where the child lives, are not what the others teach the rest from
+    fills_hidden: bool = False
 
 
 TRAINING_PASSES: tuple[TrainingPass, ...] = (
@@ -394,5 +398,5 @@ TRAINING_PASSES: tuple[TrainingPass, ...] = (
     TrainingPass(("nom_colle", "prenom1_canon", "adresse_cle")),
     # The names' m probabilities with swapped names among them: the passes above, blocked on a name,
     # never see a school that typed the surname as the first name (``Level.hidden_by``).
-    TrainingPass(("dob", "adresse_cle")),
+    TrainingPass(("dob", "adresse_cle"), fills_hidden=True),
 )
