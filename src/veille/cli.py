@@ -568,6 +568,12 @@ def _pprl_parsers(commands: Any) -> None:
         help="plier chaque filtre (XOR de ses deux moitiés) : plus dur à attaquer, un peu moins précis ; "
         "tous les détenteurs d'une campagne doivent faire de même",
     )
+    encoder.add_argument(
+        "--equilibre",
+        action="store_true",
+        help="filtres équilibrés (chaque filtre et son complément, permutés) : tous de même poids, deux fois "
+        "plus longs ; tous les détenteurs d'une campagne doivent faire de même",
+    )
     holder_options(encoder)
     encoder.set_defaults(run=run("encoder"))
 

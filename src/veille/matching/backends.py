@@ -33,6 +33,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from veille.matching.comparisons import LIST_COLUMNS
+
 DUCKDB, SPARK = "duckdb", "spark"
 BACKENDS = (DUCKDB, SPARK)
 
@@ -248,7 +250,7 @@ class SparkBackend:
     def load(self, name: str, frame: pd.DataFrame) -> None:
         from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-        lists = {"nom_tokens", "noms_famille", "prenoms_canon", "noms_prenoms"}
+        lists = set(LIST_COLUMNS)
         fields = []
         for column in frame.columns:
             if column in lists:

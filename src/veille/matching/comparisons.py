@@ -37,6 +37,8 @@ MATCH_COLUMNS: tuple[str, ...] = (
     "code_postal",
     "ine",
 )
+#: The columns of ``MATCH_COLUMNS`` that hold lists (the others hold one string, or the id).
+LIST_COLUMNS: tuple[str, ...] = ("nom_tokens", "noms_famille", "prenoms_canon", "noms_prenoms")
 
 
 @dataclass(frozen=True)

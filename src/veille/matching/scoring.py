@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from veille.matching.backends import DUCKDB, Backend, DuckDBBackend, make_backend
-from veille.matching.comparisons import MATCH_COLUMNS, BlockingRule, Comparison
+from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS, BlockingRule, Comparison
 from veille.matching.model import CLAMP, Model
 
 CHILDREN, RECORDS = "enfants", "scolarite"
@@ -148,6 +148,23 @@ def weight_sql(model: Model) -> str:
     return " + ".join(terms) if terms else "0.0"
 
 
+def canonical_order(frame: pd.DataFrame) -> np.ndarray:
+    """The ``unique_id`` of the rows sorted on their compared values, whatever order the files came in.
+
+    The random pairs that teach u are drawn by rank in this order: the same files given in another
+    order (ONDE's one file per school rather than one file for all, the folders listed otherwise)
+    teach the same model and give the same result. Rows equal on every compared value are
+    interchangeable for that count, so how they are ordered among themselves does not matter.
+    """
+    # The lists are made from the names and first names: sorting on those is enough.
+    columns = [c for c in MATCH_COLUMNS if c != "unique_id" and c not in LIST_COLUMNS]
+    keys = frame.loc[:, columns].astype("string").fillna("")
+    ordered = keys.assign(unique_id=frame["unique_id"].to_numpy()).sort_values(
+        [*columns, "unique_id"], kind="stable"
+    )
+    return ordered["unique_id"].to_numpy(dtype=np.int64)
+
+
 class PairEngine:
     """One DuckDB database holding both sides, their term frequencies and the candidate pairs."""
 
@@ -166,6 +183,9 @@ class PairEngine:
         self.backend = (
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
+        # Row positions in an order that depends on the identities only (see ``canonical_order``).
+        self.canonical_children = canonical_order(children)
+        self.canonical_records = canonical_order(records)
         try:
             self.backend.load(f"{CHILDREN}_raw", children.loc[:, list(MATCH_COLUMNS)])
             self.backend.load(f"{RECORDS}_raw", records.loc[:, list(MATCH_COLUMNS)])
@@ -187,20 +207,6 @@ class PairEngine:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.backend.rows(sql)
-
-    def portable(self, name: str, duckdb_sql: str) -> str:
-        """A query over rows that DuckDB computes the same everywhere (``duckdb_sql`` reads no table).
-
-        On DuckDB, the query itself; elsewhere, it runs in a DuckDB of its own and its rows are
-        loaded as table ``name``: DuckDB's hash has no equal in Spark, and a sample drawn otherwise
-        would give another model.
-        """
-        if isinstance(self.backend, DuckDBBackend):
-            return duckdb_sql
-        with duckdb.connect() as own:
-            rows = own.sql(duckdb_sql).df()
-        self.backend.load(name, rows)
-        return f"SELECT * FROM {name}"
 
     def __enter__(self) -> PairEngine:
         return self

@@ -25,6 +25,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -182,13 +183,25 @@ def _random_pairs_sql(engine: PairEngine, *, seed: int, limit: int) -> tuple[str
         return f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r FROM {CHILDREN} AS l, {RECORDS} AS r", (
             n_left * n_right
         )
-    # unique_id is the row position, so a random id is a random row. DuckDB's hash draws them on
-    # every backend: the same seed gives the same sample, so a crossing on Spark learns the same u.
-    drawn = (
-        f"SELECT hash(i, {seed}) % {n_left} AS uid_l, hash(i, {seed + 1}) % {n_right} AS uid_r "
-        f"FROM range({limit}) AS t(i)"
+    # DuckDB's hash draws ranks on every backend (the same seed, the same sample: a crossing on Spark
+    # learns the same u); a rank is a row in the canonical order, so the sample does not depend on
+    # the order of the files either.
+    with duckdb.connect() as own:
+        ranks = own.sql(
+            f"SELECT hash(i, {seed}) % {n_left} AS rank_l, hash(i, {seed + 1}) % {n_right} AS rank_r "
+            f"FROM range({limit}) AS t(i)"
+        ).fetchnumpy()
+    drawn = pd.DataFrame(
+        {
+            "uid_l": engine.canonical_children[ranks["rank_l"].astype(np.int64)],
+            "uid_r": engine.canonical_records[ranks["rank_r"].astype(np.int64)],
+        }
     )
-    return engine.portable("random_pairs", drawn), limit
+    engine.backend.load("random_pairs", drawn)
+    return _DRAWN_PAIRS, limit
+
+
+_DRAWN_PAIRS = "SELECT uid_l, uid_r FROM random_pairs"
 
 
 # The fields whose disagreement shows two records to be different children, per comparison.
@@ -213,6 +226,8 @@ def estimate_u(engine: PairEngine, prior: Prior, *, seed: int) -> tuple[dict[str
     limit = min(U_SAMPLE_MAX, max(U_SAMPLE_MIN, U_SAMPLE_PER_CHILD * engine.n_children))
     sql, n_pairs = _random_pairs_sql(engine, seed=seed, limit=limit)
     patterns = engine.pattern_counts(sql, engine.comparisons)
+    if sql == _DRAWN_PAIRS:
+        engine.backend.drop("random_pairs")
     counts = patterns["n"].to_numpy(dtype=float)
     u = {}
     for comparison in engine.comparisons:

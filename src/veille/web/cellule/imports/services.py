@@ -695,9 +695,14 @@ def _execute(run: CrossingRun, started: float) -> CrossingRun:
 
 
 def _reference_run(run: CrossingRun) -> CrossingRun | None:
-    """The commune's latest finished run before this one: what this one is compared with."""
+    """The commune's latest finished run before this one: what this one is compared with.
+
+    Never an encrypted run: it holds outcomes only for the few children revealed, not the month's list.
+    """
     return (
-        CrossingRun.objects.filter(commune=run.commune, status=RunStatus.DONE, created_at__lte=run.created_at)
+        CrossingRun.objects.filter(
+            commune=run.commune, status=RunStatus.DONE, created_at__lte=run.created_at, encrypted=False
+        )
         .exclude(pk=run.pk)
         .order_by("-created_at", "-id")
         .first()
