@@ -46,7 +46,9 @@ from veille.matching.results import Status
 STATE_FILE = "etat_croisement.zip"
 CHANGES_FILE = "changements.csv"
 #: 2: the term frequencies of each child, the open capped blocks and the weight left out per child
-STATE_VERSION = 2
+#: 3: the swapped-names levels and the standardised identities' ``noms_prenoms`` (a state of an
+#: earlier version holds no such column, and its pairs' levels were compared otherwise)
+STATE_VERSION = 3
 
 #: the columns whose values the model compares: a record is unchanged when they all are
 CHILD_IDENTITY = (
