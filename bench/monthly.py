@@ -20,7 +20,6 @@ the same statuses as a full run.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OUT, ROOT, SEED, ensure_commune, pct
+from run import OUT, ROOT, SEED, ensure_commune, pct, run_measured
 
 MONTH_SEED = SEED + 1
 #: where the crossings write (``--resultats``)
@@ -66,26 +65,10 @@ class MonthlyRow:
         return self.month_2_cpu / self.month_1_cpu
 
 
-# As ``run.run_measured``, with the CPU time of the command too: on a machine shared with other work,
-# the wall time of one process swings with the load, its CPU time much less.
-PROBE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "s = time.perf_counter() - t\n"
-    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(p.stdout[-3000:] + p.stderr[-3000:])\n"
-    "print(f'@@ {s} {u.ru_utime + u.ru_stime} {p.returncode}')\n"
-)
-
-
 def run_timed(command: list[str]) -> tuple[float, float]:
     """Run a command; returns (wall seconds, CPU seconds) of its process."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True, text=True)
-    last = [line for line in done.stdout.splitlines() if line.startswith("@@ ")][-1].split()
-    if int(last[3]) != 0:
-        raise RuntimeError(f"{' '.join(command)} a échoué :\n{done.stdout[-3000:]}")
-    return float(last[1]), float(last[2])
+    measured = run_measured(command)
+    return measured.seconds, measured.cpu_seconds
 
 
 def ensure_month_2(n: int) -> Path:

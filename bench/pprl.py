@@ -13,6 +13,8 @@ Prints a table in French, with the targets of issue 15, and writes it to bench/o
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -29,10 +31,20 @@ CAMPAIGN = "banc-2026-12"
 TARGETS = {"recall": 0.995, "precision": 0.97, "review": 0.01, "gap": 0.01, "seconds": 60.0}
 
 
+#: CPU seconds (user + system) of the children processes, per command timed: the machine is shared
+CPU: dict[str, float] = {}
+
+
 def timed(command: list[str]) -> float:
+    """Wall seconds of one process; its CPU seconds go to ``CPU`` under its output (``--sortie``)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = command[command.index("--sortie") + 1] if "--sortie" in command else command[-1]
+    CPU[output] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall
 
 
 def _files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -59,18 +71,28 @@ def clear(folder: Path) -> tuple[dict, float]:
     return score_flags(out / "enfants_sans_scolarite.csv", folder / "verite.csv"), seconds
 
 
-def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, float], float]:
+#: the encodings measured: option of `veille encoder`, name in the table, folder suffix
+VARIANTS = {
+    "chiffre": ([], "chiffré", ""),
+    "plie": (["--pliage-xor"], "chiffré, pliage XOR", "_plie"),
+    "equilibre": (["--equilibre"], "chiffré, filtres équilibrés", "_equilibre"),
+}
+
+
+def encrypted(folder: Path, *, variant: str = "chiffre") -> tuple[dict, dict[str, float], float]:
     from veille.pprl import pseudonyms
     from veille.sources import read_children_files
     from veille.synth.scoring import score_flags
 
-    work = OUT / f"pprl_chiffre{'_plie' if fold else ''}_{folder.name}"
+    option, _, suffix = VARIANTS[variant]
+    work = OUT / f"pprl_chiffre{suffix}_{folder.name}"
     keys = OUT / "pprl_cles"
     keys.mkdir(parents=True, exist_ok=True)
     secret = _key(keys / "secret_partage.txt")
     children, schooling = _files(folder)
     encoded: dict[str, list[str]] = {"enfants": [], "scolarite": []}
     encoding: dict[str, float] = {}
+    encoding_cpu: dict[str, float] = {}
     back: dict[str, str] = {}
     for kind, paths in (("enfants", children), ("scolarite", schooling)):
         for path in paths:
@@ -79,7 +101,8 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
             out.parent.mkdir(parents=True, exist_ok=True)
             command = [VEILLE, "encoder", str(path), "--type", kind, "--secret", str(secret)]
             command += ["--cle-detenteur", str(key), "--campagne", CAMPAIGN, "--annee-scolaire", "2026-2027"]
-            encoding[path.stem] = timed([*command, *(["--pliage-xor"] if fold else []), "--sortie", str(out)])
+            encoding[path.stem] = timed([*command, *option, "--sortie", str(out)])
+            encoding_cpu[path.stem] = CPU[str(out)]
             encoded[kind].append(str(out))
             if kind == "enfants":
                 table = read_children_files([path]).table
@@ -94,7 +117,13 @@ def encrypted(folder: Path, *, fold: bool = False) -> tuple[dict, dict[str, floa
     pd.DataFrame({"identifiant": flagged["identifiant"].map(back), "statut": flagged["statut"]}).to_csv(
         flags, index=False
     )
-    return score_flags(flags, folder / "verite.csv"), encoding, linking
+    scores = score_flags(flags, folder / "verite.csv")
+    scores["cpu_encodage"], scores["cpu_croisement"] = encoding_cpu, CPU[str(results)]
+    return scores, encoding, linking
+
+
+def load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def pct(value: float) -> str:
@@ -104,13 +133,19 @@ def pct(value: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tailles", nargs="+", type=int, default=[10_000])
-    parser.add_argument("--sans-pliage", action="store_true", help="ne pas mesurer la variante pliée (XOR)")
+    parser.add_argument(
+        "--variantes",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        help="les encodages mesurés (tous par défaut) : sans option, pliage XOR, filtres équilibrés",
+    )
     args = parser.parse_args()
     header = (
         "| commune | croisement | rappel | précision non_trouve | relecture "
-        "| encodage (max. par détenteur) | croisement |"
+        "| encodage (max. par détenteur), mur / CPU | croisement, mur / CPU | charge (1 / 5 / 15 min) |"
     )
-    lines = [header, "|---|---|---|---|---|---|---|"]
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
     verdicts = []
     for n in args.tailles:
         folder = ensure_commune(n)
@@ -118,17 +153,19 @@ def main() -> int:
         label = f"{n:,}".replace(",", " ")
         lines.append(
             f"| {label} | en clair | {pct(plain['recall'])} | {pct(plain['precision_non_trouve'])} | "
-            f"{pct(plain['incertain_share'])} ({plain['incertain']}) | — | {plain_seconds:.1f} s |"
+            f"{pct(plain['incertain_share'])} ({plain['incertain']}) | — | "
+            f"{plain_seconds:.1f} s / {CPU[str(OUT / f'pprl_clair_{folder.name}')]:.1f} s | {load()} |"
         )
         print(lines[-1], flush=True)
-        for fold in (False, True)[: 1 if args.sans_pliage else 2]:
-            secret, encoding, linking = encrypted(folder, fold=fold)
-            name = "chiffré, pliage XOR" if fold else "chiffré"
+        for variant in args.variantes:
+            secret, encoding, linking = encrypted(folder, variant=variant)
+            name = VARIANTS[variant][1]
             slowest = max(encoding, key=lambda stem: encoding[stem])
             lines.append(
                 f"| {label} | {name} | {pct(secret['recall'])} | {pct(secret['precision_non_trouve'])} | "
                 f"{pct(secret['incertain_share'])} ({secret['incertain']}) | "
-                f"{encoding[slowest]:.1f} s ({slowest}) | {linking:.1f} s |"
+                f"{encoding[slowest]:.1f} s / {secret['cpu_encodage'][slowest]:.1f} s ({slowest}) | "
+                f"{linking:.1f} s / {secret['cpu_croisement']:.1f} s | {load()} |"
             )
             print(lines[-1], flush=True)
             verdicts.extend(_verdicts(f"{label}, {name}", plain, secret, encoding[slowest], linking))

@@ -38,7 +38,6 @@ def _outcomes(out: Path) -> dict[tuple[str, str], str]:
 
 
 def bench(size: int = SIZE) -> list:
-    import run
     from run import OUT, ROOT, SEED, Row, ensure_commune, format_row, run_measured
 
     from veille.synth.scoring import score_flags
@@ -47,7 +46,7 @@ def bench(size: int = SIZE) -> list:
     # The CSV files are crossed again here, side by side with the real formats (same machine load).
     csv_out = OUT / f"resultats_{size}_csv_cote_a_cote"
     commune = ensure_commune(size)
-    csv_seconds, _, _ = run_measured(
+    csv_seconds = run_measured(
         [
             veille,
             "croiser",
@@ -60,7 +59,7 @@ def bench(size: int = SIZE) -> list:
             "--annee-scolaire",
             "2026-2027",
         ]
-    )
+    ).seconds
     folder = OUT / f"commune_{size}_formats_reels"
     if not (folder / "verite.csv").exists():
         subprocess.run(
@@ -97,8 +96,7 @@ def bench(size: int = SIZE) -> list:
         "2026-2027",
     ]
     load = os.getloadavg()[0]
-    seconds, peak, _ = run_measured(command)
-    cpu = run.LAST_CPU_SECONDS
+    measured = run_measured(command)
     scores = score_flags(out / "enfants_sans_scolarite.csv", folder / "verite.csv")
     with_csv, with_real = _outcomes(csv_out), _outcomes(out)
     children = scores["children"]
@@ -119,12 +117,13 @@ def bench(size: int = SIZE) -> list:
         scores["recall"],
         scores["precision_non_trouve"],
         scores["incertain_share"],
-        seconds,
-        peak,
-        note=f"{files} fichiers ONDE/SIECLE/CSV ; lecture {reading['reels']:.1f} s, total {seconds:.0f} s "
+        measured.seconds,
+        measured.peak_gb,
+        note=f"{files} fichiers ONDE/SIECLE/CSV ; lecture {reading['reels']:.1f} s, "
+        f"total {measured.seconds:.0f} s "
         f"(les CSV côte à côte : lecture {reading['csv']:.1f} s, total {csv_seconds:.0f} s) ; "
         f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
-        cpu_seconds=cpu,
+        cpu_seconds=measured.cpu_seconds,
         load=load,
     )
     print(format_row(row), flush=True)

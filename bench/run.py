@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 # Beside the repository (/work/main), or two levels up from a worktree (/work/wt/<branche>).
@@ -32,7 +33,16 @@ ANCHORS = next(
 )
 OUT = ROOT / "bench" / "out"
 SEED = 20261123
-LAST_CPU_SECONDS = 0.0
+
+
+class Measurement(NamedTuple):
+    """One command measured from outside, in its own process."""
+
+    seconds: float
+    peak_gb: float
+    output: str
+    #: user + system time of the process and its threads
+    cpu_seconds: float
 
 
 @dataclass
@@ -57,13 +67,12 @@ class Row:
     department: bool = False
 
 
-def run_measured(command: list[str], *, cwd: Path | None = None) -> tuple[float, float, str]:
-    """Run a command; returns (wall seconds, peak RSS in GB of the process, output tail).
+def run_measured(command: list[str], *, cwd: Path | None = None) -> Measurement:
+    """Run a command; returns its wall seconds, peak RSS in GB, output tail and CPU seconds.
 
-    The CPU seconds of the same run are in :data:`LAST_CPU_SECONDS` (kept apart so that the callers
-    that only want the three figures stay as they are).
+    Raises:
+        RuntimeError: the command failed (its output tail in the message).
     """
-    global LAST_CPU_SECONDS
     # A fresh interpreter per measure, so that RUSAGE_CHILDREN only sees this command.
     probe = (
         "import resource, subprocess, sys, time\n"
@@ -76,11 +85,10 @@ def run_measured(command: list[str], *, cwd: Path | None = None) -> tuple[float,
     )
     done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, cwd=cwd)
     last = [line for line in done.stdout.splitlines() if line.startswith("@@ ")][-1].split()
-    seconds, rss_kb, code = float(last[1]), int(last[2]), int(last[3])
-    LAST_CPU_SECONDS = float(last[4])
+    seconds, rss_kb, code, cpu = float(last[1]), int(last[2]), int(last[3]), float(last[4])
     if code != 0:
         raise RuntimeError(f"{' '.join(command)} a échoué ({code}) :\n{done.stdout[-3000:]}")
-    return seconds, rss_kb / 1024 / 1024, done.stdout
+    return Measurement(seconds, rss_kb / 1024 / 1024, done.stdout, cpu)
 
 
 def ensure_commune(n: int, seed: int = SEED, department_pupils: int = 0) -> Path:
@@ -166,7 +174,7 @@ def bench_commune(
             label = f"département : {n:,} enfants / {department_pupils:,} élèves".replace(",", " ")
         load = os.getloadavg()[0]
         try:
-            seconds, peak, _ = run_measured(command, cwd=ANCHORS)
+            measured = run_measured(command, cwd=ANCHORS)
         except RuntimeError as error:
             if approach == "veille":
                 raise
@@ -186,12 +194,12 @@ def bench_commune(
                 scores["recall"],
                 scores["precision_non_trouve"],
                 scores["incertain_share"],
-                seconds,
-                peak,
+                measured.seconds,
+                measured.peak_gb,
                 uncertain_count=scores["incertain"],
                 agreeing_in_review=agreeing_in_review(out / "enfants_sans_scolarite.csv"),
                 department=bool(department_pupils),
-                cpu_seconds=LAST_CPU_SECONDS,
+                cpu_seconds=measured.cpu_seconds,
                 load=load,
             )
         )
@@ -201,8 +209,8 @@ def bench_commune(
 
 def bench_febrl() -> Row:
     load = os.getloadavg()[0]
-    seconds, peak, output = run_measured([sys.executable, str(ROOT / "bench" / "febrl4.py")])
-    f1 = float([line for line in output.splitlines() if line.startswith("F1 ")][-1].split()[1])
+    measured = run_measured([sys.executable, str(ROOT / "bench" / "febrl4.py")])
+    f1 = float([line for line in measured.output.splitlines() if line.startswith("F1 ")][-1].split()[1])
     row = Row(
         "FEBRL4 (5 000 × 5 000)",
         "veille",
@@ -210,10 +218,10 @@ def bench_febrl() -> Row:
         None,
         None,
         None,
-        seconds,
-        peak,
+        measured.seconds,
+        measured.peak_gb,
         note=f"F1 = {f1:.6f}",
-        cpu_seconds=LAST_CPU_SECONDS,
+        cpu_seconds=measured.cpu_seconds,
         load=load,
     )
     print(format_row(row), flush=True)

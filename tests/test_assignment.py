@@ -54,3 +54,26 @@ def test_it_solves_each_group_of_linked_pairs_on_its_own():
     one = pairs((1, 10, "ONDE", 20.0), (1, 11, "ONDE", 9.0), (2, 11, "ONDE", 8.5), (2, 10, "ONDE", 7.0))
     other = pairs((3, 12, "ONDE", 5.0), (4, 12, "ONDE", 4.0), (4, 13, "ONDE", 3.5))
     assert kept(pd.concat([one, other])) == [(1, 10), (2, 11), (3, 12), (4, 13)]
+
+
+def test_it_gives_each_of_two_homonyms_one_record_when_they_are_in_two_sources():
+    # Two children with the same name and birth date, one at a public school, one at a private one:
+    # both records fit child 1 a hair better, yet each child is enrolled once far more often than one
+    # is enrolled twice beside an unschooled homonym.
+    frame = pairs(
+        (1, 10, "ONDE", 25.5), (2, 10, "ONDE", 25.0), (1, 20, "PRIVE", 25.5), (2, 20, "PRIVE", 25.0)
+    )
+    assert kept(frame) == [(1, 10), (2, 20)]
+
+
+def test_it_lets_a_child_enrolled_twice_keep_both_records_when_they_fit_him_far_better():
+    # Twins, one enrolled at two schools, the other unschooled (another first name).
+    frame = pairs(
+        (1, 10, "ONDE", 45.0), (2, 10, "ONDE", 33.0), (1, 20, "PRIVE", 45.0), (2, 20, "PRIVE", 33.0)
+    )
+    assert kept(frame) == [(1, 10), (1, 20)]
+
+
+def test_a_child_holding_a_record_still_takes_an_uncontested_one_of_another_source():
+    frame = pairs((1, 10, "ONDE", 20.0), (1, 20, "CNED", 4.0))
+    assert kept(frame, min_weight=3.0) == [(1, 10), (1, 20)]

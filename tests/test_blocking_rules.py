@@ -71,6 +71,30 @@ CASES = [
         True,
     ),
     (
+        "nom et prénom inversés, prénom translittéré",
+        child("BENDJILALI", "Mohamed", "2012-12-28", "4 rue Pierre Motte"),
+        record("MOHAMMAD", "Bendjilali", "2012-12-28", "9 rue de Lannoy"),
+        True,
+    ),
+    (
+        "nom et prénom inversés, nom à particule, un seul des prénoms",
+        child("DE BRANDAL", "Léo Jean Joseph", "2020-12-30", "4 rue Pierre Motte"),
+        record("LÉO", "De Brandal", "2020-12-30", ""),
+        True,
+    ),
+    (
+        "nom et prénom inversés, nom mal tapé, tous les prénoms",
+        child("OSTOVIC", "Elena Maria", "2019-05-27", "4 rue Pierre Motte"),
+        record("ELENA MARIA", "Ostvoic", "2019-05-27", "9 rue de Lannoy"),
+        True,
+    ),
+    (
+        "nom de l'autre parent et date absente à l'école, même adresse",
+        child("COQUELLE", "Tiffany-Anne", "2019-02-12", "7 rue de Lannoy"),
+        record("FOURNIER", "Tiffany-Anne", "", "7 rue de Lannoy"),
+        True,
+    ),
+    (
         "mêmes nom et prénom, année et jour et mois différents, autre rue",
         child("DUBREUCQ", "Emma", "2014-05-02", "21 rue de Lannoy"),
         record("DUBREUCQ", "Emma", "2019-10-27", "118 rue Jules Guesde"),

@@ -9,20 +9,26 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from veille.cli import main
-from veille.matching import Agreement, Status, cross
+from veille.matching import Agreement, Status, Thresholds, cross
 from veille.matching.monthly import (
     ARRIVED,
+    BLOCKS,
     CHANGES_COLUMNS,
     LEFT,
+    LEFT_OUT,
     NEWLY_SCHOOLED,
     STATE_FILE,
     MonthlyState,
+    Plan,
+    RowFacts,
     changes,
     plan,
+    settle,
 )
 from veille.matching.results import level_scale
 from veille.sources import read_children_files, read_schooling_files
@@ -68,6 +74,29 @@ def test_month_2_gives_the_same_statuses_as_a_full_crossing(months):
     assert len(full.matches) == len(months["month_2"].matches)
 
 
+def _deciding(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs the statuses read (at or above the review threshold) and each child's best pair."""
+    best = pairs.sort_values(["child", "match_weight", "record"], ascending=[True, False, True])
+    best = best.drop_duplicates("child")
+    deciding = pd.concat([pairs[pairs["match_weight"] >= Thresholds().uncertain], best])
+    return (
+        deciding.drop_duplicates(["child", "record"]).sort_values(["child", "record"]).reset_index(drop=True)
+    )
+
+
+def test_month_2_keeps_the_deciding_pairs_of_a_full_crossing_with_its_weights_to_the_bit(months):
+    children, schooling = months["tables_2"]
+    full = cross(children, schooling, school_year=YEAR, model=months["month_1"].model)
+    ours, theirs = months["month_2"].state.pairs, full.state.pairs
+
+    # Reused pairs are weighed again with this month's term frequencies, as a full run weighs them.
+    pd.testing.assert_frame_equal(_deciding(ours), _deciding(theirs), check_exact=True)
+    both = ours.merge(theirs, on=["child", "record"])
+    assert len(both) > 0.95 * len(theirs)
+    assert (both["match_weight_x"] == both["match_weight_y"]).all()
+    assert full.children["poids"].equals(months["month_2"].children["poids"])
+
+
 def test_month_2_scores_only_what_changed(months):
     children, schooling = months["tables_2"]
 
@@ -88,6 +117,70 @@ def test_the_same_files_again_score_no_pair(months):
 
     assert len(again.children_to_score) == 0 and len(again.records_to_score) == 0
     assert result.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+
+
+def test_a_row_whose_capped_block_opened_or_closed_is_scored_again(months):
+    children, schooling = months["tables_2"]
+    state = months["month_2"].state
+    child_blocks = state.children[BLOCKS].to_numpy().copy()
+    record_blocks = state.records[BLOCKS].to_numpy().copy()
+    record, child = int(state.pairs["record"].iloc[0]), int(state.pairs["child"].iloc[0])
+    child_blocks[3] ^= 1
+    record_blocks[record] ^= 2
+    facts = RowFacts(pd.DataFrame(index=range(len(children))), child_blocks, record_blocks)
+
+    again = plan(children, schooling, state, facts=facts)
+
+    assert 3 in again.children_to_score
+    assert list(again.records_to_score) == [record]
+    # The record's children lost a kept pair: their weaker candidates are scored again too.
+    assert child in again.children_to_score
+
+
+def _previous_with(frequency_then: list[float], left_out: list[float]) -> MonthlyState:
+    empty = pd.DataFrame()
+    children = pd.DataFrame({"tf_nom_colle": frequency_then, LEFT_OUT: left_out})
+    return MonthlyState({}, YEAR, children, empty, empty, 0)
+
+
+def test_a_child_whose_left_out_pair_may_now_be_kept_is_scored_again():
+    # Child 0's name became rarer (frequency halved): its pairs agreeing on the name gained up to one
+    # bit, so the pair it left out at 2.5 may now weigh 3.5, above the review threshold of 3.
+    # Child 1's frequency did not move: its left-out pair stays at 2.5, below its two kept pairs.
+    previous = _previous_with([0.02, 0.02], [2.5, 2.5])
+    reused = pd.DataFrame(
+        {"child_uid": [0, 0, 1, 1], "record_uid": [0, 1, 2, 3], "match_weight": [9.0, 8.0, 9.0, 8.0]}
+    )
+    monthly = Plan(
+        reused,
+        np.array([], dtype=np.int64),
+        np.array([], dtype=np.int64),
+        np.array([2.5, 2.5]),
+        np.array([0, 1]),
+    )
+    now = pd.DataFrame({"tf_nom_colle": [0.01, 0.02]})
+
+    settled = settle(monthly, reused, previous, now, 1.0, shown=-4.0, keep=3.0)
+
+    assert list(settled.children_to_score) == [0]
+    assert set(settled.reused["child_uid"]) == {1}
+    assert settled.left_out is not None and np.isnan(settled.left_out[0])
+    assert settled.left_out[1] == pytest.approx(2.5)
+
+
+def test_a_left_out_pair_that_cannot_reach_the_kept_ones_leaves_the_child_reused():
+    # The name became rarer, but the left-out pair (at most -6 + 1 bits) stays below the shown one.
+    previous = _previous_with([0.02], [-6.0])
+    reused = pd.DataFrame({"child_uid": [0], "record_uid": [0], "match_weight": [9.0]})
+    monthly = Plan(
+        reused, np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([-6.0]), np.array([0])
+    )
+
+    settled = settle(
+        monthly, reused, previous, pd.DataFrame({"tf_nom_colle": [0.01]}), 1.0, shown=-4.0, keep=3.0
+    )
+
+    assert len(settled.children_to_score) == 0 and len(settled.reused) == 1
 
 
 def test_a_child_enrolled_since_last_month_is_reported_newly_schooled(months):

@@ -237,3 +237,52 @@ def test_folded_filters_are_half_as_long_and_never_linked_with_unfolded_ones(com
     right = encode(pupils, kind="scolarite", holder="ONDE", **common)
     with pytest.raises(EncodedFileError, match="pliage"):
         link([folded], [right])
+
+
+def test_balanced_filters_all_weigh_the_same_and_are_never_linked_with_plain_ones(commune):
+    children, schooling = _files(commune)
+    kids = read_children_files(children[:1]).table
+    pupils = read_schooling_files(schooling[:1]).table
+    common = {"shared_secret": b"s" * 32, "holder_key": b"k" * 32, "campaign": CAMPAIGN}
+    balanced = encode(kids, kind="enfants", holder="CAF", balanced=True, **common)
+    plain = encode(kids, kind="enfants", holder="CAF", **common)
+    assert balanced.filters["nom"].shape[1] == 2 * plain.filters["nom"].shape[1]
+    weights = np.bitwise_count(balanced.filters["nom"]).sum(axis=1)
+    # Every name's filter weighs the filter's length, whatever the name's length; a missing one, 0.
+    assert set(weights.tolist()) <= {0, 512} and (weights == 512).sum() > 0.9 * len(kids)
+    assert len(set(np.bitwise_count(plain.filters["nom"]).sum(axis=1).tolist())) > 10
+    right = encode(pupils, kind="scolarite", holder="ONDE", **common)
+    with pytest.raises(EncodedFileError, match="équilibrés"):
+        link([balanced], [right])
+    with pytest.raises(ValueError, match="ne se combinent pas"):
+        encode(kids, kind="enfants", holder="CAF", balanced=True, fold=True, **common)
+
+
+def test_balanced_filters_flag_the_unschooled_children_as_the_plain_ones_do(commune, tmp_path):
+    from veille.compulsory import SchoolYear, compulsory_mask
+
+    children, schooling = _files(commune)
+    year = SchoolYear.parse("2026-2027")
+    common = {"shared_secret": b"s" * 32, "campaign": CAMPAIGN, "balanced": True}
+    left, right, back = [], [], {}
+    for path in children:
+        table = read_children_files([path]).table
+        key = path.stem.encode() * 4
+        mask = compulsory_mask(table["date_naissance"], year).to_numpy()
+        left.append(
+            encode(table, kind="enfants", holder=path.stem, holder_key=key, compulsory=mask, **common)
+        )
+        back.update(zip(pseudonyms(table, key, CAMPAIGN), table["identifiant"], strict=True))
+    for path in schooling:
+        table = read_schooling_files([path]).table
+        right.append(encode(table, kind="scolarite", holder=path.stem, holder_key=b"k" * 32, **common))
+    statuses = link(left, right).children
+    flagged = statuses[statuses["statut"].isin(["non_trouve", "incertain"])]
+    flags = tmp_path / "flags.csv"
+    pd.DataFrame({"identifiant": flagged["identifiant"].map(back), "statut": flagged["statut"]}).to_csv(
+        flags, index=False
+    )
+    scores = score_flags(flags, commune / "verite.csv")
+    assert scores["recall"] >= 0.99
+    assert scores["precision_non_trouve"] >= 0.95
+    assert scores["incertain_share"] <= 0.02

@@ -204,6 +204,233 @@ def croiser(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: what a commune's folder is named: its INSEE code, then anything (``59350``, ``59350_Lille``)
+COMMUNE_FOLDER = r"^((?:\d{2}|2[AB])\d{3})(?:[ _.-].*)?$"
+
+
+def commune_folders(root: Path) -> list[tuple[str, Path]]:
+    """The (INSEE code, folder) of each commune in ``--communes``; a French ``ValueError`` if unclear.
+
+    One folder per commune, named by its INSEE code (optionally followed by ``_`` and its name), holding
+    that commune's children files; hidden files (``.DS_Store``…) are not data and are passed over.
+    """
+    import re
+
+    example = f"{root / '59350_Lille' / 'enfants_caf.csv'}"
+    if not root.exists():
+        raise ValueError(f"le dossier des communes « {root} » est introuvable. Vérifiez le chemin.")
+    if not root.is_dir():
+        raise ValueError(
+            f"« {root} » est un fichier : --communes attend un dossier qui contient un dossier par commune, "
+            f"nommé par son code INSEE, avec ses fichiers enfants (par exemple {example})."
+        )
+    found: dict[str, Path] = {}
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            raise ValueError(
+                f"« {entry.name} » est directement dans le dossier des communes « {root} » : rangez chaque "
+                f"fichier enfants dans le dossier de sa commune (par exemple {example})."
+            )
+        match = re.match(COMMUNE_FOLDER, entry.name)
+        if match is None:
+            raise ValueError(
+                f"le dossier « {entry.name} » (dans « {root} ») ne commence pas par le code INSEE d'une "
+                "commune (cinq caractères : 59350, 2A004, 97411). Renommez-le, par exemple « 59350_Lille »."
+            )
+        code = match.group(1)
+        if code in found:
+            raise ValueError(
+                f"les dossiers « {found[code].name} » et « {entry.name} » désignent la même commune "
+                f"({code}) : réunissez ses fichiers enfants dans un seul dossier."
+            )
+        files = [child for child in sorted(entry.iterdir()) if not child.name.startswith(".")]
+        inner = [child for child in files if child.is_dir()]
+        if inner:
+            raise ValueError(
+                f"le dossier de la commune {code} (« {entry.name} ») contient un sous-dossier "
+                f"(« {inner[0].name} ») : mettez ses fichiers enfants directement dans « {entry.name} »."
+            )
+        if not files:
+            raise ValueError(
+                f"le dossier de la commune {code} (« {entry.name} ») ne contient aucun fichier enfants "
+                "(CAF, MSA). Ajoutez-les, ou retirez ce dossier."
+            )
+        found[code] = entry
+    if not found:
+        raise ValueError(
+            f"le dossier des communes « {root} » ne contient aucun dossier de commune : créez un dossier par "
+            f"commune, nommé par son code INSEE, avec ses fichiers enfants (par exemple {example})."
+        )
+    return list(found.items())
+
+
+def croiser_departement(args: argparse.Namespace) -> int:
+    """One crossing for all the communes of a department, one output folder per commune."""
+    from veille.compulsory import SchoolYear
+    from veille.matching import CommuneChildren, Status, cross_department
+    from veille.outputs import (
+        InputFile,
+        department_summary,
+        fingerprint,
+        summary,
+        write_department_summary,
+        write_outputs,
+        write_summary,
+    )
+    from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
+
+    try:
+        year = SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+        folders = commune_folders(Path(args.communes))
+    except ValueError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.moteur == "spark":
+        from veille.matching.backends import BackendUnavailable, check_spark
+
+        try:
+            check_spark()
+        except BackendUnavailable as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    out_dir = Path(args.sortie)
+    started = time.perf_counter()
+    steps = Steps(len(folders) + 6, sys.stderr)
+    communes = []
+    reads = {}
+    try:
+        for code, folder in folders:
+            steps(f"Lecture des fichiers enfants de la commune {code}")
+            paths = [str(path) for path in sorted(folder.iterdir()) if not path.name.startswith(".")]
+            try:
+                read = read_children_files(
+                    paths, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+                )
+            except SourceError as error:
+                raise SourceError(
+                    f"commune {code} (dossier « {folder.name} ») : {error}", error.problems
+                ) from None
+            reads[code] = (folder, paths, read)
+            communes.append(CommuneChildren(code, read.table, name=_commune_name(folder.name, read.table)))
+        steps("Lecture des fichiers de scolarité du département")
+        schooling = read_schooling_files(
+            args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+        )
+    except SourceError as error:
+        steps.finish()
+        print(f"\nErreur : {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    read_seconds = time.perf_counter() - started
+    warnings = [
+        f"commune {code} : {report.fichier} : {warning}"
+        for code, (_, _, read) in reads.items()
+        for report in read.files
+        for warning in report.warnings
+    ] + [f"{report.fichier} : {warning}" for report in schooling.files for warning in report.warnings]
+    if warnings:
+        steps.finish()
+        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
+    model = None
+    if args.modele:
+        try:
+            model = json.loads(Path(args.modele).read_text(encoding="utf-8"))["splink"]
+        except (OSError, ValueError, KeyError) as error:
+            steps.finish()
+            print(f"\nErreur : le modèle « {args.modele} » est illisible ({error}).", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    run = cross_department(
+        communes, schooling.table, school_year=year, progress=steps, model=model, backend=args.moteur
+    )
+    steps("Écriture des résultats de chaque commune")
+    timings = {"lecture": round(read_seconds, 3), **run.timings.steps}
+    schooling_inputs = [
+        InputFile(str(path), "scolarite", _rows(schooling.files, path), fingerprint(path))
+        for path in args.scolarite
+    ]
+    written: dict[str, Path] = {}
+    children_inputs: dict[str, list[InputFile]] = {}
+    for code, (folder, paths, read) in reads.items():
+        commune = run.communes[code]
+        target = out_dir / folder.name
+        children_inputs[code] = [
+            InputFile(path, "enfants", _rows(read.files, path), fingerprint(path)) for path in paths
+        ]
+        synthesis = summary(
+            commune.result, schooling.table, [*children_inputs[code], *schooling_inputs], timings
+        )
+        synthesis["lignes_rejetees"] = len(read.rejects)
+        synthesis["croisement_departemental"] = {
+            "code_commune": code,
+            "communes": len(reads),
+            "candidats_non_montres": commune.withheld_candidates,
+        }
+        if read.rejects:
+            target.mkdir(parents=True, exist_ok=True)
+            write_rejects(target / "lignes_rejetees.csv", read.rejects)
+        paths_out = write_outputs(commune.result, target, synthesis)
+        write_summary(paths_out["synthese"], synthesis)
+        written[code] = target
+    if schooling.rejects:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_rejects(out_dir / "lignes_rejetees_scolarite.csv", schooling.rejects)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    department = department_summary(
+        run,
+        {code: folder.name for code, folder in folders},
+        children_inputs,
+        schooling_inputs,
+        timings,
+        engine=args.moteur,
+        rejected={
+            "enfants": sum(len(read.rejects) for _, _, read in reads.values()),
+            "scolarite": len(schooling.rejects),
+        },
+    )
+    summary_paths = write_department_summary(out_dir, department)
+    steps.finish()
+    statuses = (Status.MATCHED, Status.UNCERTAIN, Status.UNFOUND, Status.OUT_OF_SCOPE)
+    lines = [
+        f"Croisement départemental terminé — année scolaire {run.school_year}, {len(reads)} communes",
+        f"Dossiers de scolarité du département : {run.n_records}, dont {run.records_matched} rapprochés "
+        "(chacun d'un seul enfant du département)",
+        "",
+        f"{'commune':<10} {'enfants':>8} {'rapprochés':>11} {'à vérifier':>11} {'non trouvés':>12}  dossier",
+    ]
+    for code, target in written.items():
+        commune = run.communes[code]
+        matched, uncertain, unfound = (commune.count(status) for status in statuses[:3])
+        size = len(commune.result.children)
+        lines.append(f"{code:<10} {size:>8} {matched:>11} {uncertain:>11} {unfound:>12}  {target}")
+    lines += [
+        "",
+        f"Durée : {timings['total']:.1f} s",
+        "Synthèse départementale (sans données personnelles) : "
+        f"{summary_paths['json']}, {summary_paths['csv']}",
+    ]
+    if run.shared_children:
+        print(
+            f"Attention : {run.shared_children} enfant(s) figurent dans les fichiers de deux communes ou "
+            "plus (même organisme, même identifiant) : chacun est croisé dans chaque commune, et un "
+            "dossier de scolarité ne va qu'à l'un d'eux. Vérifiez ces listes avec la CAF ou la MSA.",
+            file=sys.stderr,
+        )
+    if schooling.rejects:
+        lines.append(f"Lignes de scolarité rejetées : {out_dir / 'lignes_rejetees_scolarite.csv'}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _commune_name(folder: str, table: Any) -> str:
+    """The commune's name: the folder's after its code, else the most frequent in its files."""
+    rest = folder[5:].strip(" _.-")
+    if rest:
+        return rest.replace("_", " ")
+    names = table["commune"][table["commune"] != ""]
+    return str(names.mode().iloc[0]) if len(names) else ""
+
+
 def _rows(reports: Sequence[FileReport], path: str) -> int:
     # given_path: the path as typed, also for each member of an archive.
     return sum(report.rows_kept for report in reports if str(report.given_path) == str(path))
@@ -216,6 +443,8 @@ def demo_donnees(args: argparse.Namespace) -> int:
         print("Erreur : --enfants doit être un nombre positif.", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
+    if args.communes:
+        return _demo_department(args, started)
     commune = generate_commune(
         args.enfants,
         seed=args.graine,
@@ -229,6 +458,40 @@ def demo_donnees(args: argparse.Namespace) -> int:
     )
     for path in written.values():
         print(f"  {path}")
+    print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
+    return EXIT_OK
+
+
+def _demo_department(args: argparse.Namespace, started: float) -> int:
+    from veille.synth.department import department_sizes, generate_department, write_department
+
+    if not 1 <= args.communes <= 99 or args.enfants < args.communes:
+        print(
+            "Erreur : --communes doit être entre 1 et 99, et --enfants au moins égal au nombre de communes.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    department = generate_department(
+        department_sizes(args.enfants, args.communes),
+        seed=args.graine,
+        school_year=args.annee_scolaire,
+        department_pupils=args.eleves_departement,
+    )
+    write_department(department, args.dossier)
+    out = Path(args.dossier)
+    print(
+        f"Département synthétique de {len(department.communes)} communes, {department.n_children} enfants et "
+        f"{department.n_records} dossiers de scolarité (graine {args.graine}) écrit en "
+        f"{time.perf_counter() - started:.1f} s :"
+    )
+    print(f"  communes (un dossier par commune) : {out / 'communes'}")
+    print(f"  scolarité du département          : {out / 'scolarite'}")
+    print(f"  vérité                            : {out / 'verite.csv'}")
+    print(
+        f"Croisez-le : veille croiser-departement --communes {out / 'communes'} "
+        f"--scolarite {out / 'scolarite'}/*.csv --sortie {out / 'resultats'} "
+        f"--annee-scolaire {args.annee_scolaire}"
+    )
     print("Données entièrement fictives. La vérité (verite.csv) sert à mesurer la qualité du croisement.")
     return EXIT_OK
 
@@ -378,7 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         required=True,
         metavar="FICHIER",
-        help="fichiers enfants : CSV, XLSX, ODS, ou archive 7z chiffrée",
+        help="fichiers enfants : CSV, XLSX, ODS, Parquet, ou archive 7z chiffrée",
     )
     crossing.add_argument(
         "--scolarite",
@@ -425,6 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(docs/croisement-chiffre.md)",
     )
     crossing.set_defaults(run=croiser)
+    _department_parser(commands)
     _pprl_parsers(commands)
 
     demo = commands.add_parser(
@@ -441,6 +705,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="fichiers de scolarité de tout le département, d'environ N élèves (0 : ceux de la commune)",
+    )
+    demo.add_argument(
+        "--communes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="écrire un département de N communes (les --enfants répartis entre elles, de la ville au "
+        "village) pour « veille croiser-departement » (0 : une seule commune)",
     )
     demo.add_argument("--annee-scolaire", default="2026-2027", metavar="AAAA-AAAA", help="(2026-2027)")
     demo.add_argument(
@@ -516,6 +788,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _department_parser(commands: Any) -> None:
+    """``croiser-departement``: the departmental body's crossing of all its communes at once."""
+    parser = commands.add_parser(
+        "croiser-departement",
+        help="croiser en une fois les fichiers enfants de toutes les communes d'un département avec la "
+        "scolarité du département (un dossier de résultats par commune)",
+        description="Croise en une fois les fichiers enfants (CAF, MSA) de chaque commune avec les fichiers "
+        "de scolarité de tout le département (extractions ONDE, SIECLE… de la DSDEN) : un seul modèle, un "
+        "dossier de scolarité n'est rapproché que d'un seul enfant du département. Écrit dans DOSSIER un "
+        "dossier par commune (les fichiers de « veille croiser », avec les seuls enfants de la commune) et "
+        "une synthèse départementale sans données personnelles (docs/echelle.md).",
+    )
+    parser.add_argument(
+        "--communes",
+        required=True,
+        metavar="DOSSIER",
+        help="un dossier par commune, nommé par son code INSEE (ex. 59350 ou 59350_Lille), contenant ses "
+        "fichiers enfants : CSV, XLSX, ODS, Parquet ou archive 7z",
+    )
+    parser.add_argument(
+        "--scolarite",
+        nargs="+",
+        required=True,
+        metavar="FICHIER",
+        help="fichiers de scolarité du département (ONDE, SIECLE, privé, CNED, IEF, médico-social…)",
+    )
+    parser.add_argument(
+        "--sortie",
+        required=True,
+        metavar="DOSSIER",
+        help="dossier des résultats : un sous-dossier par commune (même nom que dans --communes) et "
+        "synthese_departement.json/.csv",
+    )
+    parser.add_argument(
+        "--annee-scolaire",
+        metavar="AAAA-AAAA",
+        help="année scolaire de référence (par défaut : l'année en cours)",
+    )
+    parser.add_argument(
+        "--ignorer-lignes-invalides",
+        action="store_true",
+        help="écarter les lignes invalides au lieu de refuser le fichier ; celles des fichiers enfants "
+        "vont dans le dossier de leur commune (lignes_rejetees.csv), celles de la scolarité dans "
+        "DOSSIER/lignes_rejetees_scolarite.csv",
+    )
+    parser.add_argument(
+        "--modele",
+        metavar="FICHIER",
+        help="rejouer le croisement avec le modèle enregistré (modele.json) d'un précédent",
+    )
+    parser.add_argument(
+        "--moteur",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="où comparer les paires : duckdb (par défaut) ou spark (voir docs/echelle.md)",
+    )
+    parser.set_defaults(run=croiser_departement)
+
+
 def _pprl_parsers(commands: Any) -> None:
     """``encoder`` and ``reveler``: run by the holders (CAF, MSA, DSDEN) on their own files."""
 
@@ -567,6 +898,12 @@ def _pprl_parsers(commands: Any) -> None:
         action="store_true",
         help="plier chaque filtre (XOR de ses deux moitiés) : plus dur à attaquer, un peu moins précis ; "
         "tous les détenteurs d'une campagne doivent faire de même",
+    )
+    encoder.add_argument(
+        "--equilibre",
+        action="store_true",
+        help="filtres équilibrés (chaque filtre et son complément, permutés) : tous de même poids, deux fois "
+        "plus longs ; tous les détenteurs d'une campagne doivent faire de même",
     )
     holder_options(encoder)
     encoder.set_defaults(run=run("encoder"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import pandas as pd
 
 from veille import __version__
 from veille.compulsory import SchoolYear, ages_on
+from veille.matching.department import DepartmentResult
 from veille.matching.monthly import CHANGES_FILE, MonthlyState, changes, count_changes
 from veille.matching.results import CrossingResult, Status
 from veille.spreadsheet_safety import neutralise_frame
@@ -21,6 +22,8 @@ UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
 MATCHES_FILE = "rapprochements.csv"
 SUMMARY_FILE = "synthese.json"
 MODEL_FILE = "modele.json"
+DEPARTMENT_SUMMARY_FILE = "synthese_departement.json"
+DEPARTMENT_TABLE_FILE = "synthese_departement.csv"
 
 UNSCHOOLED_COLUMNS = (
     "organisme",
@@ -178,3 +181,75 @@ def summary_text(synthesis: dict[str, Any], paths: dict[str, Path]) -> str:
         f"  modèle             : {paths['modele']}",
     ]
     return "\n".join(lines)
+
+
+def department_summary(
+    run: DepartmentResult,
+    folders: Mapping[str, str],
+    children_inputs: Mapping[str, Sequence[InputFile]],
+    schooling_inputs: Sequence[InputFile],
+    timings: dict[str, float],
+    *,
+    engine: str,
+    rejected: dict[str, int],
+) -> dict[str, Any]:
+    """The departmental summary: counts per commune and for the department, never a child's data."""
+    communes = []
+    for code, commune in run.communes.items():
+        children = commune.result.children
+        communes.append(
+            {
+                "code_commune": code,
+                "nom": commune.name,
+                "dossier": folders.get(code, code),
+                "enfants": len(children),
+                "par_organisme": children["organisme"].value_counts().sort_index().to_dict(),
+                "par_statut": {status.value: commune.count(status) for status in Status},
+                "rapprochements": len(commune.result.matches),
+                "candidats_non_montres": commune.withheld_candidates,
+                "fichiers": [vars(f) for f in children_inputs.get(code, ())],
+            }
+        )
+    return {
+        "veille": __version__,
+        "annee_scolaire": run.school_year,
+        "moteur": engine,
+        "communes": communes,
+        "enfants": {
+            "total": sum(item["enfants"] for item in communes),
+            "par_statut": {status.value: run.count(status) for status in Status},
+            "dans_plusieurs_communes": run.shared_children,
+        },
+        "scolarite": {
+            "total": run.n_records,
+            "par_source": run.by_source,
+            "rapproches": run.records_matched,
+            "fichiers": [vars(f) for f in schooling_inputs],
+        },
+        "lignes_rejetees": rejected,
+        "seuils_poids": run.thresholds,
+        "durees_secondes": timings,
+    }
+
+
+def write_department_summary(out_dir: str | Path, synthesis: dict[str, Any]) -> dict[str, Path]:
+    """Write ``synthese_departement.json`` and ``synthese_departement.csv`` (one line per commune)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / DEPARTMENT_SUMMARY_FILE, "csv": out / DEPARTMENT_TABLE_FILE}
+    write_summary(paths["json"], synthesis)
+    table = pd.DataFrame(
+        [
+            {
+                "code_commune": item["code_commune"],
+                "nom": item["nom"],
+                "dossier": item["dossier"],
+                "enfants": item["enfants"],
+                **item["par_statut"],
+                "candidats_non_montres": item["candidats_non_montres"],
+            }
+            for item in synthesis["communes"]
+        ]
+    )
+    neutralise_frame(table).to_csv(paths["csv"], index=False, encoding="utf-8")
+    return paths

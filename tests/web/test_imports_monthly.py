@@ -6,13 +6,22 @@ The previous finished run of the commune is the reference: its model and unchang
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from veille.matching import Agreement, Status
-from veille.matching.monthly import ARRIVED, LEFT, NEWLY_SCHOOLED, NEWLY_UNSCHOOLED
+from veille.matching.monthly import (
+    ARRIVED,
+    LEFT,
+    NEWLY_SCHOOLED,
+    NEWLY_UNSCHOOLED,
+    STATE_VERSION,
+)
 from veille.synth import generate_commune, write_commune
 from veille.synth.monthly import next_month
 from veille.web.cellule.children.models import Child
@@ -83,6 +92,30 @@ def test_a_run_is_crossed_against_the_communes_previous_run(two_months, commune_
     assert second.changes[ARRIVED] and second.changes[LEFT]
     first.refresh_from_db()
     assert first.state is None and second.state  # only the latest run keeps what the next one reuses
+
+
+def _of_version(data: bytes, version: int) -> bytes:
+    """The same state, as a version of Veille writing state ``version`` would label it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for name in old.namelist():
+            content = old.read(name)
+            if name == "etat.json":
+                content = json.dumps({**json.loads(content), "version": version}).encode()
+            new.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_state_left_by_an_earlier_version_gives_a_full_crossing_instead(two_months, commune_a):
+    referent, first = two_months
+    first.state = _of_version(bytes(first.state), STATE_VERSION - 1)
+    first.save(update_fields=["state"])
+
+    second = _run(commune_a, referent)
+
+    assert second.reference == first
+    assert second.parameters["mise_a_jour_mensuelle"] is False
+    assert second.changes[ARRIVED] and second.changes[LEFT]
 
 
 def test_a_child_enrolled_since_last_month_is_reported_newly_schooled(two_months, commune_a):

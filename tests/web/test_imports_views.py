@@ -10,6 +10,7 @@ import io
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import py7zr
 import pytest
 from django.contrib.sessions.models import Session
@@ -115,6 +116,23 @@ def test_an_upload_is_kept_only_after_confirmation(commune_a, member, client_as,
     assert Child.objects.filter(commune=commune_a).count() == expected
     assert imported.pending_rows is None
     assert AuditEvent.objects.filter(action=Action.CREATE, object_type="imports.import").count() == 2
+
+
+def test_an_upload_reads_a_parquet_file_like_its_csv(commune_a, member, client_as, files, tmp_path):
+    source = next(path for path in children_paths(files) if path.name == "enfants_caf.csv")
+    parquet = tmp_path / "enfants_caf.parquet"
+    # The CAF writes cp1252 with semicolons (as its exports do); Parquet holds the same rows as text.
+    table = pd.read_csv(source, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+    table.to_parquet(parquet, index=False)
+    client = client_as(member(Role.AGENT))
+
+    upload(client, commune_a, [parquet])
+    imported = Import.objects.get()
+    client.post(url("imports:confirm", commune_a, pk=imported.pk))
+
+    imported.refresh_from_db()
+    assert imported.status == ImportStatus.CONFIRMED, imported.error
+    assert Child.objects.filter(commune=commune_a).count() == len(source.read_bytes().splitlines()) - 1
 
 
 def test_schooling_records_are_stored_on_confirmation(commune_a, member, client_as, files):

@@ -24,7 +24,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,12 +33,21 @@ import weasyprint
 from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from veille.web.cellule.cases.models import ACT_ROLES, Case
 from veille.web.cellule.children.models import Child, Link, ResponsiblePerson
 from veille.web.cellule.documents.law import AUTHORITY_ROLES, Authority
 from veille.web.cellule.documents.models import GeneratedLetter, LetterKind
-from veille.web.cellule.imports.models import CrossingRun, Import, Outcome, SchoolingRecord
+from veille.web.cellule.imports.models import (
+    CrossingRun,
+    EncodedUpload,
+    Import,
+    Outcome,
+    RevealItem,
+    RunStatus,
+    SchoolingRecord,
+)
 from veille.web.cellule.meetings.models import AgendaItem, Meeting, Participant
 from veille.web.cite.actions.models import Action
 from veille.web.cite.cites.models import Cite, CiteMembership, Partner, School
@@ -233,6 +242,23 @@ def build_world(data_dir) -> World:
         child_id=ids["child"], link=Link.MOTHER, last_name="Zqxaparent", address="2 Zqxarue"
     ).pk
     ids["member"] = Membership.objects.filter(commune=a).exclude(role=Role.REFERENT).first().pk
+    # An encrypted crossing with one identifier to reveal at the CAF, older than the demo's runs (the
+    # latest run, that the pages read, stays the demo's).
+    encrypted = CrossingRun.objects.create(
+        commune=a,
+        school_year="2026-2027",
+        launched_by=Membership.objects.filter(commune=a).first().user,
+        status=RunStatus.DONE,
+        encrypted=True,
+        campaign="2026-12",
+        counts={"statut": {"non_trouve": 1}, "enfants": 1, "inscriptions": 0},
+    )
+    CrossingRun.objects.filter(pk=encrypted.pk).update(created_at=timezone.now() - timedelta(days=3650))
+    EncodedUpload.objects.create(
+        run=encrypted, kind="enfants", holder="CAF", file_name="caf.npz", sha256="0" * 64, rows=1
+    )
+    RevealItem.objects.create(run=encrypted, holder="CAF", identifier="0" * 24, kind="non_trouve")
+    ids["encrypted_run"] = encrypted.pk
     ids["kind"] = LetterKind.values[0]
     ids["invitation"] = Invitation.objects.create(commune=a, username="personne.invitee", role=Role.READER).pk
     ids["network_meeting"] = NetworkMeeting.objects.create(
@@ -345,6 +371,15 @@ ROWS: dict[str, Row] = {
     "imports:launch": R(None, cell(C.RUN_CROSSING)),
     "imports:run": R(RUN_READERS, RUN_READERS, objects=kw(pk="run")),
     "imports:run_progress": R(RUN_READERS, RUN_READERS, objects=kw(pk="run")),
+    # the encrypted crossing: who launches crossings uploads the encoded files and downloads the lists
+    # (pseudonyms only); importing the revealed identities also asks to see the children
+    "imports:encrypted_new": R(cell(C.RUN_CROSSING), cell(C.RUN_CROSSING)),
+    "imports:reveal_list": R(cell(C.RUN_CROSSING), None, objects=kw(pk="encrypted_run", holder="'CAF'")),
+    "imports:reveal_upload": R(
+        cell(C.RUN_CROSSING, C.VIEW_CHILDREN),
+        cell(C.RUN_CROSSING, C.VIEW_CHILDREN),
+        objects=kw(pk="encrypted_run"),
+    ),
     "imports:review": R(cell(C.REVIEW_MATCHES), cell(C.REVIEW_MATCHES)),
     "imports:review_item": R(cell(C.REVIEW_MATCHES), cell(C.REVIEW_MATCHES), objects=kw(pk="outcome")),
     "imports:decide": R(None, cell(C.REVIEW_MATCHES), objects=kw(pk="outcome")),

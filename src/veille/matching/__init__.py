@@ -1,6 +1,7 @@
 """The crossing: which children of the CAF/MSA files appear in no schooling file.
 
-The public face of the engine is one function, :func:`cross`:
+The public face of the engine is one function, :func:`cross`, and for all the communes of a
+department at once, :func:`cross_department` (``veille.matching.department``):
 
 Examples:
     >>> from veille.sources import read_children_files, read_schooling_files
@@ -32,8 +33,20 @@ from veille.matching.assignment import assign_one_to_one
 from veille.matching.backends import DUCKDB, SPARK, BackendUnavailable, check_spark
 from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
+from veille.matching.department import CommuneChildren, CommuneResult, DepartmentResult, cross_department
 from veille.matching.model import Model, prior
-from veille.matching.monthly import MonthlyState, merge, plan, standardised, state_of
+from veille.matching.monthly import (
+    CHILD_IDENTITY,
+    RECORD_IDENTITY,
+    MonthlyState,
+    RowFacts,
+    fingerprints,
+    merge,
+    plan,
+    settle,
+    standardised,
+    state_of,
+)
 from veille.matching.results import (
     UNKNOWN_GAMMA,
     Agreement,
@@ -57,13 +70,17 @@ __all__ = [
     "BackendUnavailable",
     "Candidate",
     "ChildOutcome",
+    "CommuneChildren",
+    "CommuneResult",
     "CrossingResult",
+    "DepartmentResult",
     "Level",
     "MonthlyState",
     "PairDecision",
     "Status",
     "Thresholds",
     "cross",
+    "cross_department",
 ]
 
 #: Match weight given to a pair a person declared the same child: above any threshold, and above any
@@ -84,6 +101,7 @@ def cross(
     decisions: Iterable[PairDecision] | None = None,
     previous: MonthlyState | None = None,
     backend: str = DUCKDB,
+    child_offsets: np.ndarray | None = None,
 ) -> CrossingResult:
     """Cross the children files with the schooling files.
 
@@ -105,6 +123,9 @@ def cross(
             ``"spark"`` (a local Spark, or the cluster of ``spark-submit``: ``docs/echelle.md``); the
             same model, the same results. Raises ``BackendUnavailable`` (in French) when Spark
             cannot start here (no Java, no pyspark).
+        child_offsets: bits taken off every pair of each child (one value per row of ``children``),
+            on top of the model's size offset: the departmental run gives each commune's children the
+            offset of that commune's own share of the files (``veille.matching.department``).
 
     Returns:
         A :class:`CrossingResult`: every child with its status, the accepted matches, the model.
@@ -124,34 +145,67 @@ def cross(
     say("Normalisation des identités")
     children = children.reset_index(drop=True)
     schooling = schooling.reset_index(drop=True)
-    left = standardised(children, claimant=True, previous=previous)
-    right = standardised(schooling, claimant=False, previous=previous)
+    # Each row's identity fingerprint: what next month recognises it by, and this month last month's.
+    child_prints = fingerprints(children, CHILD_IDENTITY)
+    record_prints = fingerprints(schooling, RECORD_IDENTITY)
+    left = standardised(children, claimant=True, previous=previous, prints=child_prints)
+    right = standardised(schooling, claimant=False, previous=previous, prints=record_prints)
     lap("normalisation")
 
     national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())
-    monthly = None
     if previous is not None:
         model = model or previous.model
-        monthly = plan(children, schooling, previous)
-        lap("reprise du mois precedent")
     if backend == SPARK:
         check_spark()
+    monthly = None
     with PairEngine(left, right, comparisons_for(national_id=national_id), backend=backend) as engine:
+        lap("chargement")
         if model is not None:
             trained = Model.from_dict(model)
         else:
             say("Apprentissage du modèle")
             trained = _train(engine, seed)
-        lap("apprentissage")
+            lap("apprentissage")
+        facts = RowFacts(engine.term_frequencies(), *engine.open_blocks())
+        if previous is not None:
+            monthly = plan(
+                children,
+                schooling,
+                previous,
+                facts=facts,
+                child_prints=child_prints,
+                record_prints=record_prints,
+            )
+            monthly = settle(
+                monthly,
+                engine.reweigh(trained, monthly.reused),
+                previous,
+                facts.child_tf,
+                trained.tf_weight,
+                shown=thresholds.shown,
+                keep=thresholds.uncertain,
+            )
+            lap("reprise du mois precedent")
         say("Comparaison des paires candidates")
         engine.build_candidates(
             only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score)
         )
-        pairs, n_candidates = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
+        scored = engine.score(trained, shown=thresholds.shown, keep=thresholds.uncertain)
+    pairs, n_candidates = scored.pairs, scored.n_candidates
+    left_out = np.full(len(children), np.nan)
+    left_out[scored.dropped.index.to_numpy(np.int64)] = scored.dropped.to_numpy()
     if monthly is not None and previous is not None:
-        pairs = merge(monthly.reused, pairs, thresholds.uncertain)
+        pairs, trimmed = merge(monthly.reused, pairs, thresholds.uncertain, thresholds.shown)
+        if monthly.left_out is not None:
+            left_out = np.fmax(left_out, monthly.left_out)
+        where = trimmed.index.to_numpy(np.int64)
+        left_out[where] = np.fmax(left_out[where], trimmed.to_numpy())
         # The pairs left out last month are not known one by one: their count follows the kept ones.
         n_candidates = round(previous.n_candidates * len(pairs) / max(len(previous.pairs), 1))
+    if child_offsets is not None and len(pairs):
+        pairs = pairs.assign(
+            match_weight=pairs["match_weight"].to_numpy() - child_offsets[pairs["child_uid"].to_numpy()]
+        )
     # What next month reuses: the model's pairs, before this run's rules and people's decisions.
     raw_pairs = pairs
     lap("comparaison")
@@ -187,6 +241,10 @@ def cross(
         n_candidates,
         left=left,
         right=right,
+        facts=facts,
+        left_out=left_out,
+        child_fingerprints=child_prints,
+        record_fingerprints=record_prints,
     )
     lap("classement")
     return CrossingResult(

@@ -5,8 +5,8 @@ create a table from a query, read a query back into pandas. Each backend gives t
 same for both. The comparison levels (``comparisons``) are written in DuckDB's dialect, and Spark
 runs them nearly as they are: double quotes are identifiers there too (ANSI mode), and the DuckDB
 functions Spark lacks or computes otherwise are declared with DuckDB's meaning under a prefix, the
-SQL renamed to call them (``list_has_any``, ``list_has_all``, ``starts_with``, ``hamming`` as SQL
-functions Spark inlines; ``jaro_winkler_similarity`` as a vectorised pandas function over
+SQL renamed to call them (``list_has_any``, ``list_has_all``, ``list_contains``, ``starts_with``,
+``hamming`` as SQL functions Spark inlines; ``jaro_winkler_similarity`` as a vectorised pandas function over
 rapidfuzz). What the two dialects cannot share (DuckDB's ``unnest``, Spark's ``explode``) is one
 attribute of the backend.
 
@@ -32,6 +32,8 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
+
+from veille.matching.comparisons import LIST_COLUMNS
 
 DUCKDB, SPARK = "duckdb", "spark"
 BACKENDS = (DUCKDB, SPARK)
@@ -226,6 +228,7 @@ _SPARK_FUNCTIONS = {
     "list_has_any": "(a ARRAY<STRING>, b ARRAY<STRING>) RETURNS BOOLEAN RETURN arrays_overlap(a, b)",
     # Every element of b is in a; DuckDB's list_has_all, nulls alike.
     "list_has_all": "(a ARRAY<STRING>, b ARRAY<STRING>) RETURNS BOOLEAN RETURN size(array_except(b, a)) = 0",
+    "list_contains": "(a ARRAY<STRING>, b STRING) RETURNS BOOLEAN RETURN array_contains(a, b)",
     "starts_with": "(a STRING, b STRING) RETURNS BOOLEAN RETURN startswith(a, b)",
     "hamming": "(a STRING, b STRING) RETURNS INT RETURN "
     "IF(length(a) = 0, 0, aggregate(sequence(1, length(a)), 0, "
@@ -282,7 +285,7 @@ class SparkBackend:
     def load(self, name: str, frame: pd.DataFrame) -> None:
         from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-        lists = {"nom_tokens", "noms_famille", "prenoms_canon"}
+        lists = set(LIST_COLUMNS)
         fields = []
         for column in frame.columns:
             if column in lists:

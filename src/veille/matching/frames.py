@@ -47,6 +47,7 @@ def match_frame(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
             "prenoms_canon": features["prenoms_canon"],
             "prenoms_colle": features["prenoms_colle"],
             "prenom1_phon": features["prenom1_phon"],
+            "noms_prenoms": _names(features),
             "dob": table["date_naissance"],
             "sexe": table["sexe"],
             "adresse_cle": features["adresse_cle"],
@@ -59,3 +60,15 @@ def match_frame(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
     for column in _NULLABLE:
         frame[column] = frame[column].replace("", None)
     return frame
+
+
+def _names(features: pd.DataFrame) -> np.ndarray:
+    """Surname, first first name and every first name glued, once each: what a school that typed the
+    surname in the first-name column and the reverse still shares with the child (a blocking key)."""
+    names = [
+        [name for name in dict.fromkeys(row) if name]
+        for row in zip(features["nom_colle"], features["prenom1"], features["prenoms_colle"], strict=True)
+    ]
+    out = np.empty(len(names), dtype=object)
+    out[:] = names
+    return out

@@ -5,17 +5,23 @@ monthly *état des mutations*): from one month to the next, most children and re
 crossing keeps what the next month reuses (:class:`MonthlyState`): the model, each child's and each
 record's identity fingerprint, and the scored pairs. The next month then
 
-- reuses the model (no training) and the pairs whose child and record kept the same identity;
-- scores only the pairs of the children and records that are new or changed, and of the children
-  who lost a pair they kept (their weaker candidates were not kept last month, so they are scored
-  again in full);
+- reuses the model (no training) and the comparison levels (gammas) of the pairs whose child and
+  record kept the same identity: they are not compared again, only weighed again with this month's
+  term frequencies (``PairEngine.reweigh``: the SQL of a full run over the same values, hence its
+  weights to the bit);
+- scores only the pairs of the children and records that are new or changed, and in full those of
+  the children whose kept pairs or left-out pairs may differ from a full run's: a child who lost a
+  kept pair (its weaker candidates were not kept), a child or a record whose block of a capped rule
+  (``max_block``) opened or closed, and a child whose best left-out pair could now be kept. The last
+  is known without the pair: a pair's weight moves with the frequencies of the values it agrees on
+  exactly, which are the child's own, so the state keeps per child the weight of its best left-out
+  pair and the frequencies of its values, and the move is bounded from them;
 - gives every child its status as a full run with the same model would: the one-to-one assignment,
   the classification and people's decisions apply to all the pairs, reused and new.
 
-Two things a full run recomputes are carried over instead, and can move a weight by a few hundredths
-of a bit: the term frequencies of names and addresses (a few arrivals among thousands barely move
-them), and the blocks of the postcode rules, capped at ``max_block`` records (a block crossing the cap
-this month). ``bench/monthly.py`` measures that the statuses stay those of a full run.
+The pairs a month keeps are then the pairs a full run with the same model keeps, with the same
+weights, by construction (``tests/test_matching_monthly.py`` and ``bench/monthly.py`` check it); only
+the count of candidate pairs behind the shown probability is estimated.
 
 What changed since last month (:func:`changes`): children newly without schooling, newly to verify,
 newly schooled, arrived, left; ``changements.csv`` writes it with French headers.
@@ -39,7 +45,10 @@ from veille.matching.results import Status
 
 STATE_FILE = "etat_croisement.zip"
 CHANGES_FILE = "changements.csv"
-STATE_VERSION = 1
+#: 2: the term frequencies of each child, the open capped blocks and the weight left out per child
+#: 3: the swapped-names levels and the standardised identities' ``noms_prenoms`` (a state of an
+#: earlier version holds no such column, and its pairs' levels were compared otherwise)
+STATE_VERSION = 3
 
 #: the columns whose values the model compares: a record is unchanged when they all are
 CHILD_IDENTITY = (
@@ -83,6 +92,12 @@ CHANGES_COLUMNS = (
 )
 #: what the previous month's state keeps of each child to name the children who left
 _NAMES = ("nom", "prenoms", "date_naissance")
+#: per child and record: the bits of the capped blocking rules whose block it is compared in
+BLOCKS = "blocs"
+#: per child: at most the weight of its best pair left out (not kept in ``pairs``), NaN if none
+LEFT_OUT = "ecartee_max"
+#: a hair above the rounding of two sums of the same doubles in another order
+_EPSILON = 1e-6
 
 
 class StateError(ValueError):
@@ -215,10 +230,23 @@ def state_of(
     n_candidates: int,
     left: pd.DataFrame | None = None,
     right: pd.DataFrame | None = None,
+    *,
+    facts: RowFacts,
+    left_out: np.ndarray,
+    child_fingerprints: np.ndarray | None = None,
+    record_fingerprints: np.ndarray | None = None,
 ) -> MonthlyState:
-    """The state of a crossing: ``pairs`` (``child_uid``, ``record_uid``…) are positions in the tables."""
+    """The state of a crossing: ``pairs`` (``child_uid``, ``record_uid``…) are positions in the tables.
+
+    ``facts``: the children's term frequencies and every row's open capped blocks, this month;
+    ``left_out``: per child, at most the weight of its best pair not in ``pairs`` (NaN: none).
+    """
     kept = pairs.rename(columns={"child_uid": "child", "record_uid": "record"})
     kept = kept.loc[:, ["child", "record", "match_weight", *[c for c in kept if c.startswith("gamma_")]]]
+    if child_fingerprints is None:
+        child_fingerprints = fingerprints(children, CHILD_IDENTITY)
+    if record_fingerprints is None:
+        record_fingerprints = fingerprints(schooling, RECORD_IDENTITY)
     return MonthlyState(
         model=model,
         school_year=school_year,
@@ -226,16 +254,20 @@ def state_of(
             {
                 "organisme": children["organisme"].to_numpy(),
                 "identifiant": children["identifiant"].to_numpy(),
-                "empreinte": fingerprints(children, CHILD_IDENTITY),
+                "empreinte": child_fingerprints,
                 "statut": statuses,
                 **{name: children[name].to_numpy() for name in _NAMES},
+                **{column: facts.child_tf[column].to_numpy() for column in facts.child_tf},
+                BLOCKS: facts.child_blocks,
+                LEFT_OUT: left_out,
             }
         ),
         records=pd.DataFrame(
             {
                 "source": schooling["source"].to_numpy(),
                 "identifiant": schooling["identifiant"].to_numpy(),
-                "empreinte": fingerprints(schooling, RECORD_IDENTITY),
+                "empreinte": record_fingerprints,
+                BLOCKS: facts.record_blocks,
             }
         ),
         pairs=kept.reset_index(drop=True),
@@ -245,8 +277,31 @@ def state_of(
     )
 
 
-def standardised(table: pd.DataFrame, *, claimant: bool, previous: MonthlyState | None) -> pd.DataFrame:
-    """``match_frame(table)``, taking last month's rows for the rows whose identity did not change."""
+@dataclass(frozen=True)
+class RowFacts:
+    """What a month's rows say about the pairs a full run would keep (``PairEngine``).
+
+    Attributes:
+        child_tf: per child, the frequency of its value of each term-frequency column (``tf_*``).
+        child_blocks, record_blocks: per row, the bits of the capped rules whose block is compared.
+    """
+
+    child_tf: pd.DataFrame
+    child_blocks: np.ndarray
+    record_blocks: np.ndarray
+
+
+def standardised(
+    table: pd.DataFrame,
+    *,
+    claimant: bool,
+    previous: MonthlyState | None,
+    prints: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``match_frame(table)``, taking last month's rows for the rows whose identity did not change.
+
+    ``prints``: the table's ``fingerprints``, when the caller has them already.
+    """
     before = None if previous is None else previous.left if claimant else previous.right
     if previous is None or before is None:
         return match_frame(table, claimant=claimant)
@@ -254,7 +309,7 @@ def standardised(table: pd.DataFrame, *, claimant: bool, previous: MonthlyState 
     known = previous.children if claimant else previous.records
     # Position of each of this month's rows last month (-1: new or changed).
     now = pd.DataFrame({k: table[k].to_numpy() for k in key})
-    now["empreinte"] = fingerprints(table, columns)
+    now["empreinte"] = fingerprints(table, columns) if prints is None else prints
     now["position"] = np.arange(len(table))
     last = known.loc[:, [*key, "empreinte"]].assign(before=np.arange(len(known)))
     last = last.drop_duplicates([*key, "empreinte"], keep=False)
@@ -274,22 +329,33 @@ class Plan:
 
     Attributes:
         reused: last month's pairs still valid, in this month's positions (``child_uid``, ``record_uid``,
-            ``match_weight``, ``gamma_*``).
+            ``match_weight``, ``gamma_*``); once :func:`settle` has run, with this month's weights.
         children_to_score: positions of the children whose every candidate pair is scored again.
         records_to_score: positions of the records whose every candidate pair is scored again.
+        left_out: per child of this month, at most the weight of its best pair left out in a previous
+            month and not scored again (NaN: none, or scored again); :func:`settle` adds how far
+            this month's term frequencies can have moved it.
+        previous_rows: per child of this month, its row in last month's state (-1: new, changed or
+            scored again).
     """
 
     reused: pd.DataFrame
     children_to_score: np.ndarray
     records_to_score: np.ndarray
+    left_out: np.ndarray | None = None
+    previous_rows: np.ndarray | None = None
 
 
 def _positions(
-    now: pd.DataFrame, before: pd.DataFrame, key: Sequence[str], columns: Sequence[str]
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    key: Sequence[str],
+    columns: Sequence[str],
+    prints: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per row of ``before``: its position in ``now`` if there with the same identity, else -1."""
     current = pd.DataFrame({k: now[k].to_numpy() for k in key})
-    current["empreinte"] = fingerprints(now, columns)
+    current["empreinte"] = fingerprints(now, columns) if prints is None else prints
     current["position"] = np.arange(len(now))
     # A key given twice this month is scored again: which of its rows was last month's is unknowable.
     current = current.drop_duplicates(list(key), keep=False)
@@ -297,10 +363,26 @@ def _positions(
     return matched["position"].fillna(-1).to_numpy(np.int64)
 
 
-def plan(children: pd.DataFrame, schooling: pd.DataFrame, previous: MonthlyState) -> Plan:
-    """Which of last month's pairs stand, and which children and records must be scored."""
-    child_now = _positions(children, previous.children, CHILD_KEY, CHILD_IDENTITY)
-    record_now = _positions(schooling, previous.records, RECORD_KEY, RECORD_IDENTITY)
+def plan(
+    children: pd.DataFrame,
+    schooling: pd.DataFrame,
+    previous: MonthlyState,
+    *,
+    facts: RowFacts | None = None,
+    child_prints: np.ndarray | None = None,
+    record_prints: np.ndarray | None = None,
+) -> Plan:
+    """Which of last month's pairs stand, and which children and records must be scored.
+
+    ``facts``: this month's open capped blocks (``PairEngine``); a row whose block opened or closed
+    is scored again. Without them, as if no block had (what a test of the plan alone needs).
+    """
+    child_now = _positions(children, previous.children, CHILD_KEY, CHILD_IDENTITY, child_prints)
+    record_now = _positions(schooling, previous.records, RECORD_KEY, RECORD_IDENTITY, record_prints)
+    if facts is not None:
+        # Last month's rows whose capped blocks are not the same now: every pair of theirs again.
+        child_now = _unless_blocks_moved(child_now, previous.children, facts.child_blocks)
+        record_now = _unless_blocks_moved(record_now, previous.records, facts.record_blocks)
     pairs = previous.pairs
     child = child_now[pairs["child"].to_numpy()]
     record = record_now[pairs["record"].to_numpy()]
@@ -316,30 +398,105 @@ def plan(children: pd.DataFrame, schooling: pd.DataFrame, previous: MonthlyState
     reused = pairs[standing].rename(columns={"child": "child_uid", "record": "record_uid"}).copy()
     reused["child_uid"] = child[standing]
     reused["record_uid"] = record[standing]
+    was = child_now >= 0
+    rows = np.full(len(children), -1, dtype=np.int64)
+    rows[child_now[was]] = np.flatnonzero(was)
+    rows[~unchanged_children] = -1
+    left_out = np.full(len(children), np.nan)
+    if LEFT_OUT in previous.children:
+        left_out[rows >= 0] = previous.children[LEFT_OUT].to_numpy(np.float64)[rows[rows >= 0]]
     return Plan(
         reused=reused.reset_index(drop=True),
         children_to_score=np.flatnonzero(~unchanged_children),
         records_to_score=np.flatnonzero(~unchanged_records),
+        left_out=left_out,
+        previous_rows=rows,
     )
 
 
-def merge(reused: pd.DataFrame, scored: pd.DataFrame, keep_weight: float) -> pd.DataFrame:
+def _unless_blocks_moved(now: np.ndarray, before: pd.DataFrame, blocks: np.ndarray) -> np.ndarray:
+    if BLOCKS not in before:
+        return now
+    was = now >= 0
+    moved = np.zeros(len(now), dtype=bool)
+    moved[was] = before[BLOCKS].to_numpy(np.int64)[was] != blocks[now[was]]
+    return np.where(moved, -1, now)
+
+
+def settle(
+    monthly: Plan,
+    reweighed: pd.DataFrame,
+    previous: MonthlyState,
+    child_tf: pd.DataFrame,
+    tf_weight: float,
+    *,
+    shown: float,
+    keep: float,
+) -> Plan:
+    """The plan once the reused pairs carry this month's weights (``PairEngine.reweigh``).
+
+    A child keeps its reused pairs only if none of its pairs left out last month could matter to a
+    full run now: each such pair weighed at most ``left_out`` then, and has moved since by at most
+    the rise of its exact agreements' term-frequency weights, ``tf_weight * log2(tf before / tf now)``
+    for each of the child's values whose frequency fell. It matters if it can reach ``keep`` (the
+    pairs the assignment and the statuses read) or be the child's best pair at or above ``shown``
+    (the nearest record shown). Otherwise the child is scored again in full.
+
+    A full run also keeps each child's second best pair below ``keep``; a left-out pair tied with it
+    last month may be second now, and is not looked for: it decides nothing, and its weight stays
+    within next month's ``left_out``.
+    """
+    n_children = len(child_tf)
+    rows = monthly.previous_rows if monthly.previous_rows is not None else np.full(n_children, -1)
+    left_out = monthly.left_out if monthly.left_out is not None else np.full(n_children, np.nan)
+    rise = np.zeros(n_children)
+    has = rows >= 0
+    for column in child_tf.columns:
+        # The child's identity did not change: the same values, their frequency then and now.
+        then = np.full(n_children, np.nan)
+        then[has] = previous.children[column].to_numpy(np.float64)[rows[has]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            move = tf_weight * (np.log2(then) - np.log2(child_tf[column].to_numpy(np.float64)))
+        rise += np.where(np.isfinite(move) & (move > 0), move, 0.0)
+    bound = left_out + rise + _EPSILON
+    weight = reweighed["match_weight"].to_numpy()
+    child = reweighed["child_uid"].to_numpy()
+    over = weight > bound[child]
+    above = np.bincount(child[over], minlength=n_children)
+    with np.errstate(invalid="ignore"):
+        safe = np.isnan(bound) | (bound < shown) | ((bound < keep) & (above >= 1))
+    unsafe = np.flatnonzero(~safe)
+    stays = ~np.isin(child, unsafe)
+    bound[unsafe] = np.nan
+    return Plan(
+        reused=reweighed[stays].reset_index(drop=True),
+        children_to_score=np.union1d(monthly.children_to_score, unsafe),
+        records_to_score=monthly.records_to_score,
+        left_out=bound,
+    )
+
+
+def merge(
+    reused: pd.DataFrame, scored: pd.DataFrame, keep_weight: float, shown: float
+) -> tuple[pd.DataFrame, pd.Series]:
     """Last month's standing pairs and this month's scored ones, trimmed as a full run trims them.
 
-    A full run keeps, of each child's pairs, those at or above ``keep_weight`` and its two best; the
-    union holds every pair a full run would keep (a child's two best are among its standing pairs or
-    among the new ones), so the same rule applied to it gives the same pairs.
+    A full run keeps, of each child's pairs at or above ``shown``, those at or above ``keep_weight``
+    and its two best; the union holds every pair a full run would keep (``settle``), so the same rule
+    applied to it gives the same pairs. Also returns, per child, the weight of its best pair trimmed.
     """
     columns = list(scored.columns) if len(scored.columns) else list(reused.columns)
     pairs = pd.concat([reused.reindex(columns=columns), scored], ignore_index=True)
     pairs = pairs.drop_duplicates(["child_uid", "record_uid"], keep="last")
     order = pairs.sort_values(["child_uid", "match_weight", "record_uid"], ascending=[True, False, True])
     rank = order.groupby("child_uid").cumcount().to_numpy() + 1
-    kept = order[(order["match_weight"].to_numpy() >= keep_weight) | (rank <= 2)]
-    kept = kept.sort_values(["child_uid", "record_uid"]).reset_index(drop=True)
+    weight = order["match_weight"].to_numpy()
+    keep = (weight >= shown) & ((weight >= keep_weight) | (rank <= 2))
+    trimmed = order[~keep].groupby("child_uid")["match_weight"].max()
+    kept = order[keep].sort_values(["child_uid", "record_uid"]).reset_index(drop=True)
     for column in (c for c in kept if c.startswith("gamma_")):
         kept[column] = kept[column].astype(np.int8)
-    return kept
+    return kept, trimmed
 
 
 def changes(previous: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

@@ -17,17 +17,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from veille.matching.backends import DUCKDB, Backend, DuckDBBackend, make_backend
-from veille.matching.comparisons import MATCH_COLUMNS, BlockingRule, Comparison
+from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS, BlockingRule, Comparison
 from veille.matching.model import CLAMP, Model
 
 CHILDREN, RECORDS = "enfants", "scolarite"
+
+
+class Scored(NamedTuple):
+    """What :meth:`PairEngine.score` keeps of the candidate pairs.
+
+    Attributes:
+        pairs: the kept pairs (``child_uid``, ``record_uid``, ``match_weight``, ``gamma_*``).
+        n_candidates: how many candidate pairs were at or above the shown threshold.
+        dropped: per child (index ``child_uid``), the weight of its best pair left out; only the
+            children that had one. A monthly update needs it to know which children's left-out pairs
+            could come back (``veille.matching.monthly``).
+    """
+
+    pairs: pd.DataFrame
+    n_candidates: int
+    dropped: pd.Series
 
 
 def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest") -> str:
@@ -257,6 +273,23 @@ def weight_sql(model: Model) -> str:
     return " + ".join(terms) if terms else "0.0"
 
 
+def canonical_order(frame: pd.DataFrame) -> np.ndarray:
+    """The ``unique_id`` of the rows sorted on their compared values, whatever order the files came in.
+
+    The random pairs that teach u are drawn by rank in this order: the same files given in another
+    order (ONDE's one file per school rather than one file for all, the folders listed otherwise)
+    teach the same model and give the same result. Rows equal on every compared value are
+    interchangeable for that count, so how they are ordered among themselves does not matter.
+    """
+    # The lists are made from the names and first names: sorting on those is enough.
+    columns = [c for c in MATCH_COLUMNS if c != "unique_id" and c not in LIST_COLUMNS]
+    keys = frame.loc[:, columns].astype("string").fillna("")
+    ordered = keys.assign(unique_id=frame["unique_id"].to_numpy()).sort_values(
+        [*columns, "unique_id"], kind="stable"
+    )
+    return ordered["unique_id"].to_numpy(dtype=np.int64)
+
+
 class PairEngine:
     """One DuckDB database holding both sides, their term frequencies and the candidate pairs."""
 
@@ -275,6 +308,9 @@ class PairEngine:
         self.backend = (
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
+        # Row positions in an order that depends on the identities only (see ``canonical_order``).
+        self.canonical_children = canonical_order(children)
+        self.canonical_records = canonical_order(records)
         try:
             self.backend.load(f"{CHILDREN}_raw", children.loc[:, list(MATCH_COLUMNS)])
             self.backend.load(f"{RECORDS}_raw", records.loc[:, list(MATCH_COLUMNS)])
@@ -296,20 +332,6 @@ class PairEngine:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.backend.rows(sql)
-
-    def portable(self, name: str, duckdb_sql: str) -> str:
-        """A query over rows that DuckDB computes the same everywhere (``duckdb_sql`` reads no table).
-
-        On DuckDB, the query itself; elsewhere, it runs in a DuckDB of its own and its rows are
-        loaded as table ``name``: DuckDB's hash has no equal in Spark, and a sample drawn otherwise
-        would give another model.
-        """
-        if isinstance(self.backend, DuckDBBackend):
-            return duckdb_sql
-        with duckdb.connect() as own:
-            rows = own.sql(duckdb_sql).df()
-        self.backend.load(name, rows)
-        return f"SELECT * FROM {name}"
 
     def __enter__(self) -> PairEngine:
         return self
@@ -433,23 +455,137 @@ class PairEngine:
             FROM ({source}) AS pairs
         """
 
-    def score(self, model: Model, *, shown: float, keep: float | None) -> tuple[pd.DataFrame, int]:
+    def score(self, model: Model, *, shown: float, keep: float | None) -> Scored:
         """Weights of the candidate pairs: those at or above ``shown``; of those below ``keep``, each
-        child's two best only. Returns the pairs and how many were at or above ``shown``."""
+        child's two best only (and, per child, the weight of the best pair left out)."""
         gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
-        kept = "TRUE" if keep is None else f"match_weight >= {float(keep)!r} OR rank <= 2"
+        kept = f"match_weight >= {float(shown)!r}"
+        if keep is not None:
+            kept += f" AND (match_weight >= {float(keep)!r} OR rank <= 2)"
         scored = self.weights_sql(model, "SELECT uid_l, uid_r FROM candidate_pairs")
+        # Rank 1 of a child that keeps nothing comes back too, to carry the weight it left out.
         frame = self.backend.frame(
             f"""
             WITH scored AS ({scored}), ranked AS (
-                SELECT *, count(*) OVER () AS n_candidates, row_number() OVER (
+                SELECT *, row_number() OVER (
                     PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
-                FROM scored WHERE match_weight >= {float(shown)!r}
+                FROM scored
+            ), flagged AS (SELECT *, ({kept}) AS kept FROM ranked), summed AS (
+                SELECT *,
+                    sum(CASE WHEN match_weight >= {float(shown)!r} THEN 1 ELSE 0 END) OVER ()
+                        AS n_candidates,
+                    max(CASE WHEN kept THEN NULL ELSE match_weight END) OVER (PARTITION BY child_uid)
+                        AS dropped
+                FROM flagged
             )
-            SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, n_candidates
-            FROM ranked WHERE {kept}
+            SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, kept, n_candidates,
+                dropped
+            FROM summed WHERE kept OR rank = 1
             ORDER BY child_uid, record_uid
             """
         )
         n_candidates = int(frame["n_candidates"].max()) if len(frame) else 0
-        return frame.drop(columns=["n_candidates"]), n_candidates
+        dropped = frame.loc[frame["dropped"].notna(), ["child_uid", "dropped"]].drop_duplicates("child_uid")
+        pairs = frame[frame["kept"].astype(bool)].drop(columns=["kept", "n_candidates", "dropped"])
+        return Scored(
+            pairs.reset_index(drop=True),
+            n_candidates,
+            dropped.set_index("child_uid")["dropped"].astype(np.float64),
+        )
+
+    def reweigh(self, model: Model, pairs: pd.DataFrame) -> pd.DataFrame:
+        """The weights of known pairs (``child_uid``, ``record_uid``, ``gamma_*``) from their gammas.
+
+        A monthly update does not compare again the pairs whose child and record did not change: their
+        gammas stand, but the term frequencies are this month's. The weight is the same SQL as
+        :meth:`weights_sql` over the same values, hence the weight a full run gives, to the bit.
+        """
+        gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
+        if pairs.empty:
+            empty = pairs.loc[:, ["child_uid", "record_uid", *gamma_columns]]
+            return empty.assign(match_weight=np.float64(0))
+        self._materialised += 1
+        name = f"known_{self._materialised}"
+        self.backend.load(name, pairs.loc[:, ["child_uid", "record_uid", *gamma_columns]])
+        tf = _tf_columns(model.comparisons)
+        sides = "".join(f", l.tf_{c} AS tf_{c}_l, r.tf_{c} AS tf_{c}_r" for c in tf)
+        frame = self.backend.frame(
+            f"""
+            SELECT child_uid, record_uid,
+                {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {", ".join(gamma_columns)}
+            FROM (
+                SELECT p.*{sides} FROM {name} AS p
+                JOIN {CHILDREN} AS l ON l.unique_id = p.child_uid
+                JOIN {RECORDS} AS r ON r.unique_id = p.record_uid
+            ) AS pairs
+            ORDER BY child_uid, record_uid
+            """
+        )
+        self.backend.drop(name)
+        for column in gamma_columns:
+            frame[column] = frame[column].astype(np.int8)
+        return frame
+
+    def term_frequencies(self) -> pd.DataFrame:
+        """Per child (row position), the frequency of its own value of each term-frequency column.
+
+        An exactly agreeing pair is weighed by the frequency of the value both share, which is the
+        child's: how far a child's pairs can move from one month to the next follows from these.
+        """
+        columns = _tf_columns(self.comparisons)
+        if not columns:
+            return pd.DataFrame(index=pd.RangeIndex(self.n_children))
+        frame = self.backend.frame(
+            f"SELECT unique_id, {', '.join(f'tf_{c}' for c in columns)} FROM {CHILDREN} ORDER BY unique_id"
+        )
+        return frame.drop(columns=["unique_id"]).astype(np.float64).reset_index(drop=True)
+
+    def open_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per child and per record, one bit per capped blocking rule: whether its block is compared.
+
+        A rule with ``max_block`` compares a key's records only while the key is shared by at most that
+        many on each side: a block can open or close from one month to the next without any of its
+        rows changing (``veille.matching.monthly`` rescores their rows then).
+        """
+        from veille.matching.comparisons import BLOCKING_RULES
+
+        capped = [rule for rule in BLOCKING_RULES if rule.max_block is not None]
+        if not capped:
+            return np.zeros(self.n_children, dtype=np.int64), np.zeros(self.n_records, dtype=np.int64)
+        opened: list[str] = []
+        terms: dict[str, list[tuple[str, str, int]]] = {CHILDREN: [], RECORDS: []}
+        for bit, rule in enumerate(capped):
+            if rule.explode:
+                raise ValueError(f"règle plafonnée sur une liste, non prise en charge : {rule.name}")
+            keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
+            names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
+            not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
+            sizes = {
+                side: f"SELECT {names}, count(*) AS n FROM (SELECT {keys} FROM {side} WHERE {not_null}) "
+                f"AS keyed GROUP BY {names}"
+                for side in (CHILDREN, RECORDS)
+            }
+            either = ", ".join(f"coalesce(a.k{i}, b.k{i}) AS k{i}" for i in range(len(rule.keys)))
+            on = " AND ".join(f"a.k{i} = b.k{i}" for i in range(len(rule.keys)))
+            cap = rule.max_block or 0
+            # The keys whose block is compared: shared by at most ``cap`` rows on each side.
+            opened.append(
+                f"open_{bit} AS (SELECT {either} FROM ({sizes[CHILDREN]}) AS a "
+                f"FULL OUTER JOIN ({sizes[RECORDS]}) AS b ON {on} "
+                f"WHERE coalesce(a.n, 0) <= {cap} AND coalesce(b.n, 0) <= {cap})"
+            )
+            match = " AND ".join(f"o{bit}.k{i} = ({key})" for i, key in enumerate(rule.keys))
+            for side in terms:
+                terms[side].append((f"LEFT JOIN open_{bit} AS o{bit} ON {match}", f"o{bit}.k0", 1 << bit))
+        bits = {}
+        for side, parts in terms.items():
+            joins = " ".join(join for join, _, _ in parts)
+            total = " + ".join(
+                f"(CASE WHEN {seen} IS NULL THEN 0 ELSE {value} END)" for _, seen, value in parts
+            )
+            frame = self.backend.frame(
+                f"WITH {', '.join(opened)} SELECT s.unique_id, {total} AS bits FROM {side} AS s {joins} "
+                "ORDER BY s.unique_id"
+            )
+            bits[side] = frame["bits"].to_numpy(np.int64)
+        return bits[CHILDREN], bits[RECORDS]

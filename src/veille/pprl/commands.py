@@ -62,6 +62,8 @@ def encoder(args: argparse.Namespace) -> int:
     holder = args.detenteur or (str(origin.iloc[0]) if origin.nunique() == 1 else "")
     if not holder:
         return _fail("ces fichiers viennent de plusieurs organismes : donnez --detenteur.")
+    if args.pliage_xor and args.equilibre:
+        return _fail("--pliage-xor et --equilibre ne se combinent pas : choisissez l'un des deux.")
     compulsory = compulsory_mask(table["date_naissance"], year).to_numpy() if args.type == "enfants" else None
     encoded = encode(
         table,
@@ -72,6 +74,7 @@ def encoder(args: argparse.Namespace) -> int:
         campaign=args.campagne,
         compulsory=compulsory,
         fold=args.pliage_xor,
+        balanced=args.equilibre,
     )
     encoded.save(args.sortie)
     seconds = time.perf_counter() - started

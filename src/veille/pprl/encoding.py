@@ -173,7 +173,9 @@ def schema() -> dict[str, Any]:
         "format": "archive NumPy (.npz) sans objet Python ; tableaux ci-dessous",
         "tableaux": {
             "meta": "en-tête JSON (UTF-8) : version, type, détenteur, campagne, empreinte du secret partagé, "
-            "nombre de lignes, pliage XOR des filtres (chaque filtre réduit de moitié)",
+            "nombre de lignes, pliage XOR des filtres (chaque filtre réduit de moitié), filtres équilibrés "
+            "(chaque filtre et son complément, bits permutés à clé : longueur doublée, poids constant ; "
+            "poids moyen des filtres d'origine du fichier)",
             "identifiant": "HMAC-SHA256 de l'organisme et de l'identifiant de la ligne, clé du détenteur "
             "et de la campagne (24 caractères hexadécimaux) : seul le détenteur le relie à une ligne",
             "source": "organisme (CAF, MSA) ou source de scolarité (ONDE, SIECLE…) de la ligne",
@@ -243,13 +245,15 @@ class EncodedFile:
             np.savez(handle, allow_pickle=False, **arrays)
 
     @classmethod
-    def load(cls, path: str | Path) -> EncodedFile:
+    def load(cls, path: str | Path | io.BytesIO, name: str | None = None) -> EncodedFile:
+        """Read an encoded file from disk, or from memory (an upload: ``name`` says which in messages)."""
+        shown = name or str(path)
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(bytes(data["meta"]).decode())
                 if meta.get("version") != SCHEMA_VERSION:
                     raise EncodedFileError(
-                        f"{path} : version de schéma {meta.get('version')} ; Veille lit la version "
+                        f"{shown} : version de schéma {meta.get('version')} ; Veille lit la version "
                         f"{SCHEMA_VERSION}. Encodez de nouveau avec cette version de Veille."
                     )
                 return cls(
@@ -264,7 +268,7 @@ class EncodedFile:
         except (OSError, ValueError, KeyError) as error:
             if isinstance(error, EncodedFileError):
                 raise
-            raise EncodedFileError(f"{path} n'est pas un fichier encodé par Veille ({error}).") from None
+            raise EncodedFileError(f"{shown} n'est pas un fichier encodé par Veille ({error}).") from None
 
 
 def pseudonyms(table: pd.DataFrame, holder_key: bytes, campaign: str) -> np.ndarray:
@@ -350,9 +354,14 @@ def _features(frame: pd.DataFrame) -> dict[str, tuple[pd.Series, Callable[[Any],
 
 
 def _bloom(
-    column: pd.Series, features: Callable[[Any], list[str]], spec: FilterSpec, key: bytes
-) -> np.ndarray:
-    """The filter of every row, built once per distinct value; rows of uint64 words."""
+    column: pd.Series,
+    features: Callable[[Any], list[str]],
+    spec: FilterSpec,
+    key: bytes,
+    balance_key: bytes | None = None,
+) -> tuple[np.ndarray, float]:
+    """The filter of every row, built once per distinct value; rows of uint64 words. Balanced with
+    ``balance_key`` (``_balance``), with the mean weight of the original filters (else 0)."""
     codes, distinct = pd.factorize(column, sort=False)
     cache: dict[str, list[int]] = {}
     rows: list[int] = []
@@ -369,9 +378,31 @@ def _bloom(
             cols.extend(positions)
     bits = np.zeros((len(distinct) + 1, spec.bits), dtype=bool)
     bits[np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)] = True
-    packed = np.packbits(bits, axis=1, bitorder="little").view("<u8")
     codes = np.where(codes < 0, len(distinct), codes)
-    return np.ascontiguousarray(packed[codes])
+    mean = 0.0
+    if balance_key is not None:
+        bits, mean = _balance(bits, codes, balance_key)
+    packed = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little")).view("<u8")
+    return np.ascontiguousarray(packed[codes]), mean
+
+
+def _balance(bits: np.ndarray, codes: np.ndarray, key: bytes) -> tuple[np.ndarray, float]:
+    """Balanced filters (Schnell et al. 2016): each filter and its complement, their bits shuffled by a
+    keyed permutation. Every filter then has the same weight (its length): the weight no longer tells
+    the length of a name. A missing value stays all zero (the tokens already show it missing).
+
+    ``bits`` holds one row per distinct value, ``codes`` the value of each record. Also returns the
+    mean weight of the original filters over the records, which the linkage needs to read a Dice
+    similarity in a Hamming distance (an aggregate of the file, nothing of one record).
+    """
+    weight = bits.sum(axis=1)
+    per_record = weight[codes]
+    present = per_record > 0
+    mean = float(per_record[present].mean()) if present.any() else 0.0
+    order = np.random.default_rng(int.from_bytes(key, "little")).permutation(2 * bits.shape[1])
+    balanced = np.concatenate([bits, ~bits], axis=1)[:, order]
+    balanced[weight == 0] = False
+    return balanced, mean
 
 
 def _keyed(values: pd.Series, key: bytes, label: str) -> np.ndarray:
@@ -458,6 +489,7 @@ def encode(
     campaign: str,
     compulsory: np.ndarray | None = None,
     fold: bool = False,
+    balanced: bool = False,
 ) -> EncodedFile:
     """Encode a children table (``kind="enfants"``) or a schooling table (``"scolarite"``).
 
@@ -471,18 +503,25 @@ def encode(
         compulsory: per child, subject to compulsory instruction (children files).
         fold: XOR-fold every filter (its first half XOR its second half): each bit mixes two positions,
             which blurs the bit patterns a frequency attack reads, at some cost in accuracy.
+        balanced: balanced filters (``_balance``): twice as long, all of the same weight.
     """
     from veille.matching.frames import match_frame
 
     if kind not in KINDS:
         raise ValueError(f"type inconnu : {kind}")
+    if fold and balanced:
+        raise ValueError("le pliage XOR et les filtres équilibrés ne se combinent pas : choisissez l'un.")
     table = table.reset_index(drop=True)
     frame = match_frame(table, claimant=kind == "enfants")
     filters = {}
+    weights: dict[str, float] = {}
     features = _features(frame)
     for spec in FILTERS:
         column, make = features[spec.name]
-        bits = _bloom(column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign))
+        balance_key = derive(shared_secret, f"equilibre:{spec.name}", campaign) if balanced else None
+        bits, weights[spec.name] = _bloom(
+            column, make, spec, derive(shared_secret, f"filtre:{spec.name}", campaign), balance_key
+        )
         half = bits.shape[1] // 2
         filters[spec.name] = np.ascontiguousarray(bits[:, :half] ^ bits[:, half:]) if fold else bits
     clear = {
@@ -506,6 +545,8 @@ def encode(
         "empreinte_secret": fingerprint(shared_secret, campaign),
         "lignes": len(table),
         "pliage_xor": fold,
+        "equilibre": balanced,
+        **({"poids_moyen": {name: round(value, 2) for name, value in weights.items()}} if balanced else {}),
     }
     return EncodedFile(
         meta=meta,

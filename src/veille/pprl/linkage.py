@@ -127,11 +127,22 @@ class Side:
     tokens: dict[str, np.ndarray] = field(init=False)
     blocking: np.ndarray = field(init=False)
 
+    #: balanced filters (``encoding._balance``): only the Hamming distance of two filters shows, and
+    #: each record's weight is read as its file's mean weight of the original filters
+    balanced: bool = field(init=False)
+
     def __post_init__(self) -> None:
         self.filters = {f.name: np.concatenate([e.filters[f.name] for e in self.files]) for f in FILTERS}
+        self.balanced = bool(self.files[0].meta.get("equilibre"))
         self.popcount = {
             name: np.bitwise_count(value).sum(axis=1, dtype=np.int32) for name, value in self.filters.items()
         }
+        if self.balanced:
+            for name, weight in self.popcount.items():
+                mean = np.concatenate(
+                    [np.full(len(e), float(e.meta["poids_moyen"][name])) for e in self.files]
+                )
+                self.popcount[name] = np.where(weight > 0, np.maximum(np.rint(mean), 1), 0).astype(np.int32)
         self.tokens = {name: np.concatenate([e.tokens[name] for e in self.files]) for name, _ in TOKENS}
         self.blocking = np.concatenate([e.blocking for e in self.files])
 
@@ -166,8 +177,16 @@ def _levels(left: Side, right: Side, ci: np.ndarray, ri: np.ndarray) -> dict[str
             )
             pl, pr = left.popcount[spec.name][c], right.popcount[spec.name][r]
             total = pl + pr
+            if left.balanced:
+                # Balanced: the common bits are the original filters' length less their Hamming
+                # distance; with the mean weights, the bits both originals set are estimated.
+                distance = spec.bits - common
+                equal = (distance == 0) & (total > 0)
+                common = np.clip((total - distance) // 2, 0, None).astype(np.int32)
+            else:
+                equal = (common == pl) & (common == pr)
             dice = np.where(total > 0, 2.0 * common / np.maximum(total, 1), 0.0)
-            sim[spec.name] = (dice, common, (pl == 0) | (pr == 0), (common == pl) & (common == pr))
+            sim[spec.name] = (dice, common, (pl == 0) | (pr == 0), equal)
         dice, _, null, equal = sim["nom"]
         shared = sim["noms"][1] >= SHARED_TOKEN_BITS
         swapped = _crossed(left, right, c, r)
@@ -426,6 +445,31 @@ def _check(files: Sequence[EncodedFile], kind: str) -> None:
             )
 
 
+def check_files(children: Sequence[EncodedFile], schooling: Sequence[EncodedFile]) -> None:
+    """Refuse files that cannot be linked together (French message): before any work is queued."""
+    if not children or not schooling:
+        raise EncodedFileError("il faut au moins un fichier enfants et un fichier de scolarité encodés.")
+    _check(children, "enfants")
+    _check(schooling, "scolarite")
+    every = [*children, *schooling]
+    campaigns = {e.meta["campagne"] for e in every}
+    if len(campaigns) > 1:
+        raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
+    if len({bool(e.meta.get("equilibre")) for e in every}) > 1:
+        raise EncodedFileError(
+            "certains fichiers sont encodés avec des filtres équilibrés, d'autres sans : réencodez-les."
+        )
+    if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
+        raise EncodedFileError(
+            "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
+        )
+    if len({e.meta["empreinte_secret"] for e in every}) > 1:
+        raise EncodedFileError(
+            "les fichiers n'ont pas été encodés avec le même secret partagé : "
+            "ils ne peuvent pas être croisés."
+        )
+
+
 def link(
     children: Sequence[EncodedFile],
     schooling: Sequence[EncodedFile],
@@ -437,24 +481,8 @@ def link(
     """Link encoded children files with encoded schooling files."""
     thresholds = thresholds or Thresholds()
     say = progress or (lambda _label: None)
-    if not children or not schooling:
-        raise EncodedFileError("il faut au moins un fichier enfants et un fichier de scolarité encodés.")
-    _check(children, "enfants")
-    _check(schooling, "scolarite")
-    every = [*children, *schooling]
-    campaigns = {e.meta["campagne"] for e in every}
-    prints = {e.meta["empreinte_secret"] for e in every}
-    if len(campaigns) > 1:
-        raise EncodedFileError(f"fichiers de campagnes différentes : {', '.join(sorted(campaigns))}.")
-    if len({bool(e.meta.get("pliage_xor")) for e in every}) > 1:
-        raise EncodedFileError(
-            "certains fichiers sont encodés avec pliage XOR, d'autres sans : réencodez-les."
-        )
-    if len(prints) > 1:
-        raise EncodedFileError(
-            "les fichiers n'ont pas été encodés avec le même secret partagé : "
-            "ils ne peuvent pas être croisés."
-        )
+    check_files(children, schooling)
+    campaigns = {e.meta["campagne"] for e in [*children, *schooling]}
     steps: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -547,6 +575,11 @@ def _children_table(left: Side, right: Side, decided: pd.DataFrame, pairs: pd.Da
     if has.any():
         texts[has] = [" ; ".join(row) for row in zip(*parts, strict=True)]
     table["niveaux"] = texts
+    for comparison in COMPARISONS:
+        gamma = found[f"gamma_{comparison.name}"].fillna(-1).astype(int).to_numpy()
+        column = np.full(len(table), -1, dtype=np.int8)
+        column[has] = gamma
+        table[f"niveau_{comparison.name}"] = column
     return table
 
 

@@ -20,6 +20,9 @@ from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
 from veille.pprl.encoding import pseudonyms
 
 LIST_COLUMNS = ("campagne", "detenteur", "identifiant", "statut", "motif")
+#: The revealed rows carry their identifier of the list, so that the cell ties each one back to its
+#: status (and checks that nothing outside its list was sent); the readers ignore the column.
+PSEUDONYM_COLUMN = "identifiant_chiffre"
 # No 0/o, 1/l/i: the password is read out over the telephone.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -28,7 +31,7 @@ class ListError(ValueError):
     """A revelation list that cannot be used (message in French)."""
 
 
-def write_list(path: Path, campaign: str, holder: str, rows: pd.DataFrame) -> None:
+def write_list(path: Path | io.StringIO, campaign: str, holder: str, rows: pd.DataFrame) -> None:
     out = rows.assign(campagne=campaign, detenteur=holder)[list(LIST_COLUMNS)]
     out.to_csv(path, sep=";", index=False, encoding="utf-8", lineterminator="\n")
 
@@ -56,7 +59,7 @@ def reveal(table: pd.DataFrame, listing: pd.DataFrame, holder_key: bytes) -> tup
     """
     canonical = CHILD_COLUMNS if "organisme" in table else SCHOOLING_COLUMNS
     if listing.empty:
-        return pd.DataFrame(columns=list(canonical)), 0
+        return pd.DataFrame(columns=[*canonical, PSEUDONYM_COLUMN]), 0
     campaign = str(listing["campagne"].iloc[0])
     table = table.reset_index(drop=True)
     own = pseudonyms(table, holder_key, campaign)
@@ -64,7 +67,9 @@ def reveal(table: pd.DataFrame, listing: pd.DataFrame, holder_key: bytes) -> tup
     keep = pd.Series(own).isin(wanted).to_numpy()
     columns = [c for c in canonical if c in table]
     unknown = len(wanted - set(own[keep]))
-    return table.loc[keep, columns].reset_index(drop=True), unknown
+    out = table.loc[keep, columns].reset_index(drop=True)
+    out[PSEUDONYM_COLUMN] = own[keep]
+    return out, unknown
 
 
 def new_password() -> str:

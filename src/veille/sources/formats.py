@@ -1,4 +1,7 @@
-"""Table formats: CSV (``;`` or ``,``, UTF-8 or Windows-1252), XLSX and ODS (first sheet).
+"""Table formats: CSV (``;`` or ``,``, UTF-8 or Windows-1252), XLSX and ODS (first sheet), Parquet.
+
+Parquet is what a cluster run reads and writes on shared storage (``docs/echelle.md``): its column
+names are the header row and its rows are numbered as a CSV's would be (first row = line 2).
 
 Every reader turns the bytes of one file into a :class:`RawTable`: the header row as written and
 the data rows as strings, positioned by column, indexed by their line number as a spreadsheet shows
@@ -24,10 +27,11 @@ SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_PARQUET_MAGIC = b"PAR1"
 _SEPARATORS = (";", ",", "\t")
 _SEPARATOR_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 
-CONVERT_HINT = "Enregistrez-le au format CSV, XLSX ou ODS (première feuille) et relancez."
+CONVERT_HINT = "Enregistrez-le au format CSV, XLSX, ODS (première feuille) ou Parquet et relancez."
 
 
 @dataclass
@@ -59,9 +63,11 @@ def empty_file_error(fichier: str) -> SourceError:
 
 
 def detect_format(fichier: str, data: bytes) -> str:
-    """``"7z"``, ``"xlsx"``, ``"ods"`` or ``"csv"``, from the content (the extension may lie)."""
+    """``"7z"``, ``"xlsx"``, ``"ods"``, ``"parquet"`` or ``"csv"``, from the content (not the extension)."""
     if data.startswith(SEVEN_ZIP_MAGIC):
         return "7z"
+    if data.startswith(_PARQUET_MAGIC):
+        return "parquet"
     if data.startswith(_ZIP_MAGIC):
         if data[30:38] == b"mimetype" and _ODS_MIMETYPE in data[38:120]:
             return "ods"
@@ -111,6 +117,8 @@ def read_table(fichier: str, data: bytes, fmt: str) -> RawTable:
     if fmt == "ods":
         limits.check_ods(fichier, data)
         return read_ods_bytes(fichier, data)
+    if fmt == "parquet":
+        return read_parquet_bytes(fichier, data)
     raise file_error(fichier, f"le format du fichier « {fichier} » n'est pas pris en charge. {CONVERT_HINT}")
 
 
@@ -306,3 +314,77 @@ def read_ods_bytes(fichier: str, data: bytes) -> RawTable:
         ) from None
     rows = [[cell_text(value) for value in row] for row in frame.itertuples(index=False, name=None)]
     return _table_from_rows(fichier, rows, "ods")
+
+
+# ----------------------------------------------------------------------------------------- Parquet
+
+
+def read_parquet_bytes(fichier: str, data: bytes) -> RawTable:
+    """A Parquet file: its columns by name, every value as text (as :func:`cell_text` writes it).
+
+    The metadata are read first: the rows, the columns and the uncompressed size are checked against
+    the same limits as a spreadsheet's before anything is decompressed. Nested columns (lists,
+    structures) are refused: the exchange format has only plain values.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    damaged = (
+        f"le fichier « {fichier} » commence comme un fichier Parquet mais n'a pas pu être lu "
+        "({why}) : il est sans doute incomplet (copie interrompue) ou chiffré. Exportez-le à nouveau, "
+        f"ou {CONVERT_HINT[0].lower()}{CONVERT_HINT[1:]}"
+    )
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError… on a damaged file
+        raise file_error(fichier, damaged.format(why=type(exc).__name__)) from None
+    metadata = parquet.metadata
+    if metadata.num_rows > limits.MAX_ROWS:
+        raise limits.too_many_rows(fichier)
+    if metadata.num_columns > limits.MAX_COLUMNS:
+        raise limits.too_many_columns(fichier)
+    uncompressed = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    limits.check_size(fichier, max(uncompressed, len(data)))
+    schema = parquet.schema_arrow
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        names = ", ".join(f"« {name} »" for name in nested)
+        raise file_error(
+            fichier,
+            f"le fichier « {fichier} » a des colonnes imbriquées ({names}) : une liste ou une structure par "
+            "cellule. Le format d'échange n'a que des valeurs simples (texte, nombre, date) : écrivez une "
+            "colonne par valeur et relancez.",
+        )
+    try:
+        table = parquet.read()
+    except Exception as exc:
+        raise file_error(fichier, damaged.format(why=type(exc).__name__)) from None
+    if table.num_rows == 0:
+        raise empty_file_error(fichier)
+    headers = [str(name).strip() for name in table.column_names]
+    rows = pd.DataFrame(
+        {position: _parquet_text(column) for position, column in enumerate(table.columns)}, dtype=object
+    )
+    rows.index = pd.RangeIndex(2, table.num_rows + 2)
+    return RawTable(headers, rows, "parquet")
+
+
+def _parquet_text(column: Any) -> Any:
+    """One Parquet column as an array of strings: text as it is, other values as ``cell_text`` says."""
+    import numpy as np
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+        kind = kind.value_type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        values = column.to_numpy(zero_copy_only=False)
+        return np.where(pd.isna(values), "", values).astype(object)
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        # Some writers store text as bytes without saying so: read it as UTF-8, as a CSV would be.
+        return np.array(
+            ["" if v is None else v.decode("utf-8", errors="replace") for v in column.to_pylist()],
+            dtype=object,
+        )
+    return np.array([cell_text(value) for value in column.to_pylist()], dtype=object)

@@ -23,9 +23,6 @@ from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import Locator
 
-import defusedxml.sax
-from defusedxml import DefusedXmlException
-
 from veille.sources.onde import join_names, stable_id
 from veille.sources.problems import Problem, SourceError
 
@@ -263,6 +260,11 @@ class _Collector(ContentHandler):
 
 
 def _parse(fichier: str, stream: IO[bytes], root: str) -> _Collector:
+    # Imported here: defusedxml's expat reader weighs on the start of every crossing, and most read
+    # no SIECLE file.
+    import defusedxml.sax
+    from defusedxml import DefusedXmlException
+
     handler = _Collector(fichier, root)
     parser = defusedxml.sax.make_parser()
     parser.setContentHandler(handler)

@@ -271,7 +271,9 @@ def _uai(rng: random.Random, used: set[str]) -> str:
 
 
 class _Establishments:
-    def __init__(self, n_children: int, rng: random.Random, pools: _Pools) -> None:
+    def __init__(
+        self, n_children: int, rng: random.Random, pools: _Pools, commune: tuple[str, str] = N.COMMUNE
+    ) -> None:
         used: set[str] = set()
         patrons = list(N.SCHOOL_PATRONS)
 
@@ -281,7 +283,7 @@ class _Establishments:
                 patron = names[i % len(names)]
                 # Big cities reuse patrons: 'École Jules Ferry' twice gets a distinguishing suffix.
                 suffix = f" {i // len(names) + 1}" if i >= len(names) else ""
-                address = pools.address(rng, N.COMMUNE).text()
+                address = pools.address(rng, commune).text()
                 out.append(_Establishment(f"{prefix}{patron}{suffix}", _uai(rng, used), address))
             return out
 
@@ -326,6 +328,7 @@ class _Generator:
         school_year: str,
         department_pupils: int = 0,
         rates: Mapping[str, float] | None = None,
+        commune: tuple[str, str] = N.COMMUNE,
     ) -> None:
         unknown = set(rates or {}) - set(RATES)
         if unknown:
@@ -344,7 +347,8 @@ class _Generator:
         # other draw, and so every commune already used by the tests and the benchmark, stays the same.
         self.late_rng = random.Random(seed * 7919 + 17)
         self.pools = _Pools()
-        self.establishments = _Establishments(n_children, self.rng, self.pools)
+        self.commune = commune
+        self.establishments = _Establishments(n_children, self.rng, self.pools, commune)
         self.households: list[_Household] = []
         self.children: list[_Child] = []
         self.records: dict[str, list[dict[str, str]]] = {source: [] for source in SOURCES}
@@ -438,14 +442,14 @@ class _Generator:
         msa = rng.random() < self.rates["msa_household"]
         number = next(msa_numbers if msa else caf_numbers)
         claimant = f"M-{number}" if msa else f"{number:07d}"
-        address = pools.address(rng, N.COMMUNE)
+        address = pools.address(rng, self.commune)
         other = None
         if rng.random() < self.rates["separated_parents"]:
-            place = N.COMMUNE if rng.random() < 0.5 else rng.choice(N.NEIGHBOURS)
+            place = self.commune if rng.random() < 0.5 else rng.choice(N.NEIGHBOURS)
             other = pools.address(rng, place)
         previous = None
         if rng.random() < self.rates["moved"]:
-            previous = pools.address(rng, N.COMMUNE if rng.random() < 0.8 else rng.choice(N.NEIGHBOURS))
+            previous = pools.address(rng, self.commune if rng.random() < 0.8 else rng.choice(N.NEIGHBOURS))
         return _Household(
             organisme="MSA" if msa else "CAF",
             claimant=claimant,
@@ -1062,16 +1066,19 @@ def generate_commune(
     school_year: str = "2026-2027",
     department_pupils: int = 0,
     rates: Mapping[str, float] | None = None,
+    commune: tuple[str, str] = N.COMMUNE,
 ) -> SyntheticCommune:
     """A synthetic commune of ``n_children`` rows in the children files, deterministic for ``seed``.
 
     ``department_pupils``: if given, the schooling files are the department's, of about that many
     records (the commune's own and the pupils of sixty other communes).
     ``rates``: some of :data:`RATES` replaced, e.g. more typed-in errors for a harder commune.
+    ``commune``: the commune's name and postcode (``ROUBAIX``, ``59100`` by default), for several
+    communes of one department (``veille.synth.department``).
     """
     if n_children < 1:
         raise ValueError("n_children doit être au moins 1")
-    generator = _Generator(n_children, seed, school_year, department_pupils, rates)
+    generator = _Generator(n_children, seed, school_year, department_pupils, rates, commune)
     generator.build_population()
     generator.choose_unschooled()
     generator.build_records()

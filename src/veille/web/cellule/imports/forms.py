@@ -65,7 +65,7 @@ class UploadForm(forms.Form):
     school_year = forms.ChoiceField(label="Année scolaire concernée")
     # The form's metaclass takes the field out of the class: it does not shadow BaseForm.files.
     files = MultipleFileField(  # type: ignore[assignment]
-        label="Fichiers (CSV, XLSX, ODS, ou archive 7z chiffrée)",
+        label="Fichiers (CSV, XLSX, ODS, Parquet, ou archive 7z chiffrée)",
         help_text="Vous pouvez choisir plusieurs fichiers du même type.",
         error_messages={
             "required": NO_FILE,
@@ -112,3 +112,64 @@ class LaunchForm(forms.Form):
         # self.fields types each field as a bare Field: this one is the ChoiceField declared above.
         cast(forms.ChoiceField, self.fields["school_year"]).choices = school_year_choices()
         self.fields["school_year"].initial = str(SchoolYear.current())
+
+
+#: an encoded file weighs about 1 kB per row: the largest department's CAF file, with some margin
+MAX_ENCODED_BYTES = 300 * 1024 * 1024
+ENCODED_TOO_LARGE = (
+    f"Le dépôt dépasse {MAX_ENCODED_BYTES // (1024 * 1024)} Mo : rien n'a été enregistré. Demandez aux "
+    "détenteurs d'encoder leurs fichiers par commune."
+)
+
+
+class EncryptedLaunchForm(forms.Form):
+    school_year = forms.ChoiceField(label="Année scolaire du croisement")
+    children_files = MultipleFileField(
+        label="Fichiers enfants encodés (CAF, MSA)",
+        help_text="Les fichiers .npz écrits par « veille encoder --type enfants » chez chaque organisme.",
+        error_messages={"required": "Choisissez au moins un fichier enfants encodé : rien n'a été lancé."},
+    )
+    schooling_files = MultipleFileField(
+        label="Fichiers de scolarité encodés (DSDEN : ONDE, SIECLE, instruction en famille…)",
+        help_text="Les fichiers .npz écrits par « veille encoder --type scolarite » chez chaque détenteur.",
+        error_messages={
+            "required": "Choisissez au moins un fichier de scolarité encodé : rien n'a été lancé."
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["school_year"]).choices = school_year_choices()
+        self.fields["school_year"].initial = str(SchoolYear.current())
+
+
+class RevelationForm(forms.Form):
+    holder = forms.ChoiceField(label="Détenteur qui a révélé sa liste")
+    file = forms.FileField(
+        label="Archive révélée (7z chiffrée, écrite par « veille reveler »)",
+        error_messages={"required": "Choisissez l'archive révélée à importer : rien n'a été enregistré."},
+    )
+    password = forms.CharField(
+        label="Mot de passe de l'archive",
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Transmis par le détenteur par un autre canal. Il sert à ouvrir l'archive et n'est jamais "
+        "enregistré.",
+        error_messages={"required": "Saisissez le mot de passe de l'archive : rien n'a été enregistré."},
+    )
+
+    def __init__(self, *args: Any, holders: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["holder"]).choices = [(h, h) for h in holders]
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".7z"):
+            raise forms.ValidationError(
+                f"« {upload.name} » n'est pas une archive .7z : les identités révélées ne voyagent que "
+                "chiffrées. Demandez au détenteur l'archive écrite par « veille reveler … --sortie "
+                "fichier.7z »."
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(TOO_LARGE)
+        return upload

@@ -117,6 +117,11 @@ class Import(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     #: why the last confirmation did not finish (French, shown on the page)
     error = models.TextField("erreur", blank=True)
+    #: the encrypted crossing whose list this import reveals (a holder's archive), and that holder
+    revelation_of = models.ForeignKey(
+        "CrossingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="revelations"
+    )
+    holder = models.CharField("détenteur", max_length=20, blank=True)
 
     objects = ImportQuerySet.as_manager()
 
@@ -293,6 +298,10 @@ class CrossingRun(models.Model):
     state = models.BinaryField(null=True, blank=True, editable=False)
     #: last sign of life of the worker doing the run
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: an encrypted crossing (``veille.pprl``): run on the holders' encoded files, its children known
+    #: only once revealed (``RevealItem``); its ``counts`` are the engine's, under pseudonyms
+    encrypted = models.BooleanField("croisement chiffré", default=False)
+    campaign = models.CharField("campagne", max_length=40, blank=True)
 
     objects = RunQuerySet.as_manager()
 
@@ -359,9 +368,23 @@ class OutcomeQuerySet(models.QuerySet["Outcome"]):
         home, « Fichiers », the run's page) counts them here, in one query, never from the figures the
         engine wrote when the run ended."""
         counts: dict[int, dict[str, int]] = {}
-        rows = self.filter(run__in=runs).order_by().values_list("run_id", "status").annotate(n=Count("pk"))
-        for run_id, status, n in rows:
-            counts.setdefault(run_id, {})[status] = n
+        runs = list(runs)
+        # An encrypted run has outcomes only for the children revealed so far: the engine's figures,
+        # with the revealed children counted as they stand now.
+        for crossing in runs:
+            if getattr(crossing, "encrypted", False) and crossing.status == RunStatus.DONE:
+                counts[crossing.pk] = {k: int(v) for k, v in crossing.counts.get("statut", {}).items()}
+        rows = (
+            self.filter(run__in=runs)
+            .order_by()
+            .values_list("run_id", "status", "engine_status")
+            .annotate(n=Count("pk"))
+        )
+        for run_id, status, engine_status, n in rows:
+            by_status = counts.setdefault(run_id, {})
+            if any(r.pk == run_id and getattr(r, "encrypted", False) for r in runs):
+                by_status[engine_status] = by_status.get(engine_status, 0) - n
+            by_status[status] = by_status.get(status, 0) + n
         return counts
 
 
@@ -435,3 +458,67 @@ class MatchDecision(models.Model):
             models.UniqueConstraint(fields=["child", "source", "record_id"], name="one_decision_per_pair")
         ]
         verbose_name = "décision sur un rapprochement"
+
+
+class EncodedUpload(models.Model):
+    """One holder's encoded file given to an encrypted crossing (``veille.pprl``): no clear identity.
+
+    Its bytes wait here for the background worker, and are dropped once the run has succeeded.
+    """
+
+    run = models.ForeignKey(CrossingRun, on_delete=models.CASCADE, related_name="encoded_uploads")
+    kind = models.CharField("type de fichier", max_length=10, choices=Kind.choices)
+    holder = models.CharField("détenteur", max_length=20)
+    file_name = models.CharField("fichier", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField("lignes encodées")
+    data = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "holder", "pk"]
+        verbose_name = "fichier encodé"
+
+
+class RevealKind(models.TextChoices):
+    UNFOUND = Status.UNFOUND.value, "Enfant non trouvé"
+    UNCERTAIN = Status.UNCERTAIN.value, "Enfant à vérifier"
+    CANDIDATE = "dossier_candidat", "Dossier de scolarité candidat d'un enfant à vérifier"
+
+
+class RevealItem(models.Model):
+    """One identifier an encrypted crossing asks a holder to reveal, and what the crossing said of it.
+
+    A child (``non_trouve``, ``incertain``) becomes a ``Child`` with its ``Outcome`` once its holder's
+    archive is imported; a candidate schooling record becomes a ``SchoolingRecord`` and the candidate
+    of its uncertain child's outcome.
+    """
+
+    run = models.ForeignKey(CrossingRun, on_delete=models.CASCADE, related_name="reveal_items")
+    holder = models.CharField("détenteur", max_length=20)
+    identifier = models.CharField("identifiant chiffré", max_length=24)
+    kind = models.CharField(max_length=20, choices=RevealKind.choices)
+    organisme = models.CharField(max_length=20, blank=True)
+    motif = models.CharField(max_length=200, blank=True)
+    weight = models.FloatField("poids", null=True, blank=True)
+    #: an uncertain child's candidate record, under its holder's identifier
+    candidate_holder = models.CharField(max_length=20, blank=True)
+    candidate_identifier = models.CharField(max_length=24, blank=True)
+    #: per comparison: comparison, label, agreement (``Outcome.levels``)
+    levels = models.JSONField(default=list)
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record = models.ForeignKey(
+        SchoolingRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["holder", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "holder", "identifier"], name="reveal_once_per_run")
+        ]
+        verbose_name = "identifiant à révéler"
+
+    @property
+    def revealed(self) -> bool:
+        return self.child_id is not None or self.record_id is not None

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from veille.columns import CHILD_COLUMNS, SCHOOLING_COLUMNS
 from veille.compulsory import SchoolYear, retention_end
-from veille.matching.monthly import MonthlyState, changes
+from veille.matching.monthly import MonthlyState, StateError, changes
 from veille.matching.results import CrossingResult
 from veille.sources import (
     InMemoryFile,
@@ -636,7 +636,11 @@ def _execute(run: CrossingRun, started: float) -> CrossingRun:
         previous = None
         if reference is not None and reference.state and reference.school_year == year:
             # A monthly update of the same school year: last run's model and unchanged pairs are reused.
-            previous = MonthlyState.from_bytes(bytes(reference.state))
+            try:
+                previous = MonthlyState.from_bytes(bytes(reference.state))
+            except StateError:
+                # A state left by an earlier version of Veille: this run crosses in full instead.
+                previous = None
         preparing = time.perf_counter() - started
         result = cross(
             children,
@@ -695,9 +699,14 @@ def _execute(run: CrossingRun, started: float) -> CrossingRun:
 
 
 def _reference_run(run: CrossingRun) -> CrossingRun | None:
-    """The commune's latest finished run before this one: what this one is compared with."""
+    """The commune's latest finished run before this one: what this one is compared with.
+
+    Never an encrypted run: it holds outcomes only for the few children revealed, not the month's list.
+    """
     return (
-        CrossingRun.objects.filter(commune=run.commune, status=RunStatus.DONE, created_at__lte=run.created_at)
+        CrossingRun.objects.filter(
+            commune=run.commune, status=RunStatus.DONE, created_at__lte=run.created_at, encrypted=False
+        )
         .exclude(pk=run.pk)
         .order_by("-created_at", "-id")
         .first()

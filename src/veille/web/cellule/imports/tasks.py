@@ -11,3 +11,11 @@ def run_crossing(run_id: int) -> str:
     from .services import execute_run
 
     return execute_run(run_id).status
+
+
+@task()
+def run_encrypted_crossing(run_id: int) -> str:
+    """Run a queued encrypted crossing (``encrypted.execute_encrypted``)."""
+    from .encrypted import execute_encrypted
+
+    return execute_encrypted(run_id).status

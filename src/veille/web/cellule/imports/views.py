@@ -9,25 +9,37 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from veille.pprl import EncodedFileError
 from veille.sources import InMemoryFile, SourceError
 from veille.web.common.accounts.access import CommuneRequest, member_required
 from veille.web.common.accounts.roles import Capability
 from veille.web.common.audit.log import record
 from veille.web.common.audit.models import Action
 
-from . import services
-from .forms import MAX_UPLOAD_BYTES, TOO_LARGE, LaunchForm, UploadForm
+from . import encrypted, services
+from .forms import (
+    ENCODED_TOO_LARGE,
+    MAX_ENCODED_BYTES,
+    MAX_UPLOAD_BYTES,
+    TOO_LARGE,
+    EncryptedLaunchForm,
+    LaunchForm,
+    RevelationForm,
+    UploadForm,
+)
 from .models import CrossingRun, Import, Outcome, RunStatus, SchoolingRecord
 
 
 class _InMemoryUploadHandler(MemoryFileUploadHandler):
     """Keep every uploaded file in memory (never a temporary file on disk), up to the size limit."""
+
+    limit = MAX_UPLOAD_BYTES
 
     def handle_raw_input(
         self,
@@ -37,9 +49,15 @@ class _InMemoryUploadHandler(MemoryFileUploadHandler):
         boundary: str,
         encoding: str | None = None,
     ) -> None:
-        self.activated = content_length is not None and content_length <= MAX_UPLOAD_BYTES + 1024 * 1024
+        self.activated = content_length is not None and content_length <= self.limit + 1024 * 1024
         # A larger body is read and thrown away chunk by chunk: the view says why no file arrived.
         self.too_large = not self.activated
+
+
+class _EncodedUploadHandler(_InMemoryUploadHandler):
+    """The holders' encoded files (no identity in them) are larger than a clear file: about 1 kB a row."""
+
+    limit = MAX_ENCODED_BYTES
 
 
 def _upload_too_large(request: HttpRequest) -> bool:
@@ -188,7 +206,8 @@ def _run_context(request: CommuneRequest, crossing: CrossingRun) -> dict[str, ob
             crossing,
             detail=f"changements depuis le croisement {crossing.reference_id}, {shown} enfants affichés",
         )
-    return {"run": crossing, "change_groups": groups, "change_names": names}
+    holders = encrypted.holders(crossing) if crossing.encrypted and crossing.status == RunStatus.DONE else []
+    return {"run": crossing, "change_groups": groups, "change_names": names, "holders": holders}
 
 
 @member_required()
@@ -210,6 +229,123 @@ def run_progress(request: CommuneRequest, pk: int) -> HttpResponse:
     if crossing.is_finished and request.headers.get("HX-Request"):
         response.status_code = 286
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The encrypted crossing (``encrypted``, docs/croisement-chiffre.md)
+
+
+@csrf_exempt
+def encrypted_new(request: HttpRequest, commune: str) -> HttpResponse:
+    request.upload_handlers = [_EncodedUploadHandler(request)]
+    return _encrypted_new(request, commune)
+
+
+@csrf_protect
+@member_required(Capability.RUN_CROSSING)
+def _encrypted_new(request: CommuneRequest) -> HttpResponse:
+    """Upload the holders' encoded files and queue the encrypted crossing."""
+    form = EncryptedLaunchForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and _upload_too_large(request):
+        form.is_valid()
+        form.errors.pop("children_files", None)
+        form.add_error("children_files", ENCODED_TOO_LARGE)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            crossing = encrypted.launch_encrypted(
+                commune=request.commune,
+                user=request.user,
+                school_year=data["school_year"],
+                children=[InMemoryFile(f.name, f.read()) for f in data["children_files"]],
+                schooling=[InMemoryFile(f.name, f.read()) for f in data["schooling_files"]],
+            )
+        except EncodedFileError as error:
+            form.add_error(None, f"Fichiers refusés, rien n'a été lancé : {error}")
+        else:
+            record(
+                request,
+                Action.CREATE,
+                crossing,
+                detail=f"croisement chiffré {crossing.school_year} lancé, campagne {crossing.campaign}",
+            )
+            return redirect("imports:run", **_commune_kwargs(request, pk=crossing.pk))
+    return render(request, "imports/encrypted_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _encrypted_run(request: CommuneRequest, pk: int) -> CrossingRun:
+    return get_object_or_404(
+        CrossingRun.objects.listed(), pk=pk, commune=request.commune, encrypted=True, status=RunStatus.DONE
+    )
+
+
+@require_GET
+@member_required(Capability.RUN_CROSSING)
+def reveal_list(request: CommuneRequest, pk: int, holder: str) -> HttpResponse:
+    """The list of identifiers a holder must reveal, as ``veille reveler --liste`` reads it."""
+    crossing = _encrypted_run(request, pk)
+    count = crossing.reveal_items.filter(holder=holder).count()
+    if not count:
+        raise Http404("Ce croisement ne demande rien à révéler à ce détenteur.")
+    content = encrypted.reveal_list(crossing, holder)
+    record(request, Action.EXPORT, crossing, detail=f"liste à révéler de {holder}, {count} identifiants")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="a_reveler_{holder}.csv"'
+    return response
+
+
+@csrf_exempt
+def reveal_upload(request: HttpRequest, commune: str, pk: int) -> HttpResponse:
+    request.upload_handlers = [_InMemoryUploadHandler(request)]
+    return _reveal_upload(request, commune, pk=pk)
+
+
+@csrf_protect
+@member_required(Capability.RUN_CROSSING, Capability.VIEW_CHILDREN)
+def _reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
+    """Import a holder's revealed archive: its children enter the lists as the crossing said."""
+    crossing = _encrypted_run(request, pk)
+    holders = sorted(set(crossing.reveal_items.values_list("holder", flat=True)))
+    form = RevelationForm(
+        request.POST or None,
+        request.FILES or None,
+        holders=holders,
+        initial={"holder": request.GET.get("detenteur")},
+    )
+    if request.method == "POST" and _upload_too_large(request):
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", TOO_LARGE)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            imported, rows = encrypted.import_revelation(
+                run=crossing,
+                user=request.user,
+                holder=data["holder"],
+                upload=InMemoryFile(data["file"].name, data["file"].read()),
+                password=data["password"],
+            )
+        except (encrypted.RevelationError, SourceError, ValueError) as error:
+            message = services.web_message(error) if isinstance(error, SourceError) else str(error)
+            form.add_error(None, message)
+        else:
+            record(
+                request,
+                Action.CREATE,
+                imported,
+                detail=(
+                    f"identités révélées par {data['holder']} pour le croisement {crossing.pk}, {rows} lignes"
+                ),
+            )
+            messages.success(request, f"Archive de {data['holder']} importée : {rows} lignes révélées.")
+            return redirect("imports:run", **_commune_kwargs(request, pk=crossing.pk))
+    return render(
+        request,
+        "imports/reveal_upload.html",
+        {"form": form, "run": crossing},
+        status=400 if form.errors else 200,
+    )
 
 
 @member_required(Capability.REVIEW_MATCHES)
