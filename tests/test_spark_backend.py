@@ -14,15 +14,9 @@ from veille.cli import main
 from veille.matching import BackendUnavailable, cross
 from veille.matching import backends as backends_module
 from veille.matching.backends import SparkBackend
-from veille.matching.comparisons import BLOCKING_RULES, YEAR_MONTH, BlockingRule, comparisons_for
+from veille.matching.comparisons import comparisons_for
 from veille.matching.monthly import standardised
-from veille.matching.scoring import (
-    CHILDREN,
-    RECORDS,
-    PairEngine,
-    candidate_pairs_sql,
-    exclusive_candidate_pairs_sql,
-)
+from veille.matching.scoring import PairEngine
 from veille.sources import read_children_files, read_schooling_files
 from veille.synth import generate_commune, write_commune
 
@@ -111,18 +105,6 @@ def _pairs(engine, sql):
     return {(int(a), int(b)) for a, b in engine.rows(f"SELECT uid_l, uid_r FROM ({sql}) AS p")}
 
 
-# Every rule, and rules that make the exclusion work: capped blocks large enough to find pairs
-# (one postcode holds the whole commune), followed by rules that must leave out what they found, and
-# a list exploded after another rule on the same list.
-RULES = (
-    *BLOCKING_RULES,
-    BlockingRule("code postal et année, plafonnés", ("code_postal", "substr(dob, 1, 4)"), max_block=400),
-    BlockingRule("prénoms, au-delà", ("prenoms_canon", "substr(dob, 1, 4)"), "prenoms_canon"),
-    BlockingRule("code postal, mois de naissance, plafonnés bas", ("code_postal", YEAR_MONTH), max_block=3),
-    BlockingRule("code postal, mois, plafonnés", ("code_postal", "substr(dob, 6, 2)"), max_block=400),
-)
-
-
 @pytest.fixture(scope="module")
 def engines(commune, spark):
     children, schooling = commune
@@ -134,27 +116,6 @@ def engines(commune, spark):
         PairEngine(left, right, comparisons, backend=SparkBackend(spark)) as on_spark,
     ):
         yield on_duckdb, on_spark
-
-
-def test_spark_finds_each_candidate_pair_once_and_the_same_as_duckdb(engines):
-    on_duckdb, on_spark = engines
-    union = _pairs(on_duckdb, candidate_pairs_sql(CHILDREN, RECORDS, RULES))
-    tables, joins = exclusive_candidate_pairs_sql(CHILDREN, RECORDS, RULES)
-    for name, sql in tables.items():
-        on_spark.backend.create(name, sql)
-    try:
-        by_rule = [on_spark.rows(f"SELECT uid_l, uid_r FROM ({join}) AS p") for join in joins]
-    finally:
-        for name in tables:
-            on_spark.backend.drop(name)
-    found = [pair for pairs in by_rule for pair in pairs]
-    assert len(union) > 1000
-    assert len(found) == len(set(found)), "une paire trouvée deux fois"
-    assert set(found) == union
-    # The added rules find pairs of their own, so the exclusion is tested on them (the capped ones
-    # leave out each other's pairs).
-    counts = [len(pairs) for pairs in by_rule[-4:]]
-    assert counts[0] > 0 and counts[1] > 0 and counts[3] > 0, counts
 
 
 def test_spark_restricts_the_candidates_to_changed_rows_as_duckdb_does(engines):

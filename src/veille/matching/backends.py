@@ -74,9 +74,6 @@ class Backend(Protocol):
     #: every weight term that reads it, and took minutes to plan that for 300 children: there, the
     #: gammas are a table first.
     inlines_gammas: bool
-    #: Whether each blocking rule keeps only the pairs no earlier rule found, rather than one union
-    #: removing the duplicates (``scoring.exclusive_candidate_pairs_sql``).
-    exclusive_rules: bool
 
     def load(self, name: str, frame: pd.DataFrame) -> None: ...
 
@@ -98,8 +95,6 @@ class DuckDBBackend:
     explode = "unnest"
     divide = "//"
     inlines_gammas = True
-    # DuckDB's union of one integer per pair is fast and spills: its plans stay as they are.
-    exclusive_rules = False
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
     def __init__(self, *, memory_limit: str = "1500MB") -> None:
@@ -248,7 +243,6 @@ class SparkBackend:
     explode = "explode"
     divide = "div"
     inlines_gammas = False
-    exclusive_rules = True
 
     def __init__(self, session: Any = None) -> None:
         self.spark = session if session is not None else spark_session()
@@ -260,9 +254,6 @@ class SparkBackend:
         conf.set("spark.sql.ansi.enabled", "true")
         conf.set("spark.sql.ansi.doubleQuotedIdentifiers", "true")
         conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
-        # Inferring filters from the constraints of a join walks every combination of its
-        # conditions; a candidate rule excluding the 28 before it has hundreds of them.
-        conf.set("spark.sql.constraintPropagation.enabled", "false")
         self._register_functions()
         self._cached: list[Any] = []
         self._views: list[str] = []

@@ -14,7 +14,6 @@ division) is an attribute of the backend.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -127,114 +126,6 @@ def candidate_pairs_sql(
     if n_right is None:
         return union
     return f"SELECT pair {divide} {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({union}) AS pairs"
-
-
-_COLUMN_NAMES = sorted(MATCH_COLUMNS, key=len, reverse=True)
-_COLUMN = re.compile(r"(?<![.\w'])\b(" + "|".join(_COLUMN_NAMES) + r")\b")
-#: The element of the list a rule explodes, in the rows of that rule.
-ELEMENT = "_element"
-
-
-def _columns_of(expression: str) -> list[str]:
-    return sorted(set(_COLUMN.findall(expression)))
-
-
-def _on_side(expression: str, side: str) -> str:
-    """``expression`` over one side's columns (``substr(dob, 1, 4)`` → ``substr(l.dob, 1, 4)``)."""
-    return _COLUMN.sub(lambda match: f"{side}.{match.group(1)}", expression)
-
-
-def _block_size(index: int) -> str:
-    return f"block_size_{index}"
-
-
-def _found_by(rule: BlockingRule, index: int) -> str:
-    """Whether a joined pair (``l``, ``r``, the sides' own columns) agrees on ``rule``: never null."""
-    terms = []
-    for key in rule.keys:
-        if key == rule.explode:
-            terms.append(f"arrays_overlap(l.{key}, r.{key})")
-        else:
-            terms.append(f"{_on_side(key, 'l')} = {_on_side(key, 'r')}")
-    if rule.max_block is not None:
-        terms += [f"{side}.{_block_size(index)} <= {int(rule.max_block)}" for side in "lr"]
-    return f"coalesce({' AND '.join(terms)}, FALSE)"
-
-
-def _needs(rule: BlockingRule, index: int) -> list[str]:
-    """The columns of a side that tell whether a pair agrees on ``rule``."""
-    columns = {column for key in rule.keys for column in _columns_of(key)}
-    if rule.max_block is not None:
-        columns.add(_block_size(index))
-    return sorted(columns)
-
-
-def exclusive_candidate_pairs_sql(
-    left: str,
-    right: str,
-    rules: Iterable[BlockingRule] | None = None,
-    *,
-    explode: str = "explode",
-) -> tuple[dict[str, str], list[str]]:
-    """The pairs of ``candidate_pairs_sql`` found another way: each rule keeps only the pairs that no
-    earlier rule found (as Splink does), so that no pair is found twice and nothing is de-duplicated.
-
-    Returns the tables to create first (name → query: each side's blocking columns and the sizes of
-    its capped blocks) and one query of pairs (``uid_l``, ``uid_r``) per rule, their union the
-    candidates. A rule exploding a list keeps, of the elements both lists share, the smallest.
-
-    For Spark: the de-duplicating union of every rule's pairs is one hash aggregate over all of them
-    (millions of pairs, half found twice), which ran out of memory at 100,000 children. Each join here
-    carries the columns of the rules before it; each pair leaves its join once.
-    """
-    from veille.matching.comparisons import BLOCKING_RULES
-
-    chosen = list(BLOCKING_RULES if rules is None else rules)
-    used = sorted(
-        {column for i, rule in enumerate(chosen) for column in _needs(rule, i)}
-        - {_block_size(i) for i in range(len(chosen))}
-    )
-    tables = {}
-    for table in (left, right):
-        sizes = "".join(
-            f", count(*) OVER (PARTITION BY {', '.join(rule.keys)}) AS {_block_size(i)}"
-            for i, rule in enumerate(chosen)
-            if rule.max_block is not None
-        )
-        tables[f"{table}_blocage"] = f"SELECT unique_id, {', '.join(used)}{sizes} FROM {table}"
-    joins = []
-    for i, rule in enumerate(chosen):
-        carried = sorted({c for j, earlier in enumerate(chosen[:i]) for c in _needs(earlier, j)})
-        if rule.explode:
-            carried = sorted({*carried, rule.explode})
-        keys = [ELEMENT if key == rule.explode else key for key in rule.keys]
-        conditions = [f"({key}) IS NOT NULL" for key in keys]
-        if rule.max_block is not None:
-            conditions.append(f"{_block_size(i)} <= {int(rule.max_block)}")
-        sides = []
-        for table in (left, right):
-            source = f"{table}_blocage"
-            if rule.explode:
-                # Each element once: a list repeating one would find the pair twice.
-                source = (
-                    f"(SELECT *, {explode}(array_distinct({rule.explode})) AS {ELEMENT} "
-                    f"FROM {table}_blocage) AS exploded"
-                )
-            columns = "".join(f", {c}" for c in carried)
-            keyed = ", ".join(f"{key} AS k{n}" for n, key in enumerate(keys))
-            sides.append(f"SELECT unique_id{columns}, {keyed} FROM {source} WHERE {' AND '.join(conditions)}")
-        on = " AND ".join(f"l.k{n} = r.k{n}" for n in range(len(keys)))
-        excluded = [_found_by(earlier, j) for j, earlier in enumerate(chosen[:i])]
-        if rule.explode:
-            # The pair once, for the smallest element both lists share.
-            shared = f"array_intersect(l.{rule.explode}, r.{rule.explode})"
-            on += f" AND l.k{keys.index(ELEMENT)} = array_min({shared})"
-        where = f" WHERE NOT ({' OR '.join(excluded)})" if excluded else ""
-        joins.append(
-            f"SELECT l.unique_id AS uid_l, r.unique_id AS uid_r "
-            f"FROM ({sides[0]}) AS l JOIN ({sides[1]}) AS r ON {on}{where}"
-        )
-    return tables, joins
 
 
 def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
@@ -407,37 +298,15 @@ class PairEngine:
                     f"SELECT * FROM {table} WHERE unique_id IN (SELECT unique_id FROM only_{name}_ids)",
                 )
             restricted = ("only_l", "only_r")
-        if self.backend.exclusive_rules:
-            tables, joins = exclusive_candidate_pairs_sql(CHILDREN, RECORDS, explode=self.backend.explode)
-            # Each rule's pairs a table of their own: Spark's analyser took more than two minutes of
-            # CPU over the union of the 29 joins and their exclusions as one query.
-            tables |= {f"candidate_pairs_{i}": join for i, join in enumerate(joins)}
-            for name, sql in tables.items():
-                self.backend.create(name, sql)
-            pairs = "\nUNION ALL\n".join(
-                f"SELECT uid_l, uid_r FROM candidate_pairs_{i}" for i in range(len(joins))
-            )
-            if restricted is not None:
-                # The pairs of a changed child or of a changed record, among all: what the two sides
-                # of each rule give on DuckDB, without finding a pair twice.
-                pairs = (
-                    f"SELECT * FROM ({pairs}) AS every_pair "
-                    "WHERE uid_l IN (SELECT unique_id FROM only_l_ids) "
-                    "OR uid_r IN (SELECT unique_id FROM only_r_ids)"
-                )
-            self.backend.create("candidate_pairs", pairs)
-            for name in tables:
-                self.backend.drop(name)
-        else:
-            pairs = candidate_pairs_sql(
-                CHILDREN,
-                RECORDS,
-                only=restricted,
-                n_right=max(self.n_records, 1),
-                explode=self.backend.explode,
-                divide=self.backend.divide,
-            )
-            self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS candidates")
+        pairs = candidate_pairs_sql(
+            CHILDREN,
+            RECORDS,
+            only=restricted,
+            n_right=max(self.n_records, 1),
+            explode=self.backend.explode,
+            divide=self.backend.divide,
+        )
+        self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS candidates")
         return int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
 
     def weights_sql(self, model: Model, pairs: str) -> str:
