@@ -286,3 +286,51 @@ def test_balanced_filters_flag_the_unschooled_children_as_the_plain_ones_do(comm
     assert scores["recall"] >= 0.99
     assert scores["precision_non_trouve"] >= 0.95
     assert scores["incertain_share"] <= 0.02
+
+
+def test_swapped_names_with_a_typo_still_meet_on_a_blocking_key():
+    from veille.pprl.encoding import BLOCKING, blocking_columns
+
+    child = pd.DataFrame(
+        {
+            "organisme": ["CAF"],
+            "identifiant": ["1"],
+            "nom": ["DELCOURT"],
+            "prenoms": ["Léna Rose"],
+            "date_naissance": ["2016-04-09"],
+            "sexe": ["F"],
+            "nom_allocataire": ["DELCOURT"],
+            "prenom_allocataire": ["ANNE"],
+            "adresse": ["3 rue des Lilas"],
+            "code_postal": ["59000"],
+            "commune": ["LILLE"],
+        }
+    )
+    # The school typed the first name as the surname, and the surname, mistyped, as the first name.
+    record = pd.DataFrame(
+        {
+            "source": ["ONDE"],
+            "identifiant": ["R1"],
+            "nom": ["LÉNA"],
+            "prenoms": ["Delcourte"],
+            "date_naissance": ["2016-04-09"],
+            "sexe": ["F"],
+            "etablissement": ["École des Tilleuls"],
+            "uai": ["0599999Z"],
+            "niveau": ["CE2"],
+            "adresse": [""],
+            "code_postal": [""],
+            "commune": [""],
+        }
+    )
+    secrets = {"shared_secret": b"s" * 32, "holder_key": b"k" * 32, "campaign": "2026-12"}
+    left = encode(child, kind="enfants", holder="CAF", **secrets).blocking[0]
+    right = encode(record, kind="scolarite", holder="ONDE", **secrets).blocking[0]
+
+    meeting = []
+    for index, rule in enumerate(BLOCKING):
+        columns = list(blocking_columns(index))
+        shared = {int(k) for k in left[columns] if k} & {int(k) for k in right[columns] if k}
+        if shared:
+            meeting.append(rule.name)
+    assert meeting == ["nom ou prénom, dans l'une ou l'autre colonne, date exacte"]

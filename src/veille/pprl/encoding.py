@@ -32,7 +32,7 @@ import pandas as pd
 
 from veille.pprl.keys import derive, fingerprint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KINDS = ("enfants", "scolarite")
 
 
@@ -150,6 +150,20 @@ BLOCKING: tuple[BlockingSpec, ...] = (
     ),
     BlockingSpec("même voie, même prénom, même année", ("adresse_voie", "prenom1_canon", "annee")),
     BlockingSpec("date exacte, mêmes initiales", ("dob", "nom_initiale", "prenom_initiale")),
+    # Version 2: the clear crossing's rules for swapped names with another slip in them, and for a
+    # birthday at the same address with a name changed (``matching.comparisons.BLOCKING_RULES``).
+    BlockingSpec("nom et prénoms entiers, même inversés, même année", ("noms_entiers_sans_ordre", "annee")),
+    BlockingSpec(
+        "nom et prénoms entiers, même inversés, mêmes jour et mois", ("noms_entiers_sans_ordre", "jour_mois")
+    ),
+    BlockingSpec(
+        "nom ou prénom, dans l'une ou l'autre colonne, date exacte",
+        ("noms_prenoms", "dob"),
+        "noms_prenoms",
+        3,
+    ),
+    BlockingSpec("même adresse, mêmes jour et mois", ("adresse_cle", "code_postal", "jour_mois")),
+    BlockingSpec("même adresse, même prénom", ("adresse_cle", "prenom1_canon")),
     # Capped as in the clear crossing: they help across a department and fade out in one commune.
     BlockingSpec("même code postal, date exacte", ("code_postal", "dob"), max_block=30),
     BlockingSpec("même code postal, nom proche", ("code_postal", "nom1_phon"), max_block=30),
@@ -431,6 +445,7 @@ def _parts(frame: pd.DataFrame) -> dict[str, pd.Series]:
     month, day = dob.str[5:7], dob.str[8:10]
     nom = frame["nom_colle"].fillna("")
     prenom = frame["prenom1"].fillna("")
+    prenoms = frame["prenoms_colle"].fillna("")
 
     def keep(series: pd.Series, ok: pd.Series) -> pd.Series:
         return series.where(ok, "")
@@ -453,6 +468,9 @@ def _parts(frame: pd.DataFrame) -> dict[str, pd.Series]:
         "code_postal": frame["code_postal"].fillna(""),
         "noms_sans_ordre": keep(
             np.minimum(nom, prenom) + "|" + np.maximum(nom, prenom), (nom != "") & (prenom != "")
+        ),
+        "noms_entiers_sans_ordre": keep(
+            np.minimum(nom, prenoms) + "|" + np.maximum(nom, prenoms), (nom != "") & (prenoms != "")
         ),
     }
 
