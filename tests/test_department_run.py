@@ -361,32 +361,6 @@ def test_demo_donnees_writes_a_department_the_command_reads(tmp_path):
 # ----------------------------------------------------------------------------------------- Spark
 
 
-@pytest.fixture(scope="module")
-def spark():
-    import os
-    import sys
-
-    from veille.matching import backends
-
-    if not backends.java_available():
-        pytest.fail("Java manque : bin/ensure-java l'installe (make test l'appelle)")
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("veille-tests-departement")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 def test_the_departmental_run_on_spark_gives_every_child_the_status_duckdb_gives(spark, tmp_path):
     made = generate_department([120, 80], seed=12, department_pupils=800)
     write_department(made, tmp_path)

@@ -4,9 +4,6 @@ One small commune, crossed once on each backend (a local Spark of one core: star
 seconds, a commune of 200 children a few more).
 """
 
-import os
-import sys
-
 import numpy as np
 import pytest
 
@@ -29,28 +26,6 @@ def commune(tmp_path_factory):
         p for n, p in written.items() if n.startswith("scolarite") and len(p.read_bytes().splitlines()) > 1
     ]
     return children, read_schooling_files(files).table
-
-
-@pytest.fixture(scope="module")
-def spark():
-    if not backends_module.java_available():
-        pytest.fail("Java manque : bin/ensure-java l'installe (make test l'appelle)")
-    from pyspark.sql import SparkSession
-
-    # Jaro-Winkler runs in Python workers: this interpreter, which imports Veille.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("veille-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +130,10 @@ def test_without_java_the_spark_crossing_says_so_in_french_and_exits_with_two(
     error = capsys.readouterr().err
     assert "Erreur : le moteur Spark a besoin de Java" in error
     assert "openjdk-17-jre-headless" in error
+
+
+def test_the_tests_spark_driver_has_the_heap_they_ask_for(spark):
+    from tests.conftest import SPARK_TEST_DRIVER_MEMORY
+
+    heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
+    assert heap > 0.8 * int(SPARK_TEST_DRIVER_MEMORY.rstrip("g")) * 2**30
