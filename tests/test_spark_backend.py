@@ -137,3 +137,30 @@ def test_the_tests_spark_driver_has_the_heap_they_ask_for(spark):
 
     heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
     assert heap > 0.8 * int(SPARK_TEST_DRIVER_MEMORY.rstrip("g")) * 2**30
+
+
+def test_spark_builds_the_same_candidates_rule_by_rule_and_keeps_no_rule_table(engines):
+    on_duckdb, on_spark = engines
+    found = []
+    for engine in (on_duckdb, on_spark):
+        count = engine.build_candidates()
+        found.append(_pairs(engine, "SELECT uid_l, uid_r FROM candidate_pairs"))
+        assert count == len(found[-1])
+    assert len(found[0]) > 100
+    assert found[0] == found[1]
+    assert [name for name in on_spark.backend._views if name.startswith("rule_pairs")] == []
+    # The candidates' plan is a scan of stored rows, not the 34 joins that made them: a query reading
+    # them does not plan those joins again.
+    plan = on_spark.backend.sql("SELECT * FROM candidate_pairs")._jdf.queryExecution().analyzed().toString()
+    assert "Join" not in plan
+    for engine in (on_duckdb, on_spark):
+        engine.backend.drop("candidate_pairs")
+
+
+def test_dropping_a_spark_table_frees_its_stored_rows(engines, spark):
+    _, on_spark = engines
+    stored = spark.sparkContext._jsc.getPersistentRDDs().size()
+    on_spark.backend.create("a_few_ids", "SELECT unique_id FROM enfants WHERE unique_id < 10")
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == stored + 1
+    on_spark.backend.drop("a_few_ids")
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == stored

@@ -74,6 +74,11 @@ class Backend(Protocol):
     #: every weight term that reads it, and took minutes to plan that for 300 children: there, the
     #: gammas are a table first.
     inlines_gammas: bool
+    #: Whether the candidate pairs of every blocking rule can be one query (a union). Spark spent
+    #: minutes of its driver's CPU planning the union of 34 rules (80 s for 10,000 children, most
+    #: of it the same whatever the size) and, at 100,000 children, ran out of heap: there, each
+    #: rule's pairs are a table of their own, and the candidates their distinct union.
+    unites_rules: bool
 
     def load(self, name: str, frame: pd.DataFrame) -> None: ...
 
@@ -95,6 +100,7 @@ class DuckDBBackend:
     explode = "unnest"
     divide = "//"
     inlines_gammas = True
+    unites_rules = True
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
     def __init__(self, *, memory_limit: str = "1500MB") -> None:
@@ -208,6 +214,9 @@ def spark_session() -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
+            # The stored tables are serialised (``SparkBackend``): Kryo writes a row in about the
+            # size of its values, Java's serialisation adds its own framing to each.
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -233,7 +242,7 @@ _RENAMED = re.compile(r"\b(" + "|".join([*_SPARK_FUNCTIONS, "jaro_winkler_simila
 
 
 class SparkBackend:
-    """Tables as cached Spark temporary views; queries read back through Arrow.
+    """Tables as locally checkpointed Spark temporary views; queries read back through Arrow.
 
     The views live in the session until ``close``, which drops them: crossings sharing one session
     (the communes of a department) run one after the other and never see each other's children.
@@ -243,6 +252,7 @@ class SparkBackend:
     explode = "explode"
     divide = "div"
     inlines_gammas = False
+    unites_rules = False
 
     def __init__(self, session: Any = None) -> None:
         self.spark = session if session is not None else spark_session()
@@ -294,11 +304,24 @@ class SparkBackend:
         self._keep(name, self.sql(sql))
 
     def _keep(self, name: str, table: Any) -> None:
-        table = table.persist()
-        table.count()
+        from pyspark import StorageLevel
+
+        # A local checkpoint rather than a cache: the view's plan becomes a scan of the stored rows.
+        # A cached view keeps its whole plan, which Spark analyses again in every query reading it
+        # (the candidate pairs of 34 rules in every later query), before finding it in the cache.
+        # Serialised (PySpark's MEMORY_AND_DISK), spilling to disk: a million children's candidate
+        # pairs and their gammas are hundreds of millions of rows, each a few Java objects if kept
+        # as they are, which the garbage collector would have to walk again and again.
+        table = table.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
         table.createOrReplaceTempView(name)
         self._cached.append(table)
         self._views.append(name)
+
+    @staticmethod
+    def _release(table: Any) -> None:
+        # A local checkpoint's rows are the blocks of the RDD its plan scans: unpersisting that RDD
+        # frees them now rather than when the JVM's garbage collector gets to it.
+        table._jdf.queryExecution().analyzed().rdd().unpersist(False)
 
     def frame(self, sql: str) -> pd.DataFrame:
         return self.sql(sql).toPandas()
@@ -309,14 +332,14 @@ class SparkBackend:
     def drop(self, name: str) -> None:
         index = self._views.index(name)
         self.spark.catalog.dropTempView(name)
-        self._cached.pop(index).unpersist()
+        self._release(self._cached.pop(index))
         self._views.pop(index)
 
     def close(self) -> None:
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         for table in self._cached:
-            table.unpersist()
+            self._release(table)
         self._views, self._cached = [], []
 
 

@@ -95,37 +95,55 @@ def candidate_pairs_sql(
     """
     from veille.matching.comparisons import BLOCKING_RULES
 
+    joins = []
+    for rule in BLOCKING_RULES if rules is None else rules:
+        joins += rule_joins_sql(rule, left, right, only, n_right, explode=explode)
+    union = "\nUNION\n".join(joins)
+    if n_right is None:
+        return union
+    return decoded_pairs_sql(union, n_right, divide)
+
+
+def rule_joins_sql(
+    rule: BlockingRule,
+    left: str,
+    right: str,
+    only: tuple[str, str] | None = None,
+    n_right: int | None = None,
+    *,
+    explode: str = "unnest",
+) -> list[str]:
+    """The joins of one rule (two with ``only``), each giving ``uid_l, uid_r``, or ``pair`` (one
+    integer, ``uid_l * n_right + uid_r``) with ``n_right``: see :func:`candidate_pairs_sql`."""
     if n_right is None:
         pair = "l.unique_id AS uid_l, r.unique_id AS uid_r"
     else:
         pair = f"l.unique_id * {int(n_right)} + r.unique_id AS pair"
+    on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
+    keys_l, keys_r = _rule_keys_sql(rule, left, explode), _rule_keys_sql(rule, right, explode)
+    sides = [(keys_l, keys_r)]
+    if only is not None and rule.max_block is None:
+        sides = [
+            (_rule_keys_sql(rule, only[0], explode), keys_r),
+            (keys_l, _rule_keys_sql(rule, only[1], explode)),
+        ]
+    elif only is not None:
+        sides = [
+            (
+                f"SELECT * FROM ({keys_l}) AS kl WHERE unique_id IN (SELECT unique_id FROM {only[0]})",
+                keys_r,
+            ),
+            (
+                keys_l,
+                f"SELECT * FROM ({keys_r}) AS kr WHERE unique_id IN (SELECT unique_id FROM {only[1]})",
+            ),
+        ]
+    return [f"SELECT {pair} FROM ({one}) AS l JOIN ({other}) AS r ON {on}" for one, other in sides]
 
-    joins = []
-    for rule in BLOCKING_RULES if rules is None else rules:
-        on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(rule.keys)))
-        keys_l, keys_r = _rule_keys_sql(rule, left, explode), _rule_keys_sql(rule, right, explode)
-        sides = [(keys_l, keys_r)]
-        if only is not None and rule.max_block is None:
-            sides = [
-                (_rule_keys_sql(rule, only[0], explode), keys_r),
-                (keys_l, _rule_keys_sql(rule, only[1], explode)),
-            ]
-        elif only is not None:
-            sides = [
-                (
-                    f"SELECT * FROM ({keys_l}) AS kl WHERE unique_id IN (SELECT unique_id FROM {only[0]})",
-                    keys_r,
-                ),
-                (
-                    keys_l,
-                    f"SELECT * FROM ({keys_r}) AS kr WHERE unique_id IN (SELECT unique_id FROM {only[1]})",
-                ),
-            ]
-        joins += [f"SELECT {pair} FROM ({one}) AS l JOIN ({other}) AS r ON {on}" for one, other in sides]
-    union = "\nUNION\n".join(joins)
-    if n_right is None:
-        return union
-    return f"SELECT pair {divide} {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({union}) AS pairs"
+
+def decoded_pairs_sql(pairs: str, n_right: int, divide: str = "//") -> str:
+    """``uid_l, uid_r`` of the ``pair`` integers of the query ``pairs``."""
+    return f"SELECT pair {divide} {n_right} AS uid_l, pair % {n_right} AS uid_r FROM ({pairs}) AS pairs"
 
 
 def _tf_columns(comparisons: Iterable[Comparison]) -> list[str]:
@@ -196,6 +214,7 @@ class PairEngine:
         self.comparisons = comparisons
         self.n_children, self.n_records = len(children), len(records)
         self._materialised = 0
+        self._rule_tables: list[str] = []
         self.backend = (
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
@@ -298,16 +317,37 @@ class PairEngine:
                     f"SELECT * FROM {table} WHERE unique_id IN (SELECT unique_id FROM only_{name}_ids)",
                 )
             restricted = ("only_l", "only_r")
-        pairs = candidate_pairs_sql(
-            CHILDREN,
-            RECORDS,
-            only=restricted,
-            n_right=max(self.n_records, 1),
-            explode=self.backend.explode,
-            divide=self.backend.divide,
-        )
+        n_right = max(self.n_records, 1)
+        if self.backend.unites_rules:
+            pairs = candidate_pairs_sql(
+                CHILDREN,
+                RECORDS,
+                only=restricted,
+                n_right=n_right,
+                explode=self.backend.explode,
+                divide=self.backend.divide,
+            )
+        else:
+            pairs = self._pairs_rule_by_rule(restricted, n_right)
         self.backend.create("candidate_pairs", f"SELECT uid_l, uid_r FROM ({pairs}) AS candidates")
+        for name in self._rule_tables:
+            self.backend.drop(name)
+        self._rule_tables = []
         return int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
+
+    def _pairs_rule_by_rule(self, restricted: tuple[str, str] | None, n_right: int) -> str:
+        """Each rule's pairs as a table of its own, then their distinct union (see ``Backend``)."""
+        from veille.matching.comparisons import BLOCKING_RULES
+
+        self._rule_tables = []
+        for i, rule in enumerate(BLOCKING_RULES):
+            joins = rule_joins_sql(rule, CHILDREN, RECORDS, restricted, n_right, explode=self.backend.explode)
+            name = f"rule_pairs_{i}"
+            self.backend.create(name, "\nUNION ALL\n".join(joins))
+            self._rule_tables.append(name)
+        every = " UNION ALL ".join(f"SELECT pair FROM {name}" for name in self._rule_tables)
+        distinct = f"SELECT DISTINCT pair FROM ({every}) AS found"
+        return decoded_pairs_sql(distinct, n_right, self.backend.divide)
 
     def weights_sql(self, model: Model, pairs: str) -> str:
         """``child_uid``, ``record_uid``, ``match_weight`` (evidence less the size offset), gammas."""
