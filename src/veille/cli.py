@@ -78,6 +78,18 @@ class Steps:
             self.stream.write("\n")
         self.stream.flush()
 
+    def warn(self, warnings: Sequence[str]) -> None:
+        """Print the warnings of the files read, each on its own line below the bar."""
+        if warnings:
+            self.finish()
+            print("\n".join(f"Attention : {warning}" for warning in warnings), file=self.stream)
+
+    def fail(self, error: object) -> int:
+        """End the bar, print the French error below it, and return the exit status of bad input."""
+        self.finish()
+        print(f"\nErreur : {error}", file=self.stream)
+        return EXIT_BAD_INPUT
+
 
 def _password_provider(archive: str) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
@@ -154,18 +166,14 @@ def croiser(args: argparse.Namespace) -> int:
             args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
     except SourceError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"{report.fichier} : {warning}"
         for report in (*children.files, *schooling.files)
         for warning in report.warnings
     ]
-    if warnings:
-        steps.finish()
-        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
+    steps.warn(warnings)
     rejects = [*children.rejects, *schooling.rejects]
     if rejects:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,9 +182,7 @@ def croiser(args: argparse.Namespace) -> int:
     try:
         model = saved_model(args.modele)
     except ValueError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     previous = None
     if args.precedent:
         from veille.matching.monthly import MonthlyState, StateError
@@ -184,9 +190,7 @@ def croiser(args: argparse.Namespace) -> int:
         try:
             previous = MonthlyState.read(args.precedent)
         except StateError as error:
-            steps.finish()
-            print(f"\nErreur : {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return steps.fail(error)
     result = cross(
         children.table,
         schooling.table,
@@ -334,9 +338,7 @@ def croiser_departement(args: argparse.Namespace) -> int:
             args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
     except SourceError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"commune {code} : {report.fichier} : {warning}"
@@ -344,15 +346,11 @@ def croiser_departement(args: argparse.Namespace) -> int:
         for report in read.files
         for warning in report.warnings
     ] + [f"{report.fichier} : {warning}" for report in schooling.files for warning in report.warnings]
-    if warnings:
-        steps.finish()
-        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
+    steps.warn(warnings)
     try:
         model = saved_model(args.modele)
     except ValueError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     run = cross_department(
         communes, schooling.table, school_year=year, progress=steps, model=model, backend=args.moteur
     )
