@@ -28,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OUT, ROOT, SEED, ensure_commune, pct, run_measured
+from run import OUT, ROOT, SEED, compile_veille, ensure_commune, pct, run_measured
 
 MONTH_SEED = SEED + 1
 #: where the crossings write (``--resultats``)
@@ -211,6 +211,7 @@ def main() -> int:
     parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
+    compile_veille()
     global RUNS
     RUNS = Path(args.resultats)
     RUNS.mkdir(parents=True, exist_ok=True)
