@@ -251,6 +251,8 @@ SMALL_UNCERTAIN = 2
 SPEED = {100_000: (20.0, 1.5), 500_000: (120.0, 3.0)}  # children: (seconds, GB)
 DEPARTMENT_SECONDS = 15.0
 SPEED_RATIO = 2.0  # generic Splink's time over Veille's, from 10,000 children
+#: Veille's own mark on the public FEBRL4 benchmark since its first version: no issue asks for it,
+#: so its line says so (the issue's targets are the cells' shapes above).
 FEBRL_F1 = 0.999
 
 
@@ -301,7 +303,10 @@ def verdicts(rows: list[Row]) -> list[str]:
             )
         if row.note.startswith("F1 = "):
             f1 = float(row.note.split("=")[1])
-            lines.append(f"- {row.dataset}, F1 : {f1:.6f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
+            lines.append(
+                f"- {row.dataset}, F1 : {f1:.6f} (repère de Veille, pas une cible du ticket : ≥ {FEBRL_F1}) "
+                f": {_ok(f1 >= FEBRL_F1)}"
+            )
     return lines
 
 
