@@ -184,13 +184,16 @@ def croiser(args: argparse.Namespace) -> int:
     except ValueError as error:
         return steps.fail(error)
     previous = None
+    state_seconds = None
     if args.precedent:
         from veille.matching.monthly import MonthlyState, StateError
 
+        state_started = time.perf_counter()
         try:
             previous = MonthlyState.read(args.precedent)
         except StateError as error:
             return steps.fail(error)
+        state_seconds = round(time.perf_counter() - state_started, 3)
     result = cross(
         children.table,
         schooling.table,
@@ -210,6 +213,8 @@ def croiser(args: argparse.Namespace) -> int:
         for path in paths
     ]
     timings = {"lecture": round(read_seconds, 3), **result.timings.steps}
+    if state_seconds is not None:
+        timings = {"lecture": timings.pop("lecture"), "etat du mois precedent": state_seconds, **timings}
     writing = time.perf_counter()
     synthesis = summary(result, schooling.table, inputs, timings)
     synthesis["lignes_rejetees"] = len(rejects)
