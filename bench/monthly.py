@@ -20,6 +20,7 @@ the same statuses as a full run.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OUT, ROOT, SEED, ensure_commune, pct, run_measured
+from run import OUT, ROOT, SEED, compile_veille, ensure_commune, pct, run_measured
 
 MONTH_SEED = SEED + 1
 #: where the crossings write (``--resultats``)
@@ -55,6 +56,8 @@ class MonthlyRow:
     precision: float
     uncertain: float
     changes: str
+    #: seconds of each step inside each process (``synthese.json``), month 1 then month 2
+    phases: tuple[dict[str, float], dict[str, float]] = ({}, {})
 
     @property
     def ratio(self) -> float:
@@ -148,9 +151,39 @@ def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
         precision=scores["precision_non_trouve"],
         uncertain=scores["incertain_share"],
         changes=", ".join(f"{kind} : {count}" for kind, count in counts.items()),
+        phases=(_phases(outs["mois1"]), _phases(outs["mois2"])),
     )
     print(format_row(row), flush=True)
     return row
+
+
+def _phases(out: Path) -> dict[str, float]:
+    summary = json.loads((out / "synthese.json").read_text(encoding="utf-8"))
+    return {name: float(seconds) for name, seconds in summary["durees_secondes"].items()}
+
+
+def phase_table(row: MonthlyRow) -> list[str]:
+    """Where each month's time goes, step by step (inside the process; start-up and imports apart)."""
+    first, second = row.phases
+    if not first or not second:
+        return []
+    names = [*first, *(name for name in second if name not in first)]
+    names = [name for name in names if name != "total"] + ["total"]
+    lines = [
+        f"Étapes à {f'{row.children:,}'.replace(',', ' ')} enfants (secondes dans le processus, sans le "
+        "démarrage ni les importations ; `durees_secondes` de `synthese.json`) :",
+        "",
+        "| étape | mois 1 | mois 2 | mois 2 / mois 1 |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in names:
+        one, two = first.get(name), second.get(name)
+        share = f"{100 * two / one:.0f} %" if one and two is not None else "—"
+        lines.append(
+            f"| {name} | {'—' if one is None else f'{one:.2f}'} | {'—' if two is None else f'{two:.2f}'} "
+            f"| {share} |"
+        )
+    return [*lines, ""]
 
 
 def format_row(row: MonthlyRow) -> str:
@@ -178,6 +211,7 @@ def section(rows: list[MonthlyRow]) -> list[str]:
         HEADER,
         *[format_row(r) for r in rows],
         "",
+        *[line for r in rows if r.children >= TARGET_SIZE for line in phase_table(r)],
     ]
     for row in rows:
         if row.children >= TARGET_SIZE:
@@ -211,6 +245,7 @@ def main() -> int:
     parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
+    compile_veille()
     global RUNS
     RUNS = Path(args.resultats)
     RUNS.mkdir(parents=True, exist_ok=True)

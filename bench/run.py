@@ -251,6 +251,8 @@ SMALL_UNCERTAIN = 2
 SPEED = {100_000: (20.0, 1.5), 500_000: (120.0, 3.0)}  # children: (seconds, GB)
 DEPARTMENT_SECONDS = 15.0
 SPEED_RATIO = 2.0  # generic Splink's time over Veille's, from 10,000 children
+#: Veille's own mark on the public FEBRL4 benchmark since its first version: no issue asks for it,
+#: so its line says so (the issue's targets are the cells' shapes above).
 FEBRL_F1 = 0.999
 
 
@@ -301,7 +303,10 @@ def verdicts(rows: list[Row]) -> list[str]:
             )
         if row.note.startswith("F1 = "):
             f1 = float(row.note.split("=")[1])
-            lines.append(f"- {row.dataset}, F1 : {f1:.6f} (cible ≥ {FEBRL_F1}) : {_ok(f1 >= FEBRL_F1)}")
+            lines.append(
+                f"- {row.dataset}, F1 : {f1:.6f} (repère de Veille, pas une cible du ticket : ≥ {FEBRL_F1}) "
+                f": {_ok(f1 >= FEBRL_F1)}"
+            )
     return lines
 
 
@@ -362,6 +367,17 @@ def monthly_section(sizes: list[int]) -> list[str]:
 OTHER_BENCHES = "<!-- autres bancs : bench/load.py, bench/upload_memory.py -->"
 
 
+def compile_veille() -> None:
+    """Write Veille's bytecode before measuring, as an installation does.
+
+    ``pip install`` compiles a package's modules once; this checkout is installed in editable mode,
+    and where ``PYTHONDONTWRITEBYTECODE`` is set (as on these machines) every measured process would
+    compile Veille's 36,000 lines again (~0.07 s a run), which no user's installation does. The
+    reference approaches' libraries are compiled by pip already.
+    """
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "veille")], check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Banc d'essai de Veille contre les deux approches de référence."
@@ -390,6 +406,7 @@ def main() -> int:
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    compile_veille()
     header = (
         "| jeu de données | approche | enfants | rappel (non scolarisés) | précision de non_trouve | "
         "incertains (nombre) | concordantes en relecture | durée | temps CPU | mémoire max | charge | "

@@ -86,3 +86,21 @@ def test_it_gives_the_same_keys_to_the_format_example_pair() -> None:
     right = identity_features(school, claimant=False).iloc[0]
     assert left["nom_colle"] == right["nom_colle"]
     assert left["adresse_cle"] == right["adresse_cle"]
+
+
+def test_a_memo_shared_by_two_tables_gives_each_the_fields_it_would_have_alone(
+    children: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veille.identity import features as module
+
+    schooling = children.drop(columns="nom_allocataire").iloc[::-1]
+    alone = identity_features(schooling, claimant=False)
+    memo: module.FeatureMemo = {}
+    identity_features(children, claimant=True, memo=memo)
+    computed: list[str] = []
+    original = module._address_fields
+    monkeypatch.setattr(module, "_address_fields", lambda raw: computed.append(raw) or original(raw))
+    shared = identity_features(schooling, claimant=False, memo=memo)
+    pd.testing.assert_frame_equal(shared, alone)
+    # Every address of the schooling table was standardised with the children's already.
+    assert computed == []

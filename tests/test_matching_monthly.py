@@ -7,6 +7,7 @@ crossed once per module.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -268,6 +269,15 @@ def test_the_command_writes_the_changes_since_the_previous_folder(months, tmp_pa
     assert tuple(rows[0]) == CHANGES_COLUMNS
     assert {row["changement"] for row in rows} >= {ARRIVED, LEFT}
     assert "changements" in capsys.readouterr().out
+    # The time spent reading last month's state is a step of its own in the summary.
+    steps = json.loads((tmp_path / "mois2" / "synthese.json").read_text(encoding="utf-8"))["durees_secondes"]
+    assert list(steps)[:2] == ["lecture", "etat du mois precedent"]
+    assert (
+        "etat du mois precedent"
+        not in json.loads((tmp_path / "mois1" / "synthese.json").read_text(encoding="utf-8"))[
+            "durees_secondes"
+        ]
+    )
 
 
 def test_it_refuses_a_previous_folder_without_a_crossing_state(months, tmp_path, capsys):

@@ -35,6 +35,19 @@ def test_it_neutralises_the_text_columns_of_a_table_and_keeps_the_numbers():
     assert frame["nom"].tolist() == ["=1+1", "Martin"]  # the table given is not changed
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        [*ATTACKS, "Dupont", "-12", "", None, "Jean-Marie"],  # all text: read by Arrow
+        [*ATTACKS, "Dupont", None, 3, -4.5, pd.Timestamp("2020-01-01")],  # mixed: read by Python
+    ],
+)
+def test_a_table_is_neutralised_cell_by_cell_as_neutralise_does(column):
+    frame = pd.DataFrame({"valeur": pd.Series(column, dtype=object)})
+    out = neutralise_frame(frame)
+    assert out["valeur"].tolist() == [neutralise(value) for value in column]
+
+
 def test_the_cli_rejects_file_neutralises_the_values_it_quotes(tmp_path):
     path = tmp_path / "lignes_rejetees.csv"
     write_rejects(path, [Problem("enfants.csv", 2, "nom", "@SUM(1+1)", "valeur invalide")])

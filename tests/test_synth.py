@@ -182,3 +182,16 @@ def test_some_rates_can_be_replaced_for_a_harder_commune_and_an_unknown_one_is_r
     assert RATES["digit_typo"] == 0.015  # the calibrated rates are left as they were
     with pytest.raises(ValueError, match="taux inconnus : faute_de_frappe"):
         generate_commune(50, seed=3, rates={"faute_de_frappe": 0.1})
+
+
+def test_a_commune_with_more_schools_than_a_department_has_codes_gets_codes_from_the_next():
+    import random
+
+    from veille.synth.generator import _uai
+
+    rng = random.Random(1)
+    used: set[str] = set()
+    codes = [_uai(rng, used) for _ in range(12_000)]
+    assert len(set(codes)) == 12_000
+    assert {code[:3] for code in codes} == {"059", "060"}
+    assert all(code[:3] == "059" for code in codes[:9_000])

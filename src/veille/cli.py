@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
+    from veille.compulsory import SchoolYear
     from veille.sources import FileReport
 
 EXIT_OK = 0
@@ -77,6 +78,18 @@ class Steps:
             self.stream.write("\n")
         self.stream.flush()
 
+    def warn(self, warnings: Sequence[str]) -> None:
+        """Print the warnings of the files read, each on its own line below the bar."""
+        if warnings:
+            self.finish()
+            print("\n".join(f"Attention : {warning}" for warning in warnings), file=self.stream)
+
+    def fail(self, error: object) -> int:
+        """End the bar, print the French error below it, and return the exit status of bad input."""
+        self.finish()
+        print(f"\nErreur : {error}", file=self.stream)
+        return EXIT_BAD_INPUT
+
 
 def _password_provider(archive: str) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
@@ -92,29 +105,54 @@ def _password_provider(archive: str) -> str:
     return getpass.getpass(f"Mot de passe de l'archive {archive} : ")
 
 
+def school_year(args: argparse.Namespace) -> SchoolYear:
+    """The year of ``--annee-scolaire``, else the current one; a French ``ValueError`` if unreadable."""
+    from veille.compulsory import SchoolYear
+
+    return SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+
+
+def check_engine(engine: str) -> None:
+    """Raise a French ``ValueError`` unless the engine of ``--moteur`` can start on this machine.
+
+    Checked before any file is read: a department's files take minutes to read, and Java's absence
+    is known at once.
+    """
+    if engine != "spark":
+        return
+    from veille.matching.backends import BackendUnavailable, check_spark
+
+    try:
+        check_spark()
+    except BackendUnavailable as error:
+        raise ValueError(str(error)) from error
+
+
+def saved_model(path: str | None) -> Any:
+    """The Splink model of ``--modele`` (``None`` without it); a French ``ValueError`` if unreadable."""
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))["splink"]
+    except (OSError, ValueError, KeyError) as error:
+        raise ValueError(f"le modèle « {path} » est illisible ({error}).") from error
+
+
 def croiser(args: argparse.Namespace) -> int:
     if args.chiffre:
         from veille.pprl.commands import croiser_chiffre
 
         return croiser_chiffre(args)
-    from veille.compulsory import SchoolYear
     from veille.matching import cross
     from veille.outputs import InputFile, fingerprint, summary, summary_text, write_outputs, write_summary
     from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
 
     try:
-        year = SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+        year = school_year(args)
+        check_engine(args.moteur)
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.moteur == "spark":
-        from veille.matching.backends import BackendUnavailable, check_spark
-
-        try:
-            check_spark()
-        except BackendUnavailable as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(6, sys.stderr)
@@ -128,42 +166,34 @@ def croiser(args: argparse.Namespace) -> int:
             args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
     except SourceError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"{report.fichier} : {warning}"
         for report in (*children.files, *schooling.files)
         for warning in report.warnings
     ]
-    if warnings:
-        steps.finish()
-        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
+    steps.warn(warnings)
     rejects = [*children.rejects, *schooling.rejects]
     if rejects:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_rejects(out_dir / "lignes_rejetees.csv", rejects)
 
-    model = None
-    if args.modele:
-        try:
-            saved = json.loads(Path(args.modele).read_text(encoding="utf-8"))
-            model = saved["splink"]
-        except (OSError, ValueError, KeyError) as error:
-            steps.finish()
-            print(f"\nErreur : le modèle « {args.modele} » est illisible ({error}).", file=sys.stderr)
-            return EXIT_BAD_INPUT
+    try:
+        model = saved_model(args.modele)
+    except ValueError as error:
+        return steps.fail(error)
     previous = None
+    state_seconds = None
     if args.precedent:
         from veille.matching.monthly import MonthlyState, StateError
 
+        state_started = time.perf_counter()
         try:
             previous = MonthlyState.read(args.precedent)
         except StateError as error:
-            steps.finish()
-            print(f"\nErreur : {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return steps.fail(error)
+        state_seconds = round(time.perf_counter() - state_started, 3)
     result = cross(
         children.table,
         schooling.table,
@@ -183,6 +213,8 @@ def croiser(args: argparse.Namespace) -> int:
         for path in paths
     ]
     timings = {"lecture": round(read_seconds, 3), **result.timings.steps}
+    if state_seconds is not None:
+        timings = {"lecture": timings.pop("lecture"), "etat du mois precedent": state_seconds, **timings}
     writing = time.perf_counter()
     synthesis = summary(result, schooling.table, inputs, timings)
     synthesis["lignes_rejetees"] = len(rejects)
@@ -268,7 +300,6 @@ def commune_folders(root: Path) -> list[tuple[str, Path]]:
 
 def croiser_departement(args: argparse.Namespace) -> int:
     """One crossing for all the communes of a department, one output folder per commune."""
-    from veille.compulsory import SchoolYear
     from veille.matching import CommuneChildren, Status, cross_department
     from veille.outputs import (
         InputFile,
@@ -282,19 +313,12 @@ def croiser_departement(args: argparse.Namespace) -> int:
     from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
 
     try:
-        year = SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+        year = school_year(args)
         folders = commune_folders(Path(args.communes))
+        check_engine(args.moteur)
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.moteur == "spark":
-        from veille.matching.backends import BackendUnavailable, check_spark
-
-        try:
-            check_spark()
-        except BackendUnavailable as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(len(folders) + 6, sys.stderr)
@@ -319,9 +343,7 @@ def croiser_departement(args: argparse.Namespace) -> int:
             args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
     except SourceError as error:
-        steps.finish()
-        print(f"\nErreur : {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return steps.fail(error)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"commune {code} : {report.fichier} : {warning}"
@@ -329,17 +351,11 @@ def croiser_departement(args: argparse.Namespace) -> int:
         for report in read.files
         for warning in report.warnings
     ] + [f"{report.fichier} : {warning}" for report in schooling.files for warning in report.warnings]
-    if warnings:
-        steps.finish()
-        print("\n".join(f"Attention : {warning}" for warning in warnings), file=sys.stderr)
-    model = None
-    if args.modele:
-        try:
-            model = json.loads(Path(args.modele).read_text(encoding="utf-8"))["splink"]
-        except (OSError, ValueError, KeyError) as error:
-            steps.finish()
-            print(f"\nErreur : le modèle « {args.modele} » est illisible ({error}).", file=sys.stderr)
-            return EXIT_BAD_INPUT
+    steps.warn(warnings)
+    try:
+        model = saved_model(args.modele)
+    except ValueError as error:
+        return steps.fail(error)
     run = cross_department(
         communes, schooling.table, school_year=year, progress=steps, model=model, backend=args.moteur
     )

@@ -17,12 +17,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: what a formula may begin with, plus the tab and carriage return that can hide one
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
 
+_STARTS = pa.array(list(FORMULA_STARTS), type=pa.string())
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 
 
@@ -47,5 +51,25 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object:
-            out[column] = out[column].map(neutralise)
+            values = out[column]
+            suspects = _may_need_prefix(values.to_numpy())
+            if suspects.any():
+                out.loc[suspects, column] = values[suspects].map(neutralise)
     return out
+
+
+def _may_need_prefix(values: np.ndarray) -> np.ndarray:
+    """Which cells begin with a formula start: the few that :func:`neutralise` must look at.
+
+    Arrow tells it for a whole column at C speed (a column of 100,000 names in milliseconds); a column
+    that is not all text (numbers, dates) goes through Python.
+    """
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.fromiter(
+            (isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values), bool, len(values)
+        )
+    first = pc.utf8_slice_codeunits(text, 0, 1)
+    found = pc.fill_null(pc.is_in(first, value_set=_STARTS), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)

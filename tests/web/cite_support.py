@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from veille.web.cite.actions.models import Action, BudgetLine, Status
 from veille.web.cite.cites.models import Cite, CiteMembership, Partner
 from veille.web.cite.cites.roles import CiteRole
@@ -11,6 +13,11 @@ from veille.web.cite.framework.models import SubObjective
 from veille.web.common.accounts.models import CHARTER_VERSION, User
 
 from .conftest import PASSWORD
+
+
+def url(name: str, cite: str = "cite-fictive", **kwargs: object) -> str:
+    """The address of a cité page, of the fictional cité unless told."""
+    return reverse(name, kwargs={"cite": cite, **kwargs})
 
 
 def make_cite(slug: str = "cite-fictive", name: str = "Cité des Tilleuls") -> Cite:

@@ -31,6 +31,14 @@ def make_member(commune: Commune, role: Role, username: str | None = None, *, ch
 
 
 @pytest.fixture
+def cite(db):
+    """The fictional cité of the cité tests; a module that needs another one defines its own."""
+    from .cite_support import make_cite  # cite_support imports this module
+
+    return make_cite()
+
+
+@pytest.fixture
 def member(commune_a):
     """``member(Role.AGENT)``: a user of commune A with that role, charter accepted."""
     return lambda role, **kwargs: make_member(commune_a, role, **kwargs)

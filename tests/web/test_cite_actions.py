@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from veille.web.cite.actions.models import Action, BudgetLine, Execution, IndicatorValue, Status, Transition
 from veille.web.cite.actions.workflow import TransitionRefused, may_edit, move
@@ -13,18 +12,9 @@ from veille.web.cite.cites.models import CiteMembership, Trace
 from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.framework.models import SubObjective
 
-from .cite_support import make_action, make_cite, make_cite_member, partner
+from .cite_support import make_action, make_cite, make_cite_member, partner, url
 
 S = Status
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
-
-
-@pytest.fixture
-def cite(db):
-    return make_cite()
 
 
 @pytest.fixture

@@ -11,14 +11,9 @@ from veille.web.cite.actions.models import Funder, Status
 from veille.web.cite.funds import budget
 from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
 
-from .cite_support import make_action, make_cite
+from .cite_support import make_action
 
 D = Decimal
-
-
-@pytest.fixture
-def cite(db):
-    return make_cite()
 
 
 def test_the_default_contributions_are_fifteen_thousand_euros_twice_and_created_once(cite):

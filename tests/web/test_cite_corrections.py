@@ -16,18 +16,9 @@ from veille.web.cite.funds import budget
 from veille.web.cite.funds.models import Commitment, Contribution, Contributor, Payment
 from veille.web.cite.network.models import NetworkMeeting
 
-from .cite_support import make_action, make_cite, make_cite_member
+from .cite_support import make_action, make_cite, make_cite_member, url
 
 D = Decimal
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
-
-
-@pytest.fixture
-def cite(db):
-    return make_cite()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from pypdf import PdfReader
 
 from veille.web.cite.actions.models import Status
@@ -16,16 +15,7 @@ from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.funds.models import Commitment
 from veille.web.cite.governance.models import Decision, Instance, Meeting
 
-from .cite_support import make_action, make_cite, make_cite_member
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
-
-
-@pytest.fixture
-def cite(db):
-    return make_cite()
+from .cite_support import make_action, make_cite, make_cite_member, url
 
 
 @pytest.fixture

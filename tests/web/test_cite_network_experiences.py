@@ -14,11 +14,7 @@ from veille.web.cite.cites.roles import CiteRole
 from veille.web.cite.framework.models import SubObjective
 from veille.web.cite.network.models import Experience, NetworkMeeting
 
-from .cite_support import make_action, make_cite, make_cite_member
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
+from .cite_support import make_action, make_cite, make_cite_member, url
 
 
 @pytest.fixture

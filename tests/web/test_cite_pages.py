@@ -18,16 +18,7 @@ from veille.web.cite.funds.models import Commitment, Contribution, Payment
 from veille.web.common.accounts.models import CHARTER_VERSION, User
 from veille.web.demo.cite import ACCOUNTS, seed_cite
 
-from .cite_support import make_action, make_cite, make_cite_member
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
-
-
-@pytest.fixture
-def cite(db):
-    return make_cite()
+from .cite_support import make_action, make_cite, make_cite_member, url
 
 
 @pytest.fixture

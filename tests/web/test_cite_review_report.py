@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import docx
 import pytest
-from django.urls import reverse
 from pypdf import PdfReader
 
 from veille.web.cite.actions.models import Execution, Indicator, IndicatorValue, Status
@@ -19,11 +18,7 @@ from veille.web.cite.governance.models import Instance, Meeting
 from veille.web.cite.review.figures import review_figures
 from veille.web.cite.review.models import ProtocolEntry, Review
 
-from .cite_support import make_action, make_cite, make_cite_member
-
-
-def url(name: str, cite: str = "cite-fictive", **kwargs) -> str:
-    return reverse(name, kwargs={"cite": cite, **kwargs})
+from .cite_support import make_action, make_cite, make_cite_member, url
 
 
 @pytest.fixture

@@ -359,3 +359,16 @@ def test_files_of_two_campaigns_are_refused_before_anything_is_queued(commune_a,
     assert response.status_code == 400
     assert "campagnes différentes" in page(response)
     assert not CrossingRun.objects.exists()
+
+
+def test_the_encrypted_upload_still_checks_the_csrf_token(commune_a, holders):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_member(commune_a, Role.AGENT))
+
+    response = launch(client, commune_a, holders)
+
+    assert response.status_code == 403
+    assert not CrossingRun.objects.exists()
+    assert not EncodedUpload.objects.exists()

@@ -79,11 +79,29 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, distinct
 
 
+#: Fields already computed, by input column then raw value: one crossing gives the same memo to its
+#: two sides, whose names and addresses are mostly the same (a schooled child is in both files).
+FeatureMemo = dict[str, dict[str, tuple[Any, ...]]]
+
+
 def _per_distinct(
-    codes: np.ndarray, distinct: list[str], compute: Callable[[str], tuple[Any, ...]], names: Sequence[str]
+    codes: np.ndarray,
+    distinct: list[str],
+    compute: Callable[[str], tuple[Any, ...]],
+    names: Sequence[str],
+    memo: dict[str, tuple[Any, ...]] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run ``compute`` once per distinct value; its fields per distinct value and spread to every row."""
-    results = [compute(value) for value in distinct]
+    """Run ``compute`` once per distinct value; its fields per distinct value and spread to every row.
+
+    ``memo``: results already computed for some values (filled with the new ones). The results are
+    shared, not copied: nothing downstream changes a field in place.
+    """
+    if memo is None:
+        results = [compute(value) for value in distinct]
+    else:
+        results = [
+            memo[value] if value in memo else memo.setdefault(value, compute(value)) for value in distinct
+        ]
     per_value: dict[str, np.ndarray] = {}
     per_row: dict[str, np.ndarray] = {}
     for position, name in enumerate(names):
@@ -111,13 +129,17 @@ def _family_names(
     return np.fromiter(merged, dtype=object, count=len(merged))[pair_codes]
 
 
-def identity_features(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
+def identity_features(
+    table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None = None
+) -> pd.DataFrame:
     """The standardised identity of each row, for the matcher.
 
     Args:
         table: string columns ``nom``, ``prenoms``, ``adresse`` and, when ``claimant`` is true,
             ``nom_allocataire``; missing values are read as empty.
         claimant: whether the table carries the claimant's surname (CAF/MSA children files).
+        memo: fields computed for another table of the same crossing (``{}`` to start one): each
+            distinct surname, first names or address is standardised once for both.
 
     Returns:
         A new DataFrame with the same index and the columns of :data:`FEATURE_COLUMNS`:
@@ -147,8 +169,11 @@ def identity_features(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
         >>> identity_features(frame, claimant=False).loc[0, ["nom_colle", "prenom1", "adresse_cle"]].tolist()
         ['BENAHMED', 'YANIS', '12||RUE DE LEPEULE']
     """
+    memos = {} if memo is None else memo
     nom_codes, noms = _factorize(table["nom"])
-    fields, per_surname = _per_distinct(nom_codes, noms, _surname_fields, _SURNAME_FIELDS)
+    fields, per_surname = _per_distinct(
+        nom_codes, noms, _surname_fields, _SURNAME_FIELDS, memos.setdefault("nom", {})
+    )
     # The table's own dict.get, looked up once rather than through canonical_first_name for every name.
     canonical = variant_table().get
     fields.update(
@@ -156,9 +181,14 @@ def identity_features(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
             *_factorize(table["prenoms"]),
             lambda raw: _first_name_fields(raw, canonical),
             _FIRST_NAME_FIELDS,
+            memos.setdefault("prenoms", {}),
         )[0]
     )
-    fields.update(_per_distinct(*_factorize(table["adresse"]), _address_fields, _ADDRESS_FIELDS)[0])
+    fields.update(
+        _per_distinct(
+            *_factorize(table["adresse"]), _address_fields, _ADDRESS_FIELDS, memos.setdefault("adresse", {})
+        )[0]
+    )
     if claimant:
         child_lists = per_surname["nom_tokens"].tolist()
         fields["noms_famille"] = _family_names(nom_codes, child_lists, table["nom_allocataire"])

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from veille.compulsory import SchoolYear, compulsory_mask
+from veille.identity.features import FeatureMemo
 from veille.matching import feedback
 from veille.matching.assignment import assign_one_to_one
 from veille.matching.backends import DUCKDB, SPARK, BackendUnavailable, check_spark
@@ -148,8 +149,10 @@ def cross(
     # Each row's identity fingerprint: what next month recognises it by, and this month last month's.
     child_prints = fingerprints(children, CHILD_IDENTITY)
     record_prints = fingerprints(schooling, RECORD_IDENTITY)
-    left = standardised(children, claimant=True, previous=previous, prints=child_prints)
-    right = standardised(schooling, claimant=False, previous=previous, prints=record_prints)
+    memo: FeatureMemo = {}
+    left = standardised(children, claimant=True, previous=previous, prints=child_prints, memo=memo)
+    right = standardised(schooling, claimant=False, previous=previous, prints=record_prints, memo=memo)
+    del memo
     lap("normalisation")
 
     national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())

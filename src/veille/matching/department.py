@@ -1,10 +1,12 @@
 """A departmental run: one crossing for all the communes of a department, split per commune.
 
-The departmental body of D131-4-1 holds the CAF/MSA lists of each of its communes, and the DSDEN
-extracts ONDE and SIECLE for the whole department. Crossing each commune alone against those extracts
-repeats the department-wide work once per commune, and lets two communes both claim a pupil's record
-(a child on the CAF list of one commune whose homonym of another commune is the real pupil). One
-crossing of all the communes at once:
+The departmental body for the prevention of school avoidance (created by L131-5-2, organised by
+D131-4-1) fosters the crossing of the communes', the département's, CAF/MSA's and DSDEN's information;
+whether it holds and crosses the communes' CAF/MSA lists itself is to be verified (docs/echelle.md).
+Where those lists are gathered, the DSDEN extracts ONDE and SIECLE for the whole department. Crossing
+each commune alone against those extracts repeats the department-wide work once per commune, and lets
+two communes both claim a pupil's record (a child on the CAF list of one commune whose homonym of
+another commune is the real pupil). One crossing of all the communes at once:
 
 - compares each child with the whole department's schooling (a child schooled in another commune's
   school is found), with one model learnt on the whole department (a village gets the department's

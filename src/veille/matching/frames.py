@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from veille.identity import identity_features
+from veille.identity.features import FeatureMemo
 
 # Columns where an empty value means "unknown": the model treats them as missing, not as a value that
 # two records could share.
@@ -26,14 +27,15 @@ _NULLABLE = (
 )
 
 
-def match_frame(table: pd.DataFrame, *, claimant: bool) -> pd.DataFrame:
+def match_frame(table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None = None) -> pd.DataFrame:
     """The standardised identity of each row, with ``unique_id`` = row position.
 
     Args:
         table: a children table (``claimant=True``, with ``nom_allocataire``) or a schooling table.
         claimant: whether the table carries the claimant's surname (children files).
+        memo: shared with the other side of the crossing (``identity_features``).
     """
-    features = identity_features(table, claimant=claimant)
+    features = identity_features(table, claimant=claimant, memo=memo)
     frame = pd.DataFrame(
         {
             "unique_id": np.arange(len(table), dtype=np.int64),

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from veille.identity.features import FeatureMemo
 from veille.matching.frames import match_frame
 from veille.matching.results import Status
 
@@ -297,14 +298,16 @@ def standardised(
     claimant: bool,
     previous: MonthlyState | None,
     prints: np.ndarray | None = None,
+    memo: FeatureMemo | None = None,
 ) -> pd.DataFrame:
     """``match_frame(table)``, taking last month's rows for the rows whose identity did not change.
 
-    ``prints``: the table's ``fingerprints``, when the caller has them already.
+    ``prints``: the table's ``fingerprints``, when the caller has them already; ``memo``: shared
+    with the other side (``identity_features``).
     """
     before = None if previous is None else previous.left if claimant else previous.right
     if previous is None or before is None:
-        return match_frame(table, claimant=claimant)
+        return match_frame(table, claimant=claimant, memo=memo)
     key, columns = (CHILD_KEY, CHILD_IDENTITY) if claimant else (RECORD_KEY, RECORD_IDENTITY)
     known = previous.children if claimant else previous.records
     # Position of each of this month's rows last month (-1: new or changed).
@@ -318,7 +321,7 @@ def standardised(
     fresh = np.flatnonzero(was < 0)
     parts = [before.iloc[was[was >= 0]].assign(unique_id=np.flatnonzero(was >= 0))]
     if len(fresh):
-        parts.append(match_frame(table.iloc[fresh], claimant=claimant).assign(unique_id=fresh))
+        parts.append(match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh))
     frame = pd.concat(parts, ignore_index=True).sort_values("unique_id", kind="stable")
     return frame.reset_index(drop=True)
 

@@ -46,14 +46,15 @@ def encoder(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.fichiers or not args.sortie or not args.campagne or not args.type:
         return _fail("il faut des fichiers, --type, --campagne et --sortie (ou --schema, ou --nouvelle-cle).")
-    from veille.compulsory import SchoolYear, compulsory_mask
+    from veille.cli import school_year
+    from veille.compulsory import compulsory_mask
     from veille.sources import SourceError
 
     started = time.perf_counter()
     try:
         shared = read_secret(args.secret, SHARED_ENV, "Secret partagé")
         own = read_secret(args.cle_detenteur, HOLDER_ENV, "Clé du détenteur")
-        year = SchoolYear.parse(args.annee_scolaire) if args.annee_scolaire else SchoolYear.current()
+        year = school_year(args)
         read = _read(args.fichiers, args.type, args.ignorer_lignes_invalides)
     except (SecretError, SourceError, ValueError) as error:
         return _fail(str(error))

@@ -25,6 +25,7 @@ from typing import IO
 
 import pandas as pd
 
+from veille.columns import SCHOOLING_COLUMNS
 from veille.sources import onde, siecle
 from veille.sources.formats import RawTable, detect_encoding, read_csv_bytes, sniff_separator
 from veille.sources.problems import Problem, SourceError
@@ -435,21 +436,7 @@ def _assemble_siecle(
         )
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "source",
-            "identifiant",
-            "nom",
-            "prenoms",
-            "date_naissance",
-            "sexe",
-            "etablissement",
-            "uai",
-            "niveau",
-            "adresse",
-            "code_postal",
-            "commune",
-            "ligne",
-        ],
+        columns=[*SCHOOLING_COLUMNS, "ligne"],
         dtype=object,
     )
     frame["ligne"] = frame["ligne"].astype("int64")

@@ -1,7 +1,8 @@
 """Several synthetic communes of one department, with the department's schooling files and the truth.
 
-The departmental body of D131-4-1 crosses the CAF/MSA lists of each of its communes with the
-schooling extracts the DSDEN makes for the whole department (ONDE, SIECLE…). ``generate_department``
+The case of a departmental crossing: the CAF/MSA lists of each commune against the schooling extracts
+the DSDEN makes for the whole department (ONDE, SIECLE…). Who runs it is to be verified: D131-4-1 says
+the departmental body fosters such crossings, not who runs them (docs/echelle.md). ``generate_department``
 builds that case: each commune is a :func:`veille.synth.generate_commune` of its own seed, name and
 postcode (invented: INSEE codes and postcodes ``599NN``, which no commune of the Nord has), and the
 schooling files are the union of the communes' records and of the pupils of the rest of the

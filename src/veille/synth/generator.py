@@ -260,10 +260,17 @@ class _Establishment:
     address: str
 
 
+#: Codes drawn in one department before the next one: a UAI leaves four digits to a department's
+#: establishments, and a commune of 2,000,000 children (a scale benchmark) has more than 10,000.
+_UAI_PER_DEPARTMENT = 9_000
+
+
 def _uai(rng: random.Random, used: set[str]) -> str:
-    """An invented UAI: department 059, four digits, and the control letter computed the real way."""
+    """An invented UAI: department 059 (then 060, 061… once 059 is full), four digits, and the control
+    letter computed the real way."""
+    department = 59 + len(used) // _UAI_PER_DEPARTMENT
     while True:
-        digits = f"059{rng.randint(0, 9999):04d}"
+        digits = f"{department:03d}{rng.randint(0, 9999):04d}"
         code = digits + "ABCDEFGHJKLMNPRSTUVWXYZ"[int(digits) % 23]
         if code not in used:
             used.add(code)

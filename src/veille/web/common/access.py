@@ -72,10 +72,7 @@ def gate(place: Place) -> Callable[..., Callable[[View], View]]:
             @wraps(view)
             @login_required
             def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-                if place.url_kwarg in kwargs:
-                    slug = kwargs.pop(place.url_kwarg)
-                else:  # a view that hands the slug on positionally (the upload's CSRF wrapper)
-                    slug, args = args[0], args[1:]
+                slug = kwargs.pop(place.url_kwarg)
                 seat = place.seat_of(request.user, slug)
                 if seat is None:
                     raise Http404(place.unknown)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import IO, Any
 
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,8 +63,45 @@ class _EncodedUploadHandler(_InMemoryUploadHandler):
     limit = MAX_ENCODED_BYTES
 
 
-def _upload_too_large(request: HttpRequest) -> bool:
-    return any(getattr(handler, "too_large", False) for handler in request.upload_handlers)
+def _in_memory_upload(
+    handler: type[_InMemoryUploadHandler] = _InMemoryUploadHandler,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate an upload view: its files stay in memory, CSRF is checked once the handlers are set.
+
+    Example:
+        >>> @_in_memory_upload(_EncodedUploadHandler)
+        ... @member_required(Capability.RUN_CROSSING)
+        ... def encrypted_new(request): ...
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # The upload handlers must be set before anything reads the body, CSRF checking included.
+            request.upload_handlers = [handler(request)]
+            return protected(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _valid_upload(request: HttpRequest, form: Form, field: str, too_large: str) -> bool:
+    """Whether the form was posted and is valid; a body over the size limit is refused on ``field``.
+
+    The handler threw such a body away, so the form would only say the files are missing.
+    """
+    if request.method != "POST":
+        return False
+    if any(getattr(handler, "too_large", False) for handler in request.upload_handlers):
+        form.is_valid()
+        form.errors.pop(field, None)
+        form.add_error(field, too_large)
+        return False
+    return form.is_valid()
 
 
 def _commune_kwargs(request: CommuneRequest, **kwargs: int) -> dict[str, Any]:
@@ -92,23 +132,12 @@ def index(request: CommuneRequest) -> HttpResponse:
     )
 
 
-@csrf_exempt
-def upload(request: HttpRequest, commune: str) -> HttpResponse:
-    # The upload handlers must be set before anything reads the body, CSRF checking included.
-    request.upload_handlers = [_InMemoryUploadHandler(request)]
-    return _upload(request, commune)
-
-
-@csrf_protect
+@_in_memory_upload()
 @member_required(Capability.IMPORT_FILES)
-def _upload(request: CommuneRequest) -> HttpResponse:
+def upload(request: CommuneRequest) -> HttpResponse:
     """Upload files; they are read and validated in memory, then shown for confirmation."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _upload_too_large(request):
-        form.is_valid()
-        form.errors.pop("files", None)
-        form.add_error("files", TOO_LARGE)
-    elif request.method == "POST" and form.is_valid():
+    if _valid_upload(request, form, "files", TOO_LARGE):
         data = form.cleaned_data
         files = [InMemoryFile(f.name, f.read()) for f in data["files"]]
         try:
@@ -235,22 +264,12 @@ def run_progress(request: CommuneRequest, pk: int) -> HttpResponse:
 # The encrypted crossing (``encrypted``, docs/croisement-chiffre.md)
 
 
-@csrf_exempt
-def encrypted_new(request: HttpRequest, commune: str) -> HttpResponse:
-    request.upload_handlers = [_EncodedUploadHandler(request)]
-    return _encrypted_new(request, commune)
-
-
-@csrf_protect
+@_in_memory_upload(_EncodedUploadHandler)
 @member_required(Capability.RUN_CROSSING)
-def _encrypted_new(request: CommuneRequest) -> HttpResponse:
+def encrypted_new(request: CommuneRequest) -> HttpResponse:
     """Upload the holders' encoded files and queue the encrypted crossing."""
     form = EncryptedLaunchForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _upload_too_large(request):
-        form.is_valid()
-        form.errors.pop("children_files", None)
-        form.add_error("children_files", ENCODED_TOO_LARGE)
-    elif request.method == "POST" and form.is_valid():
+    if _valid_upload(request, form, "children_files", ENCODED_TOO_LARGE):
         data = form.cleaned_data
         try:
             crossing = encrypted.launch_encrypted(
@@ -294,15 +313,9 @@ def reveal_list(request: CommuneRequest, pk: int, holder: str) -> HttpResponse:
     return response
 
 
-@csrf_exempt
-def reveal_upload(request: HttpRequest, commune: str, pk: int) -> HttpResponse:
-    request.upload_handlers = [_InMemoryUploadHandler(request)]
-    return _reveal_upload(request, commune, pk=pk)
-
-
-@csrf_protect
+@_in_memory_upload()
 @member_required(Capability.RUN_CROSSING, Capability.VIEW_CHILDREN)
-def _reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
+def reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
     """Import a holder's revealed archive: its children enter the lists as the crossing said."""
     crossing = _encrypted_run(request, pk)
     holders = sorted(set(crossing.reveal_items.values_list("holder", flat=True)))
@@ -312,11 +325,7 @@ def _reveal_upload(request: CommuneRequest, pk: int) -> HttpResponse:
         holders=holders,
         initial={"holder": request.GET.get("detenteur")},
     )
-    if request.method == "POST" and _upload_too_large(request):
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error("file", TOO_LARGE)
-    elif request.method == "POST" and form.is_valid():
+    if _valid_upload(request, form, "file", TOO_LARGE):
         data = form.cleaned_data
         try:
             imported, rows = encrypted.import_revelation(
