@@ -203,3 +203,48 @@ def test_its_help_is_entirely_french(command, capsys):
     assert "afficher cette aide et quitter" in out
     for english in ("usage:", "show this help", "positional arguments", "optional arguments", "default:"):
         assert english not in out
+
+
+def _croiser_commune(commune, out):
+    return main(
+        [
+            "croiser",
+            "--enfants",
+            *map(str, sorted(commune.glob("enfants_*.csv"))),
+            "--scolarite",
+            *map(str, sorted(commune.glob("scolarite_*.csv"))),
+            "--sortie",
+            str(out),
+            "--annee-scolaire",
+            "2026-2027",
+        ]
+    )
+
+
+def test_a_crossing_short_of_memory_says_how_to_give_it_more_and_exits_with_one(
+    commune, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("VEILLE_MEMOIRE_DUCKDB", "5MB")
+    assert _croiser_commune(commune, tmp_path / "sortie") == 1
+    error = capsys.readouterr().err
+    assert "Erreur : le croisement a manqué de mémoire : DuckDB peut en prendre 5MB" in error
+    assert "VEILLE_MEMOIRE_DUCKDB=8GB" in error
+    assert "Erreur interne" not in error
+
+
+def test_a_memory_setting_that_is_not_a_size_is_refused_in_french(commune, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VEILLE_MEMOIRE_DUCKDB", "huit gigas")
+    assert _croiser_commune(commune, tmp_path / "sortie") == 2
+    assert "la variable VEILLE_MEMOIRE_DUCKDB vaut « huit gigas »" in capsys.readouterr().err
+
+
+def test_a_larger_memory_setting_is_what_duckdb_is_given(monkeypatch):
+    from veille.matching.backends import DuckDBBackend
+
+    monkeypatch.setenv("VEILLE_MEMOIRE_DUCKDB", "3GB")
+    backend = DuckDBBackend()
+    try:
+        limit = backend.rows("SELECT current_setting('memory_limit')")[0][0]
+    finally:
+        backend.close()
+    assert limit.replace(" ", "") in {"3.0GB", "2.7GiB", "2.79GiB", "3GB"}, limit

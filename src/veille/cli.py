@@ -945,6 +945,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nInterrompu.", file=sys.stderr)
         return 130
     except Exception as error:
+        from veille.matching.backends import BackendUnavailable, OutOfMemory
+
+        if isinstance(error, BackendUnavailable | OutOfMemory):
+            # Said in French with what to do: not an internal error.
+            print(f"\nErreur : {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT if isinstance(error, BackendUnavailable) else 1
         # A traceback could print children's data into a terminal log: show it only on request.
         if os.environ.get("VEILLE_DEBUG"):
             raise

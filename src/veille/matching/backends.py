@@ -21,11 +21,13 @@ parity wins.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,6 +47,32 @@ MASTER_ENV, MEMORY_ENV, PARTITIONS_ENV = (
     "VEILLE_SPARK_MEMOIRE",
     "VEILLE_SPARK_PARTITIONS",
 )
+
+#: DuckDB's memory, beyond which it spills to disk: a modest laptop must keep room for the rest. A
+#: server crossing millions of children raises it (``VEILLE_MEMOIRE_DUCKDB=8GB``): some of DuckDB's
+#: steps cannot spill, and at 2,000,000 children they need more than the default.
+DUCKDB_MEMORY_ENV, DEFAULT_DUCKDB_MEMORY = "VEILLE_MEMOIRE_DUCKDB", "1500MB"
+_MEMORY_SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
+
+
+class OutOfMemory(RuntimeError):
+    """DuckDB ran out of the memory it may use; the message says what to do, in French."""
+
+
+def duckdb_memory_limit() -> str:
+    """The memory DuckDB may use: ``VEILLE_MEMOIRE_DUCKDB``, or 1500MB.
+
+    Raises:
+        BackendUnavailable: the variable is not a size such as ``8GB`` or ``1500MB`` (in French).
+    """
+    value = os.environ.get(DUCKDB_MEMORY_ENV, "").strip() or DEFAULT_DUCKDB_MEMORY
+    if not _MEMORY_SIZE.fullmatch(value):
+        raise BackendUnavailable(
+            f"la variable {DUCKDB_MEMORY_ENV} vaut « {value} », qui n'est pas une taille de mémoire : "
+            "donnez par exemple 8GB ou 1500MB."
+        )
+    return value
+
 
 NO_JAVA = (
     "le moteur Spark a besoin de Java (17 ou plus récent) et la commande « java » est introuvable : "
@@ -103,28 +131,44 @@ class DuckDBBackend:
     unites_rules = True
     errors: tuple[type[BaseException], ...] = (duckdb.Error,)
 
-    def __init__(self, *, memory_limit: str = "1500MB") -> None:
+    def __init__(self, *, memory_limit: str | None = None) -> None:
+        self.memory_limit = memory_limit or duckdb_memory_limit()
         self.connection = duckdb.connect()
         self.connection.execute("SET preserve_insertion_order = false")
-        # DuckDB takes 80 % of the machine by default; a modest laptop must keep room for the rest,
-        # and DuckDB spills to disk beyond its limit rather than failing.
-        self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        # DuckDB takes 80 % of the machine by default; it spills to disk beyond its limit.
+        self.connection.execute(f"SET memory_limit = '{self.memory_limit}'")
         self._spill = tempfile.mkdtemp(prefix="veille-")
         self.connection.execute(f"SET temp_directory = '{self._spill}'")
 
     def load(self, name: str, frame: pd.DataFrame) -> None:
         self.connection.register(f"_{name}_df", frame)
-        self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_df")
+        with self._memory():
+            self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_df")
         self.connection.unregister(f"_{name}_df")
 
     def create(self, name: str, sql: str) -> None:
-        self.connection.execute(f"CREATE TABLE {name} AS {sql}")
+        with self._memory():
+            self.connection.execute(f"CREATE TABLE {name} AS {sql}")
 
     def frame(self, sql: str) -> pd.DataFrame:
-        return self.connection.sql(sql).df()
+        with self._memory():
+            return self.connection.sql(sql).df()
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.connection.sql(sql).fetchall()
+        with self._memory():
+            return self.connection.sql(sql).fetchall()
+
+    @contextlib.contextmanager
+    def _memory(self) -> Iterator[None]:
+        try:
+            yield
+        except duckdb.OutOfMemoryException:
+            raise OutOfMemory(
+                f"le croisement a manqué de mémoire : DuckDB peut en prendre {self.memory_limit} et il lui "
+                f"en faut davantage pour des fichiers de cette taille. Relancez avec plus de mémoire "
+                f"(par exemple {DUCKDB_MEMORY_ENV}=8GB devant la commande, sur une machine qui les a), "
+                "ou croisez avec « --moteur spark » sur une grappe (docs/echelle.md)."
+            ) from None
 
     def drop(self, name: str) -> None:
         self.connection.execute(f"DROP TABLE {name}")
@@ -343,7 +387,7 @@ class SparkBackend:
         self._views, self._cached = [], []
 
 
-def make_backend(name: str, *, memory_limit: str = "1500MB") -> Backend:
+def make_backend(name: str, *, memory_limit: str | None = None) -> Backend:
     """The backend called ``name`` (``duckdb`` or ``spark``)."""
     if name == DUCKDB:
         return DuckDBBackend(memory_limit=memory_limit)
@@ -359,9 +403,11 @@ __all__ = [
     "Backend",
     "BackendUnavailable",
     "DuckDBBackend",
+    "OutOfMemory",
     "SparkBackend",
     "check_spark",
     "default_driver_memory",
+    "duckdb_memory_limit",
     "make_backend",
     "spark_session",
 ]

@@ -208,7 +208,7 @@ class PairEngine:
         records: pd.DataFrame,
         comparisons: tuple[Comparison, ...],
         *,
-        memory_limit: str = "1500MB",
+        memory_limit: str | None = None,
         backend: str | Backend = DUCKDB,
     ) -> None:
         self.comparisons = comparisons
