@@ -20,20 +20,7 @@ def commune(tmp_path_factory):
 @pytest.fixture(scope="module")
 def crossed(commune, tmp_path_factory):
     out = tmp_path_factory.mktemp("resultats")
-    code = main(
-        [
-            "croiser",
-            "--enfants",
-            *map(str, sorted(commune.glob("enfants_*.csv"))),
-            "--scolarite",
-            *map(str, sorted(commune.glob("scolarite_*.csv"))),
-            "--sortie",
-            str(out),
-            "--annee-scolaire",
-            "2026-2027",
-        ]
-    )
-    return code, out
+    return _croiser_commune(commune, out), out
 
 
 def test_it_exits_with_zero_and_writes_every_result_file(crossed):
