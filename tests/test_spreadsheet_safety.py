@@ -64,3 +64,47 @@ def test_the_web_exports_csv_neutralises_formulas():
     text = content.decode("utf-8-sig")
     assert "'=cmd|' /C calc'!A0" in text
     assert ";'+SUM(1+1)" in text
+
+
+WRITTEN = pd.DataFrame(
+    {
+        "nom": [
+            "DUPONT",
+            "",
+            None,
+            'O"Neil',
+            "Martin, Jean",
+            "sur\ndeux lignes",
+            " espacé ",
+            "=cmd|' /C calc'!A0",
+        ],
+        "poids": [1.0, float("nan"), 44.84, 1e-05, 0.0001, 1e16, 123456789.123, -0.5],
+        "texte": pd.array(["a", None, "b", "", "c", "d", "e", "f"], dtype="string"),
+        "rang": range(8),
+        "nombre": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+        "oui": [True, False] * 4,
+        "vide": [""] * 8,
+        "rien": [None] * 8,
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        WRITTEN,
+        WRITTEN.iloc[0:0],
+        # Not text alone: pandas writes it.
+        WRITTEN.assign(melange=[1, "a", None, 2.5, "", "x", "y", "z"]),
+        WRITTEN.assign(jour=pd.to_datetime(["2026-09-01"] * 8)),
+    ],
+    ids=["texte-nombres-booleens", "vide", "colonne-melangee", "dates"],
+)
+def test_a_result_file_is_written_as_pandas_writes_it_and_neutralised(tmp_path, frame):
+    from veille.outputs import write_csv
+
+    write_csv(frame, tmp_path / "sortie.csv")
+
+    written = (tmp_path / "sortie.csv").read_text(encoding="utf-8")
+    assert written == neutralise_frame(frame).to_csv(index=False)
+    assert "'=cmd" in written or frame.empty

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from veille import __version__
@@ -127,10 +128,8 @@ def write_outputs(
         "_order", kind="stable"
     )
     # Names come from outside: a cell a spreadsheet would run as a formula is neutralised.
-    neutralise_frame(flagged.loc[:, [c for c in UNSCHOOLED_COLUMNS if c in flagged]]).to_csv(
-        paths["sans_scolarite"], index=False, encoding="utf-8"
-    )
-    neutralise_frame(result.matches).to_csv(paths["rapprochements"], index=False, encoding="utf-8")
+    write_csv(flagged.loc[:, [c for c in UNSCHOOLED_COLUMNS if c in flagged]], paths["sans_scolarite"])
+    write_csv(result.matches, paths["rapprochements"])
     write_summary(paths["synthese"], synthesis)
     model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
     paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -145,8 +144,36 @@ def write_changes(previous: MonthlyState, result: CrossingResult, out_dir: str |
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = changes(previous.children, result.children)
-    table.to_csv(out / CHANGES_FILE, index=False, encoding="utf-8")
+    # The children who left are named: the same care as the lists.
+    write_csv(table, out / CHANGES_FILE)
     return count_changes(table)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as ``pandas.to_csv(index=False)`` does, its text cells neutralised.
+
+    DuckDB writes the frames of text, numbers and booleans: ``rapprochements.csv`` of 100,000
+    children took pandas a second, DuckDB a fifth. DuckDB quotes an empty string, where pandas leaves
+    the cell empty as for a missing value, and writes booleans in lower case: both are given pandas'
+    spelling. Any other column (dates, a number among names) and pandas writes the frame.
+    """
+    frame = neutralise_frame(frame)
+    columns = []
+    for name, kind in frame.dtypes.items():
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        if pd.api.types.is_bool_dtype(kind):
+            columns.append(f"CASE WHEN {quoted} THEN 'True' WHEN NOT {quoted} THEN 'False' END AS {quoted}")
+        elif pd.api.types.is_numeric_dtype(kind):
+            columns.append(quoted)
+        elif pd.api.types.infer_dtype(frame[name], skipna=True) in ("string", "empty"):
+            columns.append(f"nullif({quoted}, '') AS {quoted}")
+        else:
+            frame.to_csv(path, index=False, encoding="utf-8")
+            return
+    target = str(path).replace("'", "''")
+    with duckdb.connect() as connection:
+        connection.register("frame", frame)
+        connection.execute(f"COPY (SELECT {', '.join(columns)} FROM frame) TO '{target}' (HEADER)")
 
 
 def write_summary(path: Path, synthesis: dict[str, Any]) -> None:
@@ -251,5 +278,5 @@ def write_department_summary(out_dir: str | Path, synthesis: dict[str, Any]) -> 
             for item in synthesis["communes"]
         ]
     )
-    neutralise_frame(table).to_csv(paths["csv"], index=False, encoding="utf-8")
+    write_csv(table, paths["csv"])
     return paths

@@ -155,7 +155,7 @@ def cross(
     del memo
     lap("normalisation")
 
-    national_id = bool(left["ine"].notna().any() and right["ine"].notna().any())
+    national_id = bool(left["ine"].null_count < len(left) and right["ine"].null_count < len(right))
     if previous is not None:
         model = model or previous.model
     if backend == SPARK:

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from veille.matching.comparisons import LIST_COLUMNS
 
@@ -108,7 +109,7 @@ class Backend(Protocol):
     #: rule's pairs are a table of their own, and the candidates their distinct union.
     unites_rules: bool
 
-    def load(self, name: str, frame: pd.DataFrame) -> None: ...
+    def load(self, name: str, frame: pd.DataFrame | pa.Table) -> None: ...
 
     def create(self, name: str, sql: str) -> None: ...
 
@@ -140,7 +141,7 @@ class DuckDBBackend:
         self._spill = tempfile.mkdtemp(prefix="veille-")
         self.connection.execute(f"SET temp_directory = '{self._spill}'")
 
-    def load(self, name: str, frame: pd.DataFrame) -> None:
+    def load(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
         self.connection.register(f"_{name}_df", frame)
         with self._memory():
             self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_df")
@@ -327,10 +328,15 @@ class SparkBackend:
         """A Spark DataFrame of DuckDB-dialect ``text``, DuckDB's functions renamed to Veille's."""
         return self.spark.sql(_RENAMED.sub(lambda match: f"{PREFIX}{match.group(1)}(", text))
 
-    def load(self, name: str, frame: pd.DataFrame) -> None:
+    def load(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
         from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
         lists = set(LIST_COLUMNS)
+        if isinstance(frame, pa.Table):
+            # Arrow gives a list column as NumPy arrays; Spark's schema takes Python lists.
+            frame = frame.to_pandas()
+            for column in lists & set(frame.columns):
+                frame[column] = [None if v is None else list(v) for v in frame[column]]
         fields = []
         for column in frame.columns:
             if column in lists:

@@ -39,9 +39,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from veille.identity.features import FeatureMemo
-from veille.matching.frames import match_frame
+from veille.matching.frames import identity_table, match_frame
 from veille.matching.results import Status
 
 STATE_FILE = "etat_croisement.zip"
@@ -101,6 +103,16 @@ LEFT_OUT = "ecartee_max"
 _EPSILON = 1e-6
 
 
+#: the standardised identities' tables in the state (``MonthlyState.left`` and ``right``)
+IDENTITIES_LEFT, IDENTITIES_RIGHT = "enfants_normalises", "dossiers_normalises"
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
 class StateError(ValueError):
     """The previous run's state cannot be read (French message)."""
 
@@ -127,8 +139,9 @@ class MonthlyState:
         pairs: the scored pairs before people's decisions: ``child`` and ``record`` (positions in
             ``children`` and ``records``), ``match_weight`` and the ``gamma_*`` columns.
         n_candidates: how many pairs were scored above the shown threshold (for the shown probability).
-        left, right: the standardised identities of ``children`` and ``records`` (``match_frame``), so
-            that only the new or changed rows are standardised again; absent :meth:`without_names`.
+        left, right: the standardised identities of ``children`` and ``records`` (``match_frame`` as
+            ``identity_table``s), so that only the new or changed rows are standardised again; absent
+            :meth:`without_names`.
     """
 
     model: dict[str, Any]
@@ -137,8 +150,8 @@ class MonthlyState:
     records: pd.DataFrame
     pairs: pd.DataFrame
     n_candidates: int
-    left: pd.DataFrame | None = None
-    right: pd.DataFrame | None = None
+    left: pa.Table | None = None
+    right: pa.Table | None = None
 
     def without_names(self) -> MonthlyState:
         """The state without names nor standardised identities (the web application keeps it in its
@@ -157,16 +170,12 @@ class MonthlyState:
                 "modele": self.model,
             }
             archive.writestr("etat.json", json.dumps(meta, ensure_ascii=False))
-            frames = {
-                "enfants": self.children,
-                "dossiers": self.records,
-                "paires": self.pairs,
-                "enfants_normalises": self.left,
-                "dossiers_normalises": self.right,
-            }
+            frames = {"enfants": self.children, "dossiers": self.records, "paires": self.pairs}
             for name, frame in frames.items():
-                if frame is not None:
-                    archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
+                archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
+            for name, table in {IDENTITIES_LEFT: self.left, IDENTITIES_RIGHT: self.right}.items():
+                if table is not None:
+                    archive.writestr(f"{name}.parquet", _parquet(table))
         return buffer.getvalue()
 
     @classmethod
@@ -178,7 +187,11 @@ class MonthlyState:
             names = set(archive.namelist())
             frames = {
                 name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
-                for name in ("enfants", "dossiers", "paires", "enfants_normalises", "dossiers_normalises")
+                for name in ("enfants", "dossiers", "paires")
+            }
+            identities = {
+                name: identity_table(pq.read_table(io.BytesIO(archive.read(f"{name}.parquet"))))
+                for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)
                 if f"{name}.parquet" in names
             }
         return cls(
@@ -188,8 +201,8 @@ class MonthlyState:
             records=frames["dossiers"],
             pairs=frames["paires"],
             n_candidates=int(meta["paires_candidates"]),
-            left=frames.get("enfants_normalises"),
-            right=frames.get("dossiers_normalises"),
+            left=identities.get(IDENTITIES_LEFT),
+            right=identities.get(IDENTITIES_RIGHT),
         )
 
     def write(self, folder: str | Path) -> Path:
@@ -229,8 +242,8 @@ def state_of(
     model: dict[str, Any],
     school_year: str,
     n_candidates: int,
-    left: pd.DataFrame | None = None,
-    right: pd.DataFrame | None = None,
+    left: pa.Table | None = None,
+    right: pa.Table | None = None,
     *,
     facts: RowFacts,
     left_out: np.ndarray,
@@ -299,15 +312,16 @@ def standardised(
     previous: MonthlyState | None,
     prints: np.ndarray | None = None,
     memo: FeatureMemo | None = None,
-) -> pd.DataFrame:
-    """``match_frame(table)``, taking last month's rows for the rows whose identity did not change.
+) -> pa.Table:
+    """``match_frame(table)`` as an Arrow table (``identity_table``), taking last month's rows for the
+    rows whose identity did not change.
 
     ``prints``: the table's ``fingerprints``, when the caller has them already; ``memo``: shared
     with the other side (``identity_features``).
     """
     before = None if previous is None else previous.left if claimant else previous.right
     if previous is None or before is None:
-        return match_frame(table, claimant=claimant, memo=memo)
+        return identity_table(match_frame(table, claimant=claimant, memo=memo))
     key, columns = (CHILD_KEY, CHILD_IDENTITY) if claimant else (RECORD_KEY, RECORD_IDENTITY)
     known = previous.children if claimant else previous.records
     # Position of each of this month's rows last month (-1: new or changed).
@@ -318,12 +332,15 @@ def standardised(
     last = last.drop_duplicates([*key, "empreinte"], keep=False)
     matched = now.merge(last, on=[*key, "empreinte"], how="left").sort_values("position")
     was = matched["before"].fillna(-1).to_numpy(np.int64)
-    fresh = np.flatnonzero(was < 0)
-    parts = [before.iloc[was[was >= 0]].assign(unique_id=np.flatnonzero(was >= 0))]
+    kept, fresh = np.flatnonzero(was >= 0), np.flatnonzero(was < 0)
+    # Columnar throughout: the kept rows are taken from last month's table, not rebuilt row by row.
+    uid = before.schema.get_field_index("unique_id")
+    parts = [before.take(was[kept]).set_column(uid, "unique_id", pa.array(kept, pa.int64()))]
     if len(fresh):
-        parts.append(match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh))
-    frame = pd.concat(parts, ignore_index=True).sort_values("unique_id", kind="stable")
-    return frame.reset_index(drop=True)
+        new = match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh)
+        parts.append(identity_table(new))
+    rows = pa.concat_tables(parts)
+    return rows.take(np.argsort(np.concatenate([kept, fresh]), kind="stable"))
 
 
 @dataclass(frozen=True)

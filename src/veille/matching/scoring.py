@@ -14,6 +14,7 @@ division) is an attribute of the backend.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -21,9 +22,11 @@ from typing import Any, NamedTuple
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from veille.matching.backends import DUCKDB, Backend, DuckDBBackend, make_backend
 from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS, BlockingRule, Comparison
+from veille.matching.frames import identity_table
 from veille.matching.model import CLAMP, Model
 
 CHILDREN, RECORDS = "enfants", "scolarite"
@@ -182,7 +185,7 @@ def weight_sql(model: Model) -> str:
     return " + ".join(terms) if terms else "0.0"
 
 
-def canonical_order(frame: pd.DataFrame) -> np.ndarray:
+def canonical_order(frame: pd.DataFrame | pa.Table) -> np.ndarray:
     """The ``unique_id`` of the rows sorted on their compared values, whatever order the files came in.
 
     The random pairs that teach u are drawn by rank in this order: the same files given in another
@@ -192,6 +195,8 @@ def canonical_order(frame: pd.DataFrame) -> np.ndarray:
     """
     # The lists are made from the names and first names: sorting on those is enough.
     columns = [c for c in MATCH_COLUMNS if c != "unique_id" and c not in LIST_COLUMNS]
+    if isinstance(frame, pa.Table):
+        frame = frame.select([*columns, "unique_id"]).to_pandas()
     keys = frame.loc[:, columns].astype("string").fillna("")
     ordered = keys.assign(unique_id=frame["unique_id"].to_numpy()).sort_values(
         [*columns, "unique_id"], kind="stable"
@@ -204,8 +209,8 @@ class PairEngine:
 
     def __init__(
         self,
-        children: pd.DataFrame,
-        records: pd.DataFrame,
+        children: pd.DataFrame | pa.Table,
+        records: pd.DataFrame | pa.Table,
         comparisons: tuple[Comparison, ...],
         *,
         memory_limit: str | None = None,
@@ -218,16 +223,24 @@ class PairEngine:
         self.backend = (
             make_backend(backend, memory_limit=memory_limit) if isinstance(backend, str) else backend
         )
-        # Row positions in an order that depends on the identities only (see ``canonical_order``).
-        self.canonical_children = canonical_order(children)
-        self.canonical_records = canonical_order(records)
+        self._children, self._records = identity_table(children), identity_table(records)
         try:
-            self.backend.load(f"{CHILDREN}_raw", children.loc[:, list(MATCH_COLUMNS)])
-            self.backend.load(f"{RECORDS}_raw", records.loc[:, list(MATCH_COLUMNS)])
+            self.backend.load(f"{CHILDREN}_raw", self._children)
+            self.backend.load(f"{RECORDS}_raw", self._records)
             self._add_term_frequencies()
         except BaseException:
             self.backend.close()
             raise
+
+    # Row positions in an order that depends on the identities only (see ``canonical_order``): for
+    # training alone, which a monthly update does not do.
+    @functools.cached_property
+    def canonical_children(self) -> np.ndarray:
+        return canonical_order(self._children)
+
+    @functools.cached_property
+    def canonical_records(self) -> np.ndarray:
+        return canonical_order(self._records)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
