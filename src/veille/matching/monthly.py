@@ -325,22 +325,19 @@ def standardised(
     key, columns = (CHILD_KEY, CHILD_IDENTITY) if claimant else (RECORD_KEY, RECORD_IDENTITY)
     known = previous.children if claimant else previous.records
     # Position of each of this month's rows last month (-1: new or changed).
-    now = pd.DataFrame({k: table[k].to_numpy() for k in key})
-    now["empreinte"] = fingerprints(table, columns) if prints is None else prints
-    now["position"] = np.arange(len(table))
-    last = known.loc[:, [*key, "empreinte"]].assign(before=np.arange(len(known)))
-    last = last.drop_duplicates([*key, "empreinte"], keep=False)
-    matched = now.merge(last, on=[*key, "empreinte"], how="left").sort_values("position")
-    was = matched["before"].fillna(-1).to_numpy(np.int64)
-    kept, fresh = np.flatnonzero(was >= 0), np.flatnonzero(was < 0)
-    # Columnar throughout: the kept rows are taken from last month's table, not rebuilt row by row.
-    uid = before.schema.get_field_index("unique_id")
-    parts = [before.take(was[kept]).set_column(uid, "unique_id", pa.array(kept, pa.int64()))]
+    current = fingerprints(table, columns) if prints is None else prints
+    was = _lookup(_row_hashes(table, key, current), _row_hashes(known, key, known["empreinte"].to_numpy()))
+    fresh = np.flatnonzero(was < 0)
+    # Columnar throughout: last month's rows and the new ones gathered in this month's order at once.
+    rows = before
     if len(fresh):
         new = match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh)
-        parts.append(identity_table(new))
-    rows = pa.concat_tables(parts)
-    return rows.take(np.argsort(np.concatenate([kept, fresh]), kind="stable"))
+        rows = pa.concat_tables([before, identity_table(new)])
+        was = was.copy()
+        was[fresh] = len(before) + np.arange(len(fresh))
+    rows = rows.take(was)
+    uid = rows.schema.get_field_index("unique_id")
+    return rows.set_column(uid, "unique_id", pa.array(np.arange(len(table)), pa.int64()))
 
 
 @dataclass(frozen=True)
@@ -374,13 +371,34 @@ def _positions(
     prints: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per row of ``before``: its position in ``now`` if there with the same identity, else -1."""
-    current = pd.DataFrame({k: now[k].to_numpy() for k in key})
-    current["empreinte"] = fingerprints(now, columns) if prints is None else prints
-    current["position"] = np.arange(len(now))
+    current = fingerprints(now, columns) if prints is None else prints
     # A key given twice this month is scored again: which of its rows was last month's is unknowable.
-    current = current.drop_duplicates(list(key), keep=False)
-    matched = before.loc[:, [*key, "empreinte"]].merge(current, on=[*key, "empreinte"], how="left")
-    return matched["position"].fillna(-1).to_numpy(np.int64)
+    twice = pd.Index(_row_hashes(now, key)).duplicated(keep=False)
+    return _lookup(
+        _row_hashes(before, key, before["empreinte"].to_numpy()), _row_hashes(now, key, current), ~twice
+    )
+
+
+def _row_hashes(table: pd.DataFrame, key: Sequence[str], prints: np.ndarray | None = None) -> np.ndarray:
+    """One 64-bit hash per row of its ``key`` columns (and its identity fingerprint, if given)."""
+    frame = pd.DataFrame({k: table[k].to_numpy() for k in key})
+    if prints is not None:
+        frame["empreinte"] = prints
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+
+
+def _lookup(values: np.ndarray, among: np.ndarray, usable: np.ndarray | None = None) -> np.ndarray:
+    """Per value, its position in ``among`` (-1: absent); a value ``among`` holds twice is absent.
+
+    Rows are looked up by the hash of their key and fingerprint, one integer, rather than merged on
+    the key's strings: the same answer but for a collision of two 64-bit hashes, as the fingerprint
+    already assumes, in a tenth of the time.
+    """
+    usable = np.ones(len(among), dtype=bool) if usable is None else usable.copy()
+    usable &= ~pd.Index(among).duplicated(keep=False)
+    where = np.flatnonzero(usable)
+    found = pd.Index(among[where]).get_indexer(values)
+    return np.where(found >= 0, where[np.maximum(found, 0)], -1).astype(np.int64)
 
 
 def plan(
