@@ -111,6 +111,11 @@ class Backend(Protocol):
 
     def load(self, name: str, frame: pd.DataFrame | pa.Table) -> None: ...
 
+    def scan(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        """``frame`` under ``name``, read in place where the backend can (until :meth:`forget`)."""
+
+    def forget(self, name: str) -> None: ...
+
     def create(self, name: str, sql: str) -> None: ...
 
     def frame(self, sql: str) -> pd.DataFrame: ...
@@ -146,6 +151,13 @@ class DuckDBBackend:
         with self._memory():
             self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_df")
         self.connection.unregister(f"_{name}_df")
+
+    def scan(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        # A view of the Arrow table itself: the one table built from it copies it once, not twice.
+        self.connection.register(name, frame)
+
+    def forget(self, name: str) -> None:
+        self.connection.unregister(name)
 
     def create(self, name: str, sql: str) -> None:
         with self._memory():
@@ -349,6 +361,12 @@ class SparkBackend:
         data = frame.astype(object).where(frame.notna(), None) if len(frame.columns) > 1 else frame
         table = self.spark.createDataFrame(data, schema=StructType(fields))
         self._keep(name, table)
+
+    def scan(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        self.load(name, frame)
+
+    def forget(self, name: str) -> None:
+        self.drop(name)
 
     def create(self, name: str, sql: str) -> None:
         self._keep(name, self.sql(sql))

@@ -225,8 +225,8 @@ class PairEngine:
         )
         self._children, self._records = identity_table(children), identity_table(records)
         try:
-            self.backend.load(f"{CHILDREN}_raw", self._children)
-            self.backend.load(f"{RECORDS}_raw", self._records)
+            self.backend.scan(f"{CHILDREN}_raw", self._children)
+            self.backend.scan(f"{RECORDS}_raw", self._records)
             self._add_term_frequencies()
         except BaseException:
             self.backend.close()
@@ -284,7 +284,7 @@ class PairEngine:
             self.backend.create(
                 side, f"SELECT s.*{extra} FROM {side}_raw AS s {' '.join(joins)} ORDER BY s.unique_id"
             )
-            self.backend.drop(f"{side}_raw")
+            self.backend.forget(f"{side}_raw")
         for column in columns:
             self.backend.drop(f"tf_{column}")
 
