@@ -7,11 +7,15 @@ crossed once per module.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.feather
+import pyarrow.parquet
 import pytest
 
 from veille.cli import main
@@ -239,6 +243,36 @@ def test_the_state_is_read_back_as_it_was_written(months, tmp_path):
     children, schooling = months["tables_2"]
     from_disk = cross(children, schooling, school_year=YEAR, previous=again)
     assert from_disk.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+
+
+def test_the_standardised_identities_are_read_back_as_they_were_written(months, tmp_path):
+    state = months["month_1"].state
+    state.write(tmp_path)
+
+    again = MonthlyState.read(tmp_path)
+
+    assert again.left.equals(state.left) and again.right.equals(state.right)
+
+
+def test_a_state_whose_identities_are_in_parquet_is_still_read(months, tmp_path):
+    # Veille wrote the standardised identities as Parquet before it wrote Arrow files.
+    state = months["month_1"].state
+    (tmp_path / "arrow").mkdir()
+    with zipfile.ZipFile(state.write(tmp_path / "arrow")) as arrow:
+        entries = {name: arrow.read(name) for name in arrow.namelist()}
+    (tmp_path / "parquet").mkdir()
+    with zipfile.ZipFile(tmp_path / "parquet" / STATE_FILE, "w") as parquet:
+        for name, data in entries.items():
+            if name.endswith(".arrow"):
+                table = pyarrow.feather.read_table(io.BytesIO(data))
+                buffer = io.BytesIO()
+                pyarrow.parquet.write_table(table, buffer)
+                name, data = name.removesuffix(".arrow") + ".parquet", buffer.getvalue()
+            parquet.writestr(name, data)
+
+    again = MonthlyState.read(tmp_path / "parquet")
+
+    assert again.left.equals(state.left) and again.right.equals(state.right)
 
 
 def _croiser(files: dict[str, Path], out: Path, *extra: str) -> int:

@@ -422,14 +422,21 @@ def _gammas(frame: pd.DataFrame, scale: LevelScale) -> pd.DataFrame:
 def _levels_text(gammas: pd.DataFrame, scale: LevelScale) -> list[str]:
     """One line per pair for the result files, from the same levels the typed outcomes carry."""
     names = [column.removeprefix("gamma_") for column in gammas.columns]
-    # Few distinct combinations of levels: each one's text is made once.
-    text: dict[tuple[int, ...], str] = {}
-    lines = []
-    for row in gammas.itertuples(index=False, name=None):
-        if row not in text:
-            text[row] = levels_text(levels_of(scale, dict(zip(names, row, strict=True))))
-        lines.append(text[row])
-    return lines
+    values = gammas.to_numpy(np.int64) - UNKNOWN_GAMMA
+    # Few distinct combinations of levels: each one's text is made once, found by one integer per
+    # pair (a gamma is a few bits) where the levels fit in 63 bits.
+    width = max(int(values.max(initial=0)).bit_length(), 1)
+    if width * values.shape[1] <= 63:
+        codes = (values << (width * np.arange(values.shape[1], dtype=np.int64))).sum(axis=1)
+        which = pd.factorize(codes)[0]
+    else:
+        which = np.unique(values, axis=0, return_inverse=True)[1].reshape(-1)
+    first = np.unique(which, return_index=True)[1]
+    combinations = values[first] + UNKNOWN_GAMMA
+    text = [
+        levels_text(levels_of(scale, dict(zip(names, row.tolist(), strict=True)))) for row in combinations
+    ]
+    return [text[i] for i in which]
 
 
 def _children_table(

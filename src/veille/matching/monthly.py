@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from veille.identity.features import FeatureMemo
@@ -107,10 +108,21 @@ _EPSILON = 1e-6
 IDENTITIES_LEFT, IDENTITIES_RIGHT = "enfants_normalises", "dossiers_normalises"
 
 
-def _parquet(table: pa.Table) -> bytes:
+def _arrow_file(table: pa.Table) -> bytes:
+    """The table as an Arrow file: read back as it is, where Parquet decodes it (0.3 s at 100,000)."""
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    feather.write_feather(table, buffer, compression="lz4")
     return buffer.getvalue()
+
+
+def _identities(archive: zipfile.ZipFile, name: str) -> pa.Table | None:
+    names = set(archive.namelist())
+    if f"{name}.arrow" in names:
+        return identity_table(feather.read_table(io.BytesIO(archive.read(f"{name}.arrow"))))
+    # The state of a crossing before Veille wrote Arrow files.
+    if f"{name}.parquet" in names:
+        return identity_table(pq.read_table(io.BytesIO(archive.read(f"{name}.parquet"))))
+    return None
 
 
 class StateError(ValueError):
@@ -175,7 +187,7 @@ class MonthlyState:
                 archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
             for name, table in {IDENTITIES_LEFT: self.left, IDENTITIES_RIGHT: self.right}.items():
                 if table is not None:
-                    archive.writestr(f"{name}.parquet", _parquet(table))
+                    archive.writestr(f"{name}.arrow", _arrow_file(table))
         return buffer.getvalue()
 
     @classmethod
@@ -184,16 +196,11 @@ class MonthlyState:
             meta = json.loads(archive.read("etat.json"))
             if meta.get("version") != STATE_VERSION:
                 raise StateError("l'état du croisement précédent vient d'une autre version de Veille")
-            names = set(archive.namelist())
             frames = {
                 name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
                 for name in ("enfants", "dossiers", "paires")
             }
-            identities = {
-                name: identity_table(pq.read_table(io.BytesIO(archive.read(f"{name}.parquet"))))
-                for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)
-                if f"{name}.parquet" in names
-            }
+            identities = {name: _identities(archive, name) for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)}
         return cls(
             model=meta["modele"],
             school_year=meta["annee_scolaire"],
