@@ -552,28 +552,27 @@ def changes(previous: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
             children who left, ``nom``, ``prenoms``, ``date_naissance`` (``MonthlyState.children``).
         table: this month's ``CrossingResult.children``.
     """
-    before = previous.drop_duplicates(list(CHILD_KEY))
-    now = table.loc[:, [*CHILD_KEY, *_NAMES, "statut", "motif"]]
-    both = now.merge(
-        before.loc[:, [*CHILD_KEY, "statut"]].rename(columns={"statut": "statut_precedent"}),
-        on=list(CHILD_KEY),
-        how="outer",
-        indicator=True,
+    before = previous.drop_duplicates(list(CHILD_KEY)).reset_index(drop=True)
+    # Each child's row last month (-1: arrived), found by the hash of its key: a few children changed
+    # among all, and they alone are gathered.
+    was = _lookup(_row_hashes(table, CHILD_KEY), _row_hashes(before, CHILD_KEY))
+    status_then = np.where(was >= 0, before["statut"].to_numpy(dtype=object)[np.maximum(was, 0)], None)
+    status_now = table["statut"].to_numpy(dtype=object)
+    arrived, moved = was < 0, (was >= 0) & (status_now != status_then)
+    gone = np.ones(len(before), dtype=bool)
+    gone[was[was >= 0]] = False
+    concerned = np.flatnonzero(arrived | moved)
+    now = table.iloc[concerned].loc[:, [*CHILD_KEY, *_NAMES, "statut", "motif"]]
+    now = now.assign(
+        statut_precedent=status_then[concerned],
+        changement=np.where(
+            arrived[concerned], ARRIVED, pd.Series(status_now[concerned]).map(_BY_NEW_STATUS).to_numpy()
+        ),
     )
-    arrived = both["_merge"] == "left_only"
-    left = both["_merge"] == "right_only"
-    moved = (both["_merge"] == "both") & (both["statut"] != both["statut_precedent"])
-    kind = pd.Series("", index=both.index, dtype=object)
-    kind[moved] = both.loc[moved, "statut"].map(_BY_NEW_STATUS)
-    kind[arrived] = ARRIVED
-    kind[left] = LEFT
-    out = both[kind != ""].assign(changement=kind[kind != ""])
-    if left.any() and set(_NAMES) <= set(before.columns):
-        names = before.set_index(list(CHILD_KEY)).loc[:, list(_NAMES)]
-        gone = out["changement"] == LEFT
-        keys = pd.MultiIndex.from_frame(out.loc[gone, list(CHILD_KEY)])
-        for name in _NAMES:
-            out.loc[gone, name] = names[name].reindex(keys).to_numpy()
+    left = before.loc[gone, [*CHILD_KEY, *[n for n in _NAMES if n in before], "statut"]]
+    left = left.rename(columns={"statut": "statut_precedent"}).assign(changement=LEFT)
+    out = pd.concat([now, left], ignore_index=True).reindex(columns=[*CHANGES_COLUMNS])
+    out = out[out["changement"].notna() & (out["changement"] != "")]
     out = out.assign(_order=out["changement"].map({k: i for i, k in enumerate(CHANGE_KINDS)}))
     out = out.sort_values(["_order", *CHILD_KEY], kind="stable")
     return out.loc[:, list(CHANGES_COLUMNS)].fillna("").reset_index(drop=True)
