@@ -254,8 +254,9 @@ def test_the_standardised_identities_are_read_back_as_they_were_written(months, 
     assert again.left.equals(state.left) and again.right.equals(state.right)
 
 
-def test_a_state_whose_identities_are_in_parquet_is_still_read(months, tmp_path):
-    # Veille wrote the standardised identities as Parquet before it wrote Arrow files.
+def test_a_state_whose_tables_are_in_parquet_is_still_read(months, tmp_path):
+    # Veille wrote the state's tables as Parquet before it wrote Arrow files; the web application
+    # keeps such states.
     state = months["month_1"].state
     (tmp_path / "arrow").mkdir()
     with zipfile.ZipFile(state.write(tmp_path / "arrow")) as arrow:
@@ -273,6 +274,8 @@ def test_a_state_whose_identities_are_in_parquet_is_still_read(months, tmp_path)
     again = MonthlyState.read(tmp_path / "parquet")
 
     assert again.left.equals(state.left) and again.right.equals(state.right)
+    pd.testing.assert_frame_equal(again.children, state.children)
+    pd.testing.assert_frame_equal(again.pairs, state.pairs)
 
 
 def _croiser(files: dict[str, Path], out: Path, *extra: str) -> int:

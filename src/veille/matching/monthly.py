@@ -115,14 +115,18 @@ def _arrow_file(table: pa.Table) -> bytes:
     return buffer.getvalue()
 
 
-def _identities(archive: zipfile.ZipFile, name: str) -> pa.Table | None:
+def _table(archive: zipfile.ZipFile, name: str) -> pa.Table | None:
     names = set(archive.namelist())
     if f"{name}.arrow" in names:
-        return identity_table(feather.read_table(io.BytesIO(archive.read(f"{name}.arrow"))))
-    # The state of a crossing before Veille wrote Arrow files.
+        return feather.read_table(io.BytesIO(archive.read(f"{name}.arrow")))
+    # The state of a crossing before Veille wrote Arrow files (the web application keeps them).
     if f"{name}.parquet" in names:
-        return identity_table(pq.read_table(io.BytesIO(archive.read(f"{name}.parquet"))))
+        return pq.read_table(io.BytesIO(archive.read(f"{name}.parquet")))
     return None
+
+
+def _identity_or_none(table: pa.Table | None) -> pa.Table | None:
+    return None if table is None else identity_table(table)
 
 
 class StateError(ValueError):
@@ -173,7 +177,7 @@ class MonthlyState:
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        # Parquet is compressed already.
+        # The Arrow files are compressed already.
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             meta = {
                 "version": STATE_VERSION,
@@ -184,7 +188,9 @@ class MonthlyState:
             archive.writestr("etat.json", json.dumps(meta, ensure_ascii=False))
             frames = {"enfants": self.children, "dossiers": self.records, "paires": self.pairs}
             for name, frame in frames.items():
-                archive.writestr(f"{name}.parquet", frame.to_parquet(index=False))
+                archive.writestr(
+                    f"{name}.arrow", _arrow_file(pa.Table.from_pandas(frame, preserve_index=False))
+                )
             for name, table in {IDENTITIES_LEFT: self.left, IDENTITIES_RIGHT: self.right}.items():
                 if table is not None:
                     archive.writestr(f"{name}.arrow", _arrow_file(table))
@@ -196,20 +202,20 @@ class MonthlyState:
             meta = json.loads(archive.read("etat.json"))
             if meta.get("version") != STATE_VERSION:
                 raise StateError("l'état du croisement précédent vient d'une autre version de Veille")
-            frames = {
-                name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet")))
-                for name in ("enfants", "dossiers", "paires")
-            }
-            identities = {name: _identities(archive, name) for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)}
+            frames = {name: _table(archive, name) for name in ("enfants", "dossiers", "paires")}
+            if any(frame is None for frame in frames.values()):
+                raise KeyError("tables")
+            identities = {name: _table(archive, name) for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)}
+        tables = {name: frame.to_pandas() for name, frame in frames.items() if frame is not None}
         return cls(
             model=meta["modele"],
             school_year=meta["annee_scolaire"],
-            children=frames["enfants"],
-            records=frames["dossiers"],
-            pairs=frames["paires"],
+            children=tables["enfants"],
+            records=tables["dossiers"],
+            pairs=tables["paires"],
             n_candidates=int(meta["paires_candidates"]),
-            left=identities.get(IDENTITIES_LEFT),
-            right=identities.get(IDENTITIES_RIGHT),
+            left=_identity_or_none(identities[IDENTITIES_LEFT]),
+            right=_identity_or_none(identities[IDENTITIES_RIGHT]),
         )
 
     def write(self, folder: str | Path) -> Path:
