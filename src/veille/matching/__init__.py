@@ -459,9 +459,15 @@ def _children_table(
     for column in ("source", "identifiant", "nom", "prenoms", "date_naissance", "etablissement"):
         values = schooling[column].to_numpy()[safe] if len(schooling) else np.full(len(table), "")
         table[f"candidat_{column}"] = np.where(has, values, "")
-    keyed = pairs.set_index(["child_uid", "record_uid"])
-    chosen = pd.MultiIndex.from_arrays([np.arange(len(table))[has], record[has]])
-    gammas = _gammas(keyed.reindex(chosen).reset_index(drop=True), scale)
+    # Each child's retained pair among the pairs, by one integer per pair (a pair is there once).
+    width = max(len(schooling), 1)
+    codes = pairs["child_uid"].to_numpy(np.int64) * width + pairs["record_uid"].to_numpy(np.int64)
+    where = pd.Index(codes).get_indexer(np.flatnonzero(has) * width + record[has])
+    chosen = pairs.iloc[np.maximum(where, 0)].reset_index(drop=True)
+    if (where < 0).any():
+        chosen = chosen.astype({c: np.float64 for c in chosen if c.startswith("gamma_")})
+        chosen.loc[where < 0, :] = np.nan
+    gammas = _gammas(chosen, scale)
     levels = pd.Series("", index=table.index, dtype=object)
     if has.any():
         levels[has] = _levels_text(gammas, scale)
