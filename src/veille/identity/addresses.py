@@ -196,7 +196,13 @@ def standardise_address(raw: str) -> Address:
         >>> standardise_address("Bât. C, appt 12, 3 bis all. des Tilleuls")
         Address(number='3', suffix='BIS', street='ALLEE DES TILLEULS')
     """
-    words = _drop_complements(_GROUND_FLOOR.sub(" ", normalise(raw)).split())
+    return standardise_normalised_address(normalise(raw))
+
+
+def standardise_normalised_address(text: str) -> Address:
+    """:func:`standardise_address` of an address already normalised (:func:`normalise`): what follows
+    depends on the normalised text only, so differently typed addresses can share the work."""
+    words = _drop_complements(_GROUND_FLOOR.sub(" ", text).split())
     number = suffix = ""
     for index, word in enumerate(words):
         match = _NUMBER.match(word)

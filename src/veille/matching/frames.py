@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -36,40 +38,65 @@ def match_frame(table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None
         memo: shared with the other side of the crossing (``identity_features``).
     """
     features = identity_features(table, claimant=claimant, memo=memo)
-    frame = pd.DataFrame(
-        {
-            "unique_id": np.arange(len(table), dtype=np.int64),
-            "nom_colle": features["nom_colle"],
-            "nom_tokens": features["nom_tokens"],
-            "noms_famille": features["noms_famille"],
-            "nom_phon": features["nom_phon"],
-            "nom1_phon": features["nom1_phon"],
-            "prenom1": features["prenom1"],
-            "prenom1_canon": features["prenom1_canon"],
-            "prenoms_canon": features["prenoms_canon"],
-            "prenoms_colle": features["prenoms_colle"],
-            "prenom1_phon": features["prenom1_phon"],
-            "noms_prenoms": _names(features),
-            "dob": table["date_naissance"],
-            "sexe": table["sexe"],
-            "adresse_cle": features["adresse_cle"],
-            "adresse_voie": features["adresse_voie"],
-            "code_postal": table["code_postal"].str.strip(),
-            # Optional: the national identifier, where a file carries one.
-            "ine": table["ine"].str.strip().str.upper() if "ine" in table else "",
-        }
-    ).reset_index(drop=True)
-    for column in _NULLABLE:
-        frame[column] = frame[column].replace("", None)
-    return frame
+
+    def column(name: str) -> np.ndarray:
+        return features[name].to_numpy(dtype=object)
+
+    # Plain arrays, all in the table's row order: the frame is built once and numbered from 0.
+    arrays: dict[str, np.ndarray] = {
+        "unique_id": np.arange(len(table), dtype=np.int64),
+        "nom_colle": column("nom_colle"),
+        "nom_tokens": column("nom_tokens"),
+        "noms_famille": column("noms_famille"),
+        "nom_phon": column("nom_phon"),
+        "nom1_phon": column("nom1_phon"),
+        "prenom1": column("prenom1"),
+        "prenom1_canon": column("prenom1_canon"),
+        "prenoms_canon": column("prenoms_canon"),
+        "prenoms_colle": column("prenoms_colle"),
+        "prenom1_phon": column("prenom1_phon"),
+        "noms_prenoms": _names(features),
+        "dob": table["date_naissance"].to_numpy(dtype=object),
+        "sexe": table["sexe"].to_numpy(dtype=object),
+        "adresse_cle": column("adresse_cle"),
+        "adresse_voie": column("adresse_voie"),
+        "code_postal": _per_distinct(table["code_postal"], str.strip, lambda v: v.str.strip()),
+        # Optional: the national identifier, where a file carries one.
+        "ine": (
+            _per_distinct(table["ine"], lambda v: v.strip().upper(), lambda v: v.str.strip().str.upper())
+            if "ine" in table
+            else np.full(len(table), "", dtype=object)
+        ),
+    }
+    for name in _NULLABLE:
+        # A copy: dob and sexe are the table's own arrays, which must not change.
+        values = arrays[name].copy()
+        values[values == ""] = None
+        arrays[name] = values
+    return pd.DataFrame(arrays)
+
+
+def _per_distinct(
+    values: pd.Series, change: Callable[[str], str], fallback: Callable[[pd.Series], pd.Series]
+) -> np.ndarray:
+    """``change`` once per distinct text (postal codes repeat); ``fallback`` when a value is missing."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if (codes < 0).any() or not all(isinstance(value, str) for value in uniques):
+        return fallback(values).to_numpy(dtype=object)
+    changed = np.empty(len(uniques), dtype=object)
+    changed[:] = [change(value) for value in uniques]
+    return changed[codes]
 
 
 def _names(features: pd.DataFrame) -> np.ndarray:
     """Surname, first first name and every first name glued, once each: what a school that typed the
     surname in the first-name column and the reverse still shares with the child (a blocking key)."""
     names = [
-        [name for name in dict.fromkeys(row) if name]
-        for row in zip(features["nom_colle"], features["prenom1"], features["prenoms_colle"], strict=True)
+        # The usual row (three non-empty names, the surname apart) spelt out: dict.fromkeys costs more.
+        ([a, b] if b == c or not c else [a, b, c])
+        if a and b and a != b and a != c
+        else [name for name in dict.fromkeys((a, b, c)) if name]
+        for a, b, c in zip(features["nom_colle"], features["prenom1"], features["prenoms_colle"], strict=True)
     ]
     out = np.empty(len(names), dtype=object)
     out[:] = names
