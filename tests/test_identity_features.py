@@ -128,3 +128,23 @@ def test_spellings_with_the_same_normalised_text_are_standardised_once(
     assert computed == ["12 RUE DE LEPEULE", ""]
     assert expected["nom_colle"].tolist() == ["MARTIN", "MARTIN", "MARTIN", "DUPONT"]
     assert expected["prenom1"].tolist() == ["LEA", "LEA", "LEA", "ZOE"]
+
+
+def test_garbage_collection_is_paused_inside_and_restored_after(children: pd.DataFrame) -> None:
+    import gc
+
+    from veille.identity.features import paused_garbage_collection
+
+    assert gc.isenabled()
+    with paused_garbage_collection():
+        assert not gc.isenabled()
+        identity_features(children, claimant=True)
+        # A nested pause leaves the outer one in place.
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        identity_features(children, claimant=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from veille.identity import identity_features
-from veille.identity.features import FeatureMemo
+from veille.identity.features import FeatureMemo, paused_garbage_collection
 
 # Columns where an empty value means "unknown": the model treats them as missing, not as a value that
 # two records could share.
@@ -37,6 +37,11 @@ def match_frame(table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None
         claimant: whether the table carries the claimant's surname (children files).
         memo: shared with the other side of the crossing (``identity_features``).
     """
+    with paused_garbage_collection():
+        return _match_frame(table, claimant, memo)
+
+
+def _match_frame(table: pd.DataFrame, claimant: bool, memo: FeatureMemo | None) -> pd.DataFrame:
     features = identity_features(table, claimant=claimant, memo=memo)
 
     def column(name: str) -> np.ndarray:
@@ -96,7 +101,12 @@ def _names(features: pd.DataFrame) -> np.ndarray:
         ([a, b] if b == c or not c else [a, b, c])
         if a and b and a != b and a != c
         else [name for name in dict.fromkeys((a, b, c)) if name]
-        for a, b, c in zip(features["nom_colle"], features["prenom1"], features["prenoms_colle"], strict=True)
+        for a, b, c in zip(
+            features["nom_colle"].tolist(),
+            features["prenom1"].tolist(),
+            features["prenoms_colle"].tolist(),
+            strict=True,
+        )
     ]
     out = np.empty(len(names), dtype=object)
     out[:] = names
