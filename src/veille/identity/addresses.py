@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -145,8 +146,12 @@ def _drop_complements(words: list[str]) -> list[str]:
 
 
 def _street(words: list[str]) -> str:
-    if not words:
-        return ""
+    return _cached_street(tuple(words)) if words else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_street(words: tuple[str, ...]) -> str:
+    # Cached: the same street comes back with every house number, and on both sides of a crossing.
     # The postcode and commune typed into the address field are not part of the street.
     for index, word in enumerate(words):
         if _POSTCODE.match(word) and index > 0:

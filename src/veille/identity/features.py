@@ -199,8 +199,17 @@ def identity_features(
         >>> identity_features(frame, claimant=False).loc[0, ["nom_colle", "prenom1", "adresse_cle"]].tolist()
         ['BENAHMED', 'YANIS', '12||RUE DE LEPEULE']
     """
+    fields = identity_feature_arrays(table, claimant=claimant, memo=memo)
+    return pd.DataFrame({name: fields[name] for name in FEATURE_COLUMNS}, index=table.index)
+
+
+def identity_feature_arrays(
+    table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None = None
+) -> dict[str, np.ndarray]:
+    """:func:`identity_features` as one object array per column, in the table's row order: for a caller
+    that builds its own frame (``match_frame``) rather than take the columns out of this one."""
     with paused_garbage_collection():
-        return _identity_features(table, claimant, {} if memo is None else memo)
+        return _feature_arrays(table, claimant, {} if memo is None else memo)
 
 
 @contextlib.contextmanager
@@ -217,7 +226,7 @@ def paused_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _identity_features(table: pd.DataFrame, claimant: bool, memos: FeatureMemo) -> pd.DataFrame:
+def _feature_arrays(table: pd.DataFrame, claimant: bool, memos: FeatureMemo) -> dict[str, np.ndarray]:
     nom_codes, noms = _factorize(table["nom"])
     surnames = memos.setdefault("nom", {})
     fields, per_surname = _per_distinct(
@@ -248,4 +257,4 @@ def _identity_features(table: pd.DataFrame, claimant: bool, memos: FeatureMemo) 
         fields["noms_famille"] = _family_names(nom_codes, child_lists, table["nom_allocataire"], surnames)
     else:
         fields["noms_famille"] = fields["nom_tokens"]
-    return pd.DataFrame({name: fields[name] for name in FEATURE_COLUMNS}, index=table.index)
+    return fields

@@ -7,8 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from veille.identity import identity_features
-from veille.identity.features import FeatureMemo, paused_garbage_collection
+from veille.identity.features import FeatureMemo, identity_feature_arrays, paused_garbage_collection
 
 # Columns where an empty value means "unknown": the model treats them as missing, not as a value that
 # two records could share.
@@ -42,29 +41,25 @@ def match_frame(table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None
 
 
 def _match_frame(table: pd.DataFrame, claimant: bool, memo: FeatureMemo | None) -> pd.DataFrame:
-    features = identity_features(table, claimant=claimant, memo=memo)
-
-    def column(name: str) -> np.ndarray:
-        return features[name].to_numpy(dtype=object)
-
+    features = identity_feature_arrays(table, claimant=claimant, memo=memo)
     # Plain arrays, all in the table's row order: the frame is built once and numbered from 0.
     arrays: dict[str, np.ndarray] = {
         "unique_id": np.arange(len(table), dtype=np.int64),
-        "nom_colle": column("nom_colle"),
-        "nom_tokens": column("nom_tokens"),
-        "noms_famille": column("noms_famille"),
-        "nom_phon": column("nom_phon"),
-        "nom1_phon": column("nom1_phon"),
-        "prenom1": column("prenom1"),
-        "prenom1_canon": column("prenom1_canon"),
-        "prenoms_canon": column("prenoms_canon"),
-        "prenoms_colle": column("prenoms_colle"),
-        "prenom1_phon": column("prenom1_phon"),
+        "nom_colle": features["nom_colle"],
+        "nom_tokens": features["nom_tokens"],
+        "noms_famille": features["noms_famille"],
+        "nom_phon": features["nom_phon"],
+        "nom1_phon": features["nom1_phon"],
+        "prenom1": features["prenom1"],
+        "prenom1_canon": features["prenom1_canon"],
+        "prenoms_canon": features["prenoms_canon"],
+        "prenoms_colle": features["prenoms_colle"],
+        "prenom1_phon": features["prenom1_phon"],
         "noms_prenoms": _names(features),
         "dob": table["date_naissance"].to_numpy(dtype=object),
         "sexe": table["sexe"].to_numpy(dtype=object),
-        "adresse_cle": column("adresse_cle"),
-        "adresse_voie": column("adresse_voie"),
+        "adresse_cle": features["adresse_cle"],
+        "adresse_voie": features["adresse_voie"],
         "code_postal": _per_distinct(table["code_postal"], str.strip, lambda v: v.str.strip()),
         # Optional: the national identifier, where a file carries one.
         "ine": (
@@ -93,7 +88,7 @@ def _per_distinct(
     return changed[codes]
 
 
-def _names(features: pd.DataFrame) -> np.ndarray:
+def _names(features: dict[str, np.ndarray]) -> np.ndarray:
     """Surname, first first name and every first name glued, once each: what a school that typed the
     surname in the first-name column and the reverse still shares with the child (a blocking key)."""
     names = [
