@@ -8,6 +8,7 @@ export their date cells). Everything is normalised to ISO ``AAAA-MM-JJ``.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 import numpy as np
@@ -60,9 +61,10 @@ def iso_dates(distinct: np.ndarray) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _iso(text: object) -> str:
     # A loop over the distinct values: pandas' str.extract and to_numeric cost more in fixed overhead
-    # than these few thousand regex matches.
+    # than these few thousand regex matches. Cached: every file of a crossing has the same dates.
     if not isinstance(text, str):
         return ""
     match = _DATE_RE.match(text)

@@ -412,11 +412,9 @@ def _stripped(column: pd.Series) -> np.ndarray:
     """The column's values without surrounding whitespace, as an object array."""
     values = column.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        # Every cell is text (the usual case): a plain loop is three times faster than .str.strip(),
-        # which handles missing values at a cost paid on every cell.
-        stripped = np.empty(len(values), dtype=object)
-        stripped[:] = [value.strip() for value in values]
-        return stripped
+        # Every cell is text (the usual case): str.strip mapped in C is three times faster than
+        # .str.strip(), which handles missing values at a cost paid on every cell.
+        return np.fromiter(map(str.strip, values), dtype=object, count=len(values))
     return column.str.strip().to_numpy(dtype=object)
 
 

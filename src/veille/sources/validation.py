@@ -144,10 +144,10 @@ def validate(
             collector.problems.append(Problem(fichier, line, None, None, bad_lines[line]))
 
     identifiers = frame["identifiant"]
-    empty_id = (identifiers == "").to_numpy()
+    empty_id = identifiers.to_numpy() == ""
     collector.add(empty_id, "identifiant", identifiers, "identifiant vide : chaque ligne doit en avoir un")
     collector.add(
-        (frame["nom"] == "").to_numpy(), "nom", frame["nom"], "nom vide : chaque ligne doit en avoir un"
+        frame["nom"].to_numpy() == "", "nom", frame["nom"], "nom vide : chaque ligne doit en avoir un"
     )
 
     # Values longer than the database keeps (PostgreSQL would refuse them at confirmation).
@@ -198,7 +198,7 @@ def validate(
     category = kind.category
     categories = frame[category]
     mapped_category = _map_vocabulary(categories, kind.category_values)
-    empty_category = (categories == "").to_numpy()
+    empty_category = categories.to_numpy() == ""
     unknown_category = mapped_category.isna().to_numpy()
     noun = "organisme" if category == "organisme" else "source"
     collector.add(
