@@ -104,3 +104,47 @@ def test_a_memo_shared_by_two_tables_gives_each_the_fields_it_would_have_alone(
     pd.testing.assert_frame_equal(shared, alone)
     # Every address of the schooling table was standardised with the children's already.
     assert computed == []
+
+
+def test_spellings_with_the_same_normalised_text_are_standardised_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from veille.identity import features as module
+
+    table = pd.DataFrame(
+        {
+            "nom": ["Martin", "MARTIN", "martin ", "Dupont"],
+            "prenoms": ["Léa", "LEA", "Lea", "Zoé"],
+            "adresse": ["12 rue de l'Épeule", "12 RUE DE L'EPEULE", "12, rue de l'Epeule", ""],
+        }
+    )
+    expected = identity_features(table, claimant=False)
+    computed: list[str] = []
+    original = module._address_fields
+    monkeypatch.setattr(module, "_address_fields", lambda text: computed.append(text) or original(text))
+
+    pd.testing.assert_frame_equal(identity_features(table, claimant=False), expected)
+    # Three spellings of one address, and the empty one.
+    assert computed == ["12 RUE DE LEPEULE", ""]
+    assert expected["nom_colle"].tolist() == ["MARTIN", "MARTIN", "MARTIN", "DUPONT"]
+    assert expected["prenom1"].tolist() == ["LEA", "LEA", "LEA", "ZOE"]
+
+
+def test_garbage_collection_is_paused_inside_and_restored_after(children: pd.DataFrame) -> None:
+    import gc
+
+    from veille.identity.features import paused_garbage_collection
+
+    assert gc.isenabled()
+    with paused_garbage_collection():
+        assert not gc.isenabled()
+        identity_features(children, claimant=True)
+        # A nested pause leaves the outer one in place.
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        identity_features(children, claimant=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -137,3 +137,18 @@ def test_its_docstring_examples_hold(module: str) -> None:
     results = doctest.testmod(importlib.import_module(module))
     assert results.attempted > 0
     assert results.failed == 0
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_each_ascii_character_follows_the_rules(code: int) -> None:
+    """The ASCII fast path gives what the rules say for every character, as the general path does."""
+    char = chr(code)
+    if char.isalnum():
+        expected = f"A{char.upper()}B"
+    elif char in "-,./\\_;:()[]{}+&|\t\n\r" or char == " ":
+        expected = "A B"
+    else:
+        expected = "AB"
+    assert normalise(f"a{char}b") == expected
+    # The same text with an accent goes through the general path: same result, accent removed.
+    assert normalise(f"a{char}bé") == expected + "E"

@@ -568,6 +568,29 @@ def test_it_normalises_each_date_form_in_a_file(tmp_path: Path, text: str, iso: 
     assert read_children_files([path]).table.at[0, "date_naissance"] == iso
 
 
+def test_parse_date_series_reads_each_distinct_value_once_and_keeps_the_rows_order() -> None:
+    from veille.sources.dates import parse_date_series
+
+    values = pd.Series(
+        ["4/1/2016", "29/02/2016", "29/02/2015", "", "0000-01-01", "2015-02-03 12:30", "4/1/2016", None],
+        index=[7, 3, 5, 1, 2, 4, 6, 8],
+        dtype=object,
+    )
+
+    parsed = parse_date_series(values)
+
+    assert parsed.index.tolist() == [7, 3, 5, 1, 2, 4, 6, 8]
+    assert parsed.tolist() == ["2016-01-04", "2016-02-29", "", "", "", "2015-02-03", "2016-01-04", ""]
+
+
+def test_digits_of_other_scripts_are_not_a_date_in_a_file(tmp_path: Path) -> None:
+    """Arabic-Indic or full-width digits match the pattern's \\d but are refused, as they always were."""
+    path = write_rows(tmp_path / "enfants.csv", [child(date_naissance="\u0662\u0660\u0661\u0665-01-01")])
+
+    with pytest.raises(SourceError, match="n'est pas une date"):
+        read_children_files([path])
+
+
 # ------------------------------------------------------------------------------------ bad values
 
 

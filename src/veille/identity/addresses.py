@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -145,8 +146,12 @@ def _drop_complements(words: list[str]) -> list[str]:
 
 
 def _street(words: list[str]) -> str:
-    if not words:
-        return ""
+    return _cached_street(tuple(words)) if words else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_street(words: tuple[str, ...]) -> str:
+    # Cached: the same street comes back with every house number, and on both sides of a crossing.
     # The postcode and commune typed into the address field are not part of the street.
     for index, word in enumerate(words):
         if _POSTCODE.match(word) and index > 0:
@@ -196,7 +201,13 @@ def standardise_address(raw: str) -> Address:
         >>> standardise_address("Bât. C, appt 12, 3 bis all. des Tilleuls")
         Address(number='3', suffix='BIS', street='ALLEE DES TILLEULS')
     """
-    words = _drop_complements(_GROUND_FLOOR.sub(" ", normalise(raw)).split())
+    return standardise_normalised_address(normalise(raw))
+
+
+def standardise_normalised_address(text: str) -> Address:
+    """:func:`standardise_address` of an address already normalised (:func:`normalise`): what follows
+    depends on the normalised text only, so differently typed addresses can share the work."""
+    words = _drop_complements(_GROUND_FLOOR.sub(" ", text).split())
     number = suffix = ""
     for index, word in enumerate(words):
         match = _NUMBER.match(word)

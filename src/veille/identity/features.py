@@ -11,16 +11,19 @@ as read-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from veille.identity.addresses import standardise_address
-from veille.identity.first_names import first_name_tokens, variant_table
+from veille.identity.addresses import standardise_normalised_address
+from veille.identity.first_names import normalised_first_name_tokens, variant_table
 from veille.identity.phonetic import phonetic_key
-from veille.identity.surnames import surname_tokens, surname_variants
+from veille.identity.surnames import normalised_surname_tokens, surname_tokens, surname_variants
+from veille.identity.text import normalise
 
 #: The columns of :func:`identity_features`, in order.
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -45,8 +48,11 @@ _FIRST_NAME_FIELDS = ("prenom1", "prenom1_canon", "prenom1_phon", "prenoms_canon
 _ADDRESS_FIELDS = ("adresse_num", "adresse_voie", "adresse_cle")
 
 
-def _surname_fields(raw: str) -> tuple[Any, ...]:
-    tokens = surname_tokens(raw)
+# Each function below takes the normalised text (``normalise``): every field depends on it only.
+
+
+def _surname_fields(text: str) -> tuple[Any, ...]:
+    tokens = normalised_surname_tokens(text)
     glued = "".join(tokens)
     return (
         " ".join(tokens),
@@ -57,15 +63,15 @@ def _surname_fields(raw: str) -> tuple[Any, ...]:
     )
 
 
-def _first_name_fields(raw: str, canonical: Callable[[str, str], str]) -> tuple[Any, ...]:
-    tokens = first_name_tokens(raw)
+def _first_name_fields(text: str, canonical: Callable[[str, str], str]) -> tuple[Any, ...]:
+    tokens = normalised_first_name_tokens(text)
     first = tokens[0] if tokens else ""
     canonicals = list(dict.fromkeys(canonical(token, token) for token in tokens))
     return (first, canonical(first, first), phonetic_key(first), canonicals, "".join(tokens))
 
 
-def _address_fields(raw: str) -> tuple[Any, ...]:
-    address = standardise_address(raw)
+def _address_fields(text: str) -> tuple[Any, ...]:
+    address = standardise_normalised_address(text)
     return (address.number, address.street, address.key)
 
 
@@ -79,8 +85,9 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, distinct
 
 
-#: Fields already computed, by input column then raw value: one crossing gives the same memo to its
-#: two sides, whose names and addresses are mostly the same (a schooled child is in both files).
+#: Fields already computed, by input column then raw value (and by ``column:normalise`` then normalised
+#: value): one crossing gives the same memo to its two sides, whose names and addresses are mostly the
+#: same (a schooled child is in both files).
 FeatureMemo = dict[str, dict[str, tuple[Any, ...]]]
 
 
@@ -89,35 +96,58 @@ def _per_distinct(
     distinct: list[str],
     compute: Callable[[str], tuple[Any, ...]],
     names: Sequence[str],
-    memo: dict[str, tuple[Any, ...]] | None = None,
+    memo: dict[str, tuple[Any, ...]],
+    by_normalised: dict[str, tuple[Any, ...]],
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run ``compute`` once per distinct value; its fields per distinct value and spread to every row.
+    """Run ``compute`` once per distinct normalised value; its fields per distinct value and per row.
 
-    ``memo``: results already computed for some values (filled with the new ones). The results are
+    ``memo``: results already computed by raw value, ``by_normalised`` by normalised value (both filled
+    with the new ones): ``Martin``, ``MARTIN`` and ``MARTIN `` are standardised once. The results are
     shared, not copied: nothing downstream changes a field in place.
     """
-    if memo is None:
-        results = [compute(value) for value in distinct]
-    else:
-        results = [
-            memo[value] if value in memo else memo.setdefault(value, compute(value)) for value in distinct
-        ]
+    results = [
+        memo[value]
+        if value in memo
+        else memo.setdefault(value, _by_normalised(value, compute, by_normalised))
+        for value in distinct
+    ]
     per_value: dict[str, np.ndarray] = {}
     per_row: dict[str, np.ndarray] = {}
-    for position, name in enumerate(names):
+    # zip(*results): one tuple per field (there is always a value, the "" of _factorize).
+    for name, field_values in zip(names, zip(*results, strict=True), strict=True):
         # Built with fromiter: np.array() would turn equal-length lists into a 2-D array.
-        values = np.fromiter((result[position] for result in results), dtype=object, count=len(results))
+        values = np.fromiter(field_values, dtype=object, count=len(results))
         per_value[name] = values
         per_row[name] = values[codes]
     return per_row, per_value
 
 
+def _by_normalised(
+    raw: str, compute: Callable[[str], tuple[Any, ...]], by_normalised: dict[str, tuple[Any, ...]]
+) -> tuple[Any, ...]:
+    text = normalise(raw)
+    found = by_normalised.get(text)
+    if found is None:
+        found = by_normalised[text] = compute(text)
+    return found
+
+
 def _family_names(
-    child_codes: np.ndarray, child_lists: list[list[str]], claimant_column: pd.Series
+    child_codes: np.ndarray,
+    child_lists: list[list[str]],
+    claimant_column: pd.Series,
+    surnames: dict[str, tuple[Any, ...]],
 ) -> np.ndarray:
-    """Child's surname tokens followed by the claimant's, once per distinct (child, claimant) pair."""
+    """Child's surname tokens followed by the claimant's, once per distinct (child, claimant) pair.
+
+    ``surnames``: the surnames' fields by raw value; a claimant's surname is mostly a child's too.
+    """
     claimant_codes, claimant_names = _factorize(claimant_column)
-    claimant_lists = [surname_variants(surname_tokens(name)) for name in claimant_names]
+    position = _SURNAME_FIELDS.index("nom_tokens")
+    claimant_lists = [
+        surnames[name][position] if name in surnames else surname_variants(surname_tokens(name))
+        for name in claimant_names
+    ]
     width = len(claimant_names)
     pair_codes, pairs = pd.factorize(child_codes.astype(np.int64) * width + claimant_codes, sort=False)
     pairs = np.asarray(pairs, dtype=np.int64)
@@ -169,29 +199,62 @@ def identity_features(
         >>> identity_features(frame, claimant=False).loc[0, ["nom_colle", "prenom1", "adresse_cle"]].tolist()
         ['BENAHMED', 'YANIS', '12||RUE DE LEPEULE']
     """
-    memos = {} if memo is None else memo
+    fields = identity_feature_arrays(table, claimant=claimant, memo=memo)
+    return pd.DataFrame({name: fields[name] for name in FEATURE_COLUMNS}, index=table.index)
+
+
+def identity_feature_arrays(
+    table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None = None
+) -> dict[str, np.ndarray]:
+    """:func:`identity_features` as one object array per column, in the table's row order: for a caller
+    that builds its own frame (``match_frame``) rather than take the columns out of this one."""
+    with paused_garbage_collection():
+        return _feature_arrays(table, claimant, {} if memo is None else memo)
+
+
+@contextlib.contextmanager
+def paused_garbage_collection() -> Iterator[None]:
+    """No cyclic garbage collection inside: the lists and tuples made here hold no cycle, but their
+    number (one or more per row) triggers full collections that walk every object of the process,
+    up to a third of the time of a standardisation. Collection resumes as it was afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _feature_arrays(table: pd.DataFrame, claimant: bool, memos: FeatureMemo) -> dict[str, np.ndarray]:
     nom_codes, noms = _factorize(table["nom"])
+    surnames = memos.setdefault("nom", {})
     fields, per_surname = _per_distinct(
-        nom_codes, noms, _surname_fields, _SURNAME_FIELDS, memos.setdefault("nom", {})
+        nom_codes, noms, _surname_fields, _SURNAME_FIELDS, surnames, memos.setdefault("nom:normalise", {})
     )
     # The table's own dict.get, looked up once rather than through canonical_first_name for every name.
     canonical = variant_table().get
     fields.update(
         _per_distinct(
             *_factorize(table["prenoms"]),
-            lambda raw: _first_name_fields(raw, canonical),
+            lambda text: _first_name_fields(text, canonical),
             _FIRST_NAME_FIELDS,
             memos.setdefault("prenoms", {}),
+            memos.setdefault("prenoms:normalise", {}),
         )[0]
     )
     fields.update(
         _per_distinct(
-            *_factorize(table["adresse"]), _address_fields, _ADDRESS_FIELDS, memos.setdefault("adresse", {})
+            *_factorize(table["adresse"]),
+            _address_fields,
+            _ADDRESS_FIELDS,
+            memos.setdefault("adresse", {}),
+            memos.setdefault("adresse:normalise", {}),
         )[0]
     )
     if claimant:
         child_lists = per_surname["nom_tokens"].tolist()
-        fields["noms_famille"] = _family_names(nom_codes, child_lists, table["nom_allocataire"])
+        fields["noms_famille"] = _family_names(nom_codes, child_lists, table["nom_allocataire"], surnames)
     else:
         fields["noms_famille"] = fields["nom_tokens"]
-    return pd.DataFrame({name: fields[name] for name in FEATURE_COLUMNS}, index=table.index)
+    return fields

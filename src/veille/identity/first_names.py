@@ -49,9 +49,14 @@ def first_name_tokens(raw: str) -> tuple[str, ...]:
         >>> first_name_tokens("Abd El Kader")
         ('ABDELKADER',)
     """
+    return normalised_first_name_tokens(normalise(raw))
+
+
+def normalised_first_name_tokens(text: str) -> tuple[str, ...]:
+    """:func:`first_name_tokens` of first names already normalised (:func:`normalise`)."""
     tokens: list[str] = []
     pending = ""
-    for word in normalise(raw).split():
+    for word in text.split():
         if word in _GLUED_PREFIXES:
             pending += word
             continue

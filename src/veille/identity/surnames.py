@@ -84,7 +84,12 @@ def surname_tokens(raw: str) -> tuple[str, ...]:
         >>> surname_tokens("N DIAYE")
         ('NDIAYE',)
     """
-    words = normalise(raw).split()
+    return normalised_surname_tokens(normalise(raw))
+
+
+def normalised_surname_tokens(text: str) -> tuple[str, ...]:
+    """:func:`surname_tokens` of a surname already normalised (:func:`normalise`)."""
+    words = text.split()
     while len(words) > 1 and words[0] in TITLES:
         words = words[1:]
     kept = [

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from veille.identity import identity_features
-from veille.identity.features import FeatureMemo
+from veille.identity.features import FeatureMemo, identity_feature_arrays, paused_garbage_collection
 from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS
 
 _LIST = pa.list_(pa.string())
@@ -39,41 +40,72 @@ def match_frame(table: pd.DataFrame, *, claimant: bool, memo: FeatureMemo | None
         claimant: whether the table carries the claimant's surname (children files).
         memo: shared with the other side of the crossing (``identity_features``).
     """
-    features = identity_features(table, claimant=claimant, memo=memo)
-    frame = pd.DataFrame(
-        {
-            "unique_id": np.arange(len(table), dtype=np.int64),
-            "nom_colle": features["nom_colle"],
-            "nom_tokens": features["nom_tokens"],
-            "noms_famille": features["noms_famille"],
-            "nom_phon": features["nom_phon"],
-            "nom1_phon": features["nom1_phon"],
-            "prenom1": features["prenom1"],
-            "prenom1_canon": features["prenom1_canon"],
-            "prenoms_canon": features["prenoms_canon"],
-            "prenoms_colle": features["prenoms_colle"],
-            "prenom1_phon": features["prenom1_phon"],
-            "noms_prenoms": _names(features),
-            "dob": table["date_naissance"],
-            "sexe": table["sexe"],
-            "adresse_cle": features["adresse_cle"],
-            "adresse_voie": features["adresse_voie"],
-            "code_postal": table["code_postal"].str.strip(),
-            # Optional: the national identifier, where a file carries one.
-            "ine": table["ine"].str.strip().str.upper() if "ine" in table else "",
-        }
-    ).reset_index(drop=True)
-    for column in _NULLABLE:
-        frame[column] = frame[column].replace("", None)
-    return frame
+    with paused_garbage_collection():
+        return _match_frame(table, claimant, memo)
 
 
-def _names(features: pd.DataFrame) -> np.ndarray:
+def _match_frame(table: pd.DataFrame, claimant: bool, memo: FeatureMemo | None) -> pd.DataFrame:
+    features = identity_feature_arrays(table, claimant=claimant, memo=memo)
+    # Plain arrays, all in the table's row order: the frame is built once and numbered from 0.
+    arrays: dict[str, np.ndarray] = {
+        "unique_id": np.arange(len(table), dtype=np.int64),
+        "nom_colle": features["nom_colle"],
+        "nom_tokens": features["nom_tokens"],
+        "noms_famille": features["noms_famille"],
+        "nom_phon": features["nom_phon"],
+        "nom1_phon": features["nom1_phon"],
+        "prenom1": features["prenom1"],
+        "prenom1_canon": features["prenom1_canon"],
+        "prenoms_canon": features["prenoms_canon"],
+        "prenoms_colle": features["prenoms_colle"],
+        "prenom1_phon": features["prenom1_phon"],
+        "noms_prenoms": _names(features),
+        "dob": table["date_naissance"].to_numpy(dtype=object),
+        "sexe": table["sexe"].to_numpy(dtype=object),
+        "adresse_cle": features["adresse_cle"],
+        "adresse_voie": features["adresse_voie"],
+        "code_postal": _per_distinct(table["code_postal"], str.strip, lambda v: v.str.strip()),
+        # Optional: the national identifier, where a file carries one.
+        "ine": (
+            _per_distinct(table["ine"], lambda v: v.strip().upper(), lambda v: v.str.strip().str.upper())
+            if "ine" in table
+            else np.full(len(table), "", dtype=object)
+        ),
+    }
+    for name in _NULLABLE:
+        # A copy: dob and sexe are the table's own arrays, which must not change.
+        values = arrays[name].copy()
+        values[values == ""] = None
+        arrays[name] = values
+    return pd.DataFrame(arrays)
+
+
+def _per_distinct(
+    values: pd.Series, change: Callable[[str], str], fallback: Callable[[pd.Series], pd.Series]
+) -> np.ndarray:
+    """``change`` once per distinct text (postal codes repeat); ``fallback`` when a value is missing."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if (codes < 0).any() or not all(isinstance(value, str) for value in uniques):
+        return fallback(values).to_numpy(dtype=object)
+    changed = np.empty(len(uniques), dtype=object)
+    changed[:] = [change(value) for value in uniques]
+    return changed[codes]
+
+
+def _names(features: dict[str, np.ndarray]) -> np.ndarray:
     """Surname, first first name and every first name glued, once each: what a school that typed the
     surname in the first-name column and the reverse still shares with the child (a blocking key)."""
     names = [
-        [name for name in dict.fromkeys(row) if name]
-        for row in zip(features["nom_colle"], features["prenom1"], features["prenoms_colle"], strict=True)
+        # The usual row (three non-empty names, the surname apart) spelt out: dict.fromkeys costs more.
+        ([a, b] if b == c or not c else [a, b, c])
+        if a and b and a != b and a != c
+        else [name for name in dict.fromkeys((a, b, c)) if name]
+        for a, b, c in zip(
+            features["nom_colle"].tolist(),
+            features["prenom1"].tolist(),
+            features["prenoms_colle"].tolist(),
+            strict=True,
+        )
     ]
     out = np.empty(len(names), dtype=object)
     out[:] = names

@@ -8,6 +8,7 @@ export their date cells). Everything is normalised to ISO ``AAAA-MM-JJ``.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 import numpy as np
@@ -48,27 +49,37 @@ def parse_date_series(values: pd.Series) -> pd.Series:
     million rows cost a few thousand parses.
     """
     codes, uniques = pd.factorize(values, sort=False)
-    if len(uniques) == 0:
-        return pd.Series("", index=values.index, dtype=object)
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    parts = distinct.str.extract(DATE_PATTERN)
-    day_first = parts[3].notna()
-    year = parts[3].where(day_first, parts[4])
-    month = parts[2].where(day_first, parts[6])
-    day = parts[0].where(day_first, parts[7])
-    # Calendar check in numpy (pandas timestamps stop at 2262, and 31/02 must fail, not roll over).
-    matched = year.notna().to_numpy()
-    y = pd.to_numeric(year, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    m = pd.to_numeric(month, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    d = pd.to_numeric(day, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    month_lengths = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-    days_in_month = month_lengths[np.clip(m, 0, 12)] + ((m == 2) & leap)
-    valid = matched & (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month)
-    normalised = np.full(len(distinct), "", dtype=object)
-    if valid.any():
-        iso = year[valid].str.zfill(4) + "-" + month[valid].str.zfill(2) + "-" + day[valid].str.zfill(2)
-        normalised[valid] = iso.to_numpy(dtype=object)
-    # factorize gives -1 for missing values; they map to "" (not a date).
-    result = np.where(codes >= 0, normalised[np.maximum(codes, 0)], "")
-    return pd.Series(result, index=values.index, dtype=object)
+    normalised = np.append(iso_dates(np.asarray(uniques, dtype=object)), "")
+    # factorize gives -1 for missing values; they map to the "" appended (not a date).
+    return pd.Series(normalised[codes], index=values.index, dtype=object)
+
+
+def iso_dates(distinct: np.ndarray) -> np.ndarray:
+    """The ISO form of each value of ``distinct`` (an object array), ``""`` where it is not a date."""
+    out = np.empty(len(distinct), dtype=object)
+    out[:] = [_iso(value) for value in distinct]
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _iso(text: object) -> str:
+    # A loop over the distinct values: pandas' str.extract and to_numeric cost more in fixed overhead
+    # than these few thousand regex matches. Cached: every file of a crossing has the same dates.
+    if not isinstance(text, str):
+        return ""
+    match = _DATE_RE.match(text)
+    if match is None:
+        return ""
+    if match.group(4) is not None:
+        day, month, year = match.group(1, 3, 4)
+    else:
+        year, month, day = match.group(5, 7, 8)
+    # \d also matches other scripts' digits (Arabic-Indic, full-width): they are not read as a date.
+    if not (year.isascii() and month.isascii() and day.isascii()):
+        return ""
+    try:
+        # Proleptic Gregorian calendar: 31/02 fails rather than roll over, years 1 to 9999.
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return ""
+    return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"

@@ -162,7 +162,8 @@ def read_csv_bytes(fichier: str, data: bytes) -> RawTable:
             encoding=encoding,
             sep=separator,
             header=None,
-            dtype=str,
+            # object, not str: with na_filter off every cell is already text, and str costs a pass more.
+            dtype=object,
             keep_default_na=False,
             na_filter=False,  # no NaN: empty and missing trailing fields are ""
             skip_blank_lines=False,  # keeps the line numbers right

@@ -192,8 +192,12 @@ def overlong_cells(frame: pd.DataFrame) -> list[tuple[str, np.ndarray, int]]:
     for column, limit in FIELD_LIMITS.items():
         if column in frame:
             values = frame[column].to_numpy()
-            # A plain loop: pandas' .str.len() builds a float Series per column, three times slower.
-            mask = np.fromiter((isinstance(v, str) and len(v) > limit for v in values), bool, len(values))
+            if pd.api.types.infer_dtype(values, skipna=False) == "string":
+                # All text (the usual case): len through map, without a Python test per cell.
+                mask = np.fromiter(map(len, values), np.int64, len(values)) > limit
+            else:
+                # A plain loop: pandas' .str.len() builds a float Series per column, three times slower.
+                mask = np.fromiter((isinstance(v, str) and len(v) > limit for v in values), bool, len(values))
             if mask.any():
                 found.append((column, mask, limit))
     return found

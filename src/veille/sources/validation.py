@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from veille.columns import CHILD_COLUMNS, CHILD_ORGANISATIONS, SCHOOLING_COLUMNS, SCHOOLING_SOURCES
 from veille.sources import limits
-from veille.sources.dates import NOT_A_DATE, parse_date_series
+from veille.sources.dates import NOT_A_DATE, iso_dates
 from veille.sources.problems import Problem
 from veille.sources.values import (
     ORGANISATION_VALUES,
@@ -60,6 +61,23 @@ SCHOOLING = Kind(
     category_from_name=source_from_name,
     required=("identifiant", "nom", "prenoms", "date_naissance"),
 )
+
+
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
+def _per_distinct_text(values: pd.Series, change: Callable[[str], str]) -> pd.Series:
+    """``change`` applied to each text of ``values``, computed once per distinct value; others kept."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if (codes < 0).any() or not all(isinstance(value, str) for value in uniques):
+        return pd.Series(
+            [change(value) if isinstance(value, str) else value for value in values],
+            index=values.index,
+            dtype=object,
+        )
+    changed = np.empty(len(uniques), dtype=object)
+    changed[:] = [change(value) for value in uniques]
+    return pd.Series(changed[codes], index=values.index, dtype=object)
 
 
 def _map_vocabulary(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
@@ -126,10 +144,10 @@ def validate(
             collector.problems.append(Problem(fichier, line, None, None, bad_lines[line]))
 
     identifiers = frame["identifiant"]
-    empty_id = (identifiers == "").to_numpy()
+    empty_id = identifiers.to_numpy() == ""
     collector.add(empty_id, "identifiant", identifiers, "identifiant vide : chaque ligne doit en avoir un")
     collector.add(
-        (frame["nom"] == "").to_numpy(), "nom", frame["nom"], "nom vide : chaque ligne doit en avoir un"
+        frame["nom"].to_numpy() == "", "nom", frame["nom"], "nom vide : chaque ligne doit en avoir un"
     )
 
     # Values longer than the database keeps (PostgreSQL would refuse them at confirmation).
@@ -142,17 +160,21 @@ def validate(
             "que les colonnes ne sont pas décalées, ou raccourcissez la valeur dans le fichier source",
         )
 
-    # Birth date: format, then plausibility.
+    # Birth date: format, then plausibility, decided once per distinct date and spread to the rows.
     raw_dates = frame["date_naissance"]
-    iso = parse_date_series(raw_dates)
-    empty_date = (raw_dates == "").to_numpy()
-    not_a_date = (iso == "").to_numpy() & ~empty_date
+    codes, uniques = pd.factorize(raw_dates, sort=False)
+    distinct = np.asarray(uniques, dtype=object)
+    # A missing cell (code -1) reads as an extra last value: not empty, not a date.
+    codes = np.where(codes < 0, len(distinct), codes)
+    iso = np.append(iso_dates(distinct), "")
+    parsed = (iso != "")[codes]
+    empty_date = np.append(distinct == "", False)[codes]
+    not_a_date = ~parsed & ~empty_date
     collector.add(empty_date, "date_naissance", raw_dates, "date de naissance vide : elle est obligatoire")
     collector.add(not_a_date, "date_naissance", raw_dates, NOT_A_DATE)
     today_iso = (today or datetime.date.today()).isoformat()
-    parsed = (iso != "").to_numpy()
-    too_old = parsed & (iso < EARLIEST_BIRTH_DATE.isoformat()).to_numpy()
-    future = parsed & (iso > today_iso).to_numpy()
+    too_old = parsed & (iso < EARLIEST_BIRTH_DATE.isoformat())[codes]
+    future = parsed & (iso > today_iso)[codes]
     collector.add(
         too_old,
         "date_naissance",
@@ -161,7 +183,9 @@ def validate(
         "soumis à l'obligation d'instruction, vérifiez-la",
     )
     collector.add(future, "date_naissance", raw_dates, "est dans le futur : vérifiez la date de naissance")
-    out["date_naissance"] = iso.where(parsed, raw_dates)
+    out["date_naissance"] = pd.Series(
+        np.where(parsed, iso[codes], raw_dates.to_numpy(dtype=object)), index=frame.index, dtype=object
+    )
 
     # Sex: M, F or empty.
     sexes = frame["sexe"]
@@ -174,7 +198,7 @@ def validate(
     category = kind.category
     categories = frame[category]
     mapped_category = _map_vocabulary(categories, kind.category_values)
-    empty_category = (categories == "").to_numpy()
+    empty_category = categories.to_numpy() == ""
     unknown_category = mapped_category.isna().to_numpy()
     noun = "organisme" if category == "organisme" else "source"
     collector.add(
@@ -194,7 +218,9 @@ def validate(
 
     # Postal code: a spreadsheet number loses the leading zero of 01000.
     postal = out["code_postal"]
-    out["code_postal"] = postal.where(~postal.str.fullmatch(r"\d{4}"), "0" + postal)
+    out["code_postal"] = _per_distinct_text(
+        postal, lambda code: "0" + code if _FOUR_DIGITS.fullmatch(code) else code
+    )
 
     # Duplicated identifier: each repeat names the line where the identifier first appeared.
     duplicated = identifiers.duplicated(keep="first").to_numpy() & ~empty_id
