@@ -64,3 +64,25 @@ def test_a_table_without_ine_has_no_national_identifier() -> None:
     frame = match_frame(_schooling(nom=["MARTIN"]), claimant=False)
 
     assert frame["ine"].tolist() == [None]
+
+
+def test_the_arrow_identities_hold_what_the_frame_holds() -> None:
+    import pyarrow as pa
+
+    from veille.matching.comparisons import MATCH_COLUMNS
+    from veille.matching.frames import IDENTITY_SCHEMA, identity_table
+
+    # Many rows of the same names (lists shared between rows) and a few others.
+    table = _schooling(
+        nom=["MARTIN"] * 8 + ["DUPONT", "VAN DE WALLE", ""],
+        prenoms=["Léa Zoé"] * 8 + ["Jean", "", "Mila"],
+        adresse=["3 rue de la Gare"] * 11,
+    )
+    frame = match_frame(table, claimant=False)
+
+    expected = pa.Table.from_pandas(
+        frame.loc[:, list(MATCH_COLUMNS)], schema=IDENTITY_SCHEMA, preserve_index=False
+    )
+    assert identity_table(frame).equals(expected)
+    assert identity_table(frame.iloc[0:0]).num_rows == 0
+    assert identity_table(identity_table(frame)).equals(expected)

@@ -129,6 +129,16 @@ def identity_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
     """The ``MATCH_COLUMNS`` of a ``match_frame`` as an Arrow table of :data:`IDENTITY_SCHEMA`."""
     if isinstance(frame, pa.Table):
         return frame.select(list(MATCH_COLUMNS)).cast(IDENTITY_SCHEMA)
-    return pa.Table.from_pandas(
-        frame.loc[:, list(MATCH_COLUMNS)], schema=IDENTITY_SCHEMA, preserve_index=False
-    )
+    columns = []
+    for field in IDENTITY_SCHEMA:
+        values = frame[field.name].to_numpy()
+        if field.name in LIST_COLUMNS and len(values):
+            # Rows of the same name share one list object (``identity_features``): each list is
+            # converted once, then repeated.
+            codes = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))[0]
+            first = np.unique(codes, return_index=True)[1]
+            if len(first) < len(values) // 2:
+                columns.append(pa.array(list(values[first]), type=field.type).take(pa.array(codes)))
+                continue
+        columns.append(pa.array(values, type=field.type, from_pandas=True))
+    return pa.Table.from_arrays(columns, schema=IDENTITY_SCHEMA)
