@@ -202,11 +202,13 @@ class MonthlyState:
             meta = json.loads(archive.read("etat.json"))
             if meta.get("version") != STATE_VERSION:
                 raise StateError("l'état du croisement précédent vient d'une autre version de Veille")
-            frames = {name: _table(archive, name) for name in ("enfants", "dossiers", "paires")}
-            if any(frame is None for frame in frames.values()):
-                raise KeyError("tables")
+            tables = {}
+            for name in ("enfants", "dossiers", "paires"):
+                frame = _table(archive, name)
+                if frame is None:
+                    raise KeyError(name)
+                tables[name] = frame.to_pandas()
             identities = {name: _table(archive, name) for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)}
-        tables = {name: frame.to_pandas() for name, frame in frames.items() if frame is not None}
         return cls(
             model=meta["modele"],
             school_year=meta["annee_scolaire"],
@@ -346,7 +348,6 @@ def standardised(
     if len(fresh):
         new = match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh)
         rows = pa.concat_tables([before, identity_table(new)])
-        was = was.copy()
         was[fresh] = len(before) + np.arange(len(fresh))
     rows = rows.take(was)
     uid = rows.schema.get_field_index("unique_id")
