@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from veille.matching.monthly import (
     ARRIVED,
     BLOCKS,
     CHANGES_COLUMNS,
+    KEY_HASH,
     LEFT,
     LEFT_OUT,
     NEWLY_SCHOOLED,
@@ -276,6 +278,23 @@ def test_a_state_whose_tables_are_in_parquet_is_still_read(months, tmp_path):
     assert again.left.equals(state.left) and again.right.equals(state.right)
     pd.testing.assert_frame_equal(again.children, state.children)
     pd.testing.assert_frame_equal(again.pairs, state.pairs)
+
+
+def test_a_state_without_its_key_hashes_gives_the_same_month(months):
+    # A state written before Veille kept each row's key hash: the keys are hashed on reading.
+    state = months["month_1"].state
+    older = replace(
+        state, children=state.children.drop(columns=KEY_HASH), records=state.records.drop(columns=KEY_HASH)
+    )
+    children, schooling = months["tables_2"]
+
+    again = cross(children, schooling, school_year=YEAR, previous=older)
+
+    assert again.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
+    pd.testing.assert_frame_equal(again.state.pairs, months["month_2"].state.pairs)
+    pd.testing.assert_frame_equal(
+        changes(older.children, again.children), changes(state.children, months["month_2"].children)
+    )
 
 
 def _croiser(files: dict[str, Path], out: Path, *extra: str) -> int:

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from veille import __version__
 from veille.compulsory import SchoolYear, ages_on
 from veille.matching.department import DepartmentResult
-from veille.matching.monthly import CHANGES_FILE, MonthlyState, changes, count_changes
+from veille.matching.monthly import CHANGES_FILE, KEY_HASH, MonthlyState, changes, count_changes
 from veille.matching.results import CrossingResult, Status
 from veille.spreadsheet_safety import neutralise_frame
 
@@ -143,7 +144,8 @@ def write_changes(previous: MonthlyState, result: CrossingResult, out_dir: str |
     """Write ``changements.csv`` (what changed since last month); returns the count of each change."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = changes(previous.children, result.children)
+    keys = None if result.state is None else result.state.children[KEY_HASH].to_numpy(np.uint64)
+    table = changes(previous.children, result.children, keys)
     # The children who left are named: the same care as the lists.
     write_csv(table, out / CHANGES_FILE)
     return count_changes(table)

@@ -38,10 +38,13 @@ from veille.matching.department import CommuneChildren, CommuneResult, Departmen
 from veille.matching.model import Model, prior
 from veille.matching.monthly import (
     CHILD_IDENTITY,
+    CHILD_KEY,
     RECORD_IDENTITY,
+    RECORD_KEY,
     MonthlyState,
     RowFacts,
     fingerprints,
+    key_hashes,
     merge,
     plan,
     settle,
@@ -149,9 +152,14 @@ def cross(
     # Each row's identity fingerprint: what next month recognises it by, and this month last month's.
     child_prints = fingerprints(children, CHILD_IDENTITY)
     record_prints = fingerprints(schooling, RECORD_IDENTITY)
+    child_keys, record_keys = key_hashes(children, CHILD_KEY), key_hashes(schooling, RECORD_KEY)
     memo: FeatureMemo = {}
-    left = standardised(children, claimant=True, previous=previous, prints=child_prints, memo=memo)
-    right = standardised(schooling, claimant=False, previous=previous, prints=record_prints, memo=memo)
+    left = standardised(
+        children, claimant=True, previous=previous, prints=child_prints, keys=child_keys, memo=memo
+    )
+    right = standardised(
+        schooling, claimant=False, previous=previous, prints=record_prints, keys=record_keys, memo=memo
+    )
     del memo
     lap("normalisation")
 
@@ -178,6 +186,8 @@ def cross(
                 facts=facts,
                 child_prints=child_prints,
                 record_prints=record_prints,
+                child_keys=child_keys,
+                record_keys=record_keys,
             )
             monthly = settle(
                 monthly,
@@ -248,6 +258,8 @@ def cross(
         left_out=left_out,
         child_fingerprints=child_prints,
         record_fingerprints=record_prints,
+        child_keys=child_keys,
+        record_keys=record_keys,
     )
     lap("classement")
     return CrossingResult(

@@ -100,6 +100,8 @@ _NAMES = ("nom", "prenoms", "date_naissance")
 BLOCKS = "blocs"
 #: per child: at most the weight of its best pair left out (not kept in ``pairs``), NaN if none
 LEFT_OUT = "ecartee_max"
+#: per child and record: the hash of its key (``key_hashes``); a state without it is hashed on reading
+KEY_HASH = "cle"
 #: a hair above the rounding of two sums of the same doubles in another order
 _EPSILON = 1e-6
 
@@ -131,6 +133,30 @@ def _identity_or_none(table: pa.Table | None) -> pa.Table | None:
 
 class StateError(ValueError):
     """The previous run's state cannot be read (French message)."""
+
+
+def key_hashes(table: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
+    """One 64-bit hash per row of its key columns (``CHILD_KEY``, ``RECORD_KEY``): who the row is.
+
+    A month looks its rows up among last month's several times (identities, pairs, changes): hashing
+    the key's strings once per table, and keeping last month's in the state, spares a dozen passes
+    over 100,000 strings.
+    """
+    frame = pd.DataFrame({k: table[k].to_numpy() for k in key})
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+
+
+def _keys_of(table: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
+    """The key hashes a state keeps (``KEY_HASH``), or computed for a state written without them."""
+    if KEY_HASH in table:
+        return table[KEY_HASH].to_numpy(np.uint64)
+    return key_hashes(table, key)
+
+
+def _with_prints(keys: np.ndarray, prints: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per row of its key hash and its identity fingerprint."""
+    frame = pd.DataFrame({KEY_HASH: keys, "empreinte": prints})
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
 
 
 def fingerprints(table: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -264,6 +290,8 @@ def state_of(
     left_out: np.ndarray,
     child_fingerprints: np.ndarray | None = None,
     record_fingerprints: np.ndarray | None = None,
+    child_keys: np.ndarray | None = None,
+    record_keys: np.ndarray | None = None,
 ) -> MonthlyState:
     """The state of a crossing: ``pairs`` (``child_uid``, ``record_uid``…) are positions in the tables.
 
@@ -276,6 +304,10 @@ def state_of(
         child_fingerprints = fingerprints(children, CHILD_IDENTITY)
     if record_fingerprints is None:
         record_fingerprints = fingerprints(schooling, RECORD_IDENTITY)
+    if child_keys is None:
+        child_keys = key_hashes(children, CHILD_KEY)
+    if record_keys is None:
+        record_keys = key_hashes(schooling, RECORD_KEY)
     return MonthlyState(
         model=model,
         school_year=school_year,
@@ -284,6 +316,7 @@ def state_of(
                 "organisme": children["organisme"].to_numpy(),
                 "identifiant": children["identifiant"].to_numpy(),
                 "empreinte": child_fingerprints,
+                KEY_HASH: child_keys,
                 "statut": statuses,
                 **{name: children[name].to_numpy() for name in _NAMES},
                 **{column: facts.child_tf[column].to_numpy() for column in facts.child_tf},
@@ -296,6 +329,7 @@ def state_of(
                 "source": schooling["source"].to_numpy(),
                 "identifiant": schooling["identifiant"].to_numpy(),
                 "empreinte": record_fingerprints,
+                KEY_HASH: record_keys,
                 BLOCKS: facts.record_blocks,
             }
         ),
@@ -326,13 +360,14 @@ def standardised(
     claimant: bool,
     previous: MonthlyState | None,
     prints: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
     memo: FeatureMemo | None = None,
 ) -> pa.Table:
     """``match_frame(table)`` as an Arrow table (``identity_table``), taking last month's rows for the
     rows whose identity did not change.
 
-    ``prints``: the table's ``fingerprints``, when the caller has them already; ``memo``: shared
-    with the other side (``identity_features``).
+    ``prints``, ``keys``: the table's ``fingerprints`` and ``key_hashes``, when the caller has them
+    already; ``memo``: shared with the other side (``identity_features``).
     """
     before = None if previous is None else previous.left if claimant else previous.right
     if previous is None or before is None:
@@ -341,7 +376,10 @@ def standardised(
     known = previous.children if claimant else previous.records
     # Position of each of this month's rows last month (-1: new or changed).
     current = fingerprints(table, columns) if prints is None else prints
-    was = _lookup(_row_hashes(table, key, current), _row_hashes(known, key, known["empreinte"].to_numpy()))
+    keys = key_hashes(table, key) if keys is None else keys
+    was = _lookup(
+        _with_prints(keys, current), _with_prints(_keys_of(known, key), known["empreinte"].to_numpy())
+    )
     fresh = np.flatnonzero(was < 0)
     # Columnar throughout: last month's rows and the new ones gathered in this month's order at once.
     rows = before
@@ -383,22 +421,15 @@ def _positions(
     key: Sequence[str],
     columns: Sequence[str],
     prints: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per row of ``before``: its position in ``now`` if there with the same identity, else -1."""
     current = fingerprints(now, columns) if prints is None else prints
+    keys = key_hashes(now, key) if keys is None else keys
     # A key given twice this month is scored again: which of its rows was last month's is unknowable.
-    twice = pd.Index(_row_hashes(now, key)).duplicated(keep=False)
-    return _lookup(
-        _row_hashes(before, key, before["empreinte"].to_numpy()), _row_hashes(now, key, current), ~twice
-    )
-
-
-def _row_hashes(table: pd.DataFrame, key: Sequence[str], prints: np.ndarray | None = None) -> np.ndarray:
-    """One 64-bit hash per row of its ``key`` columns (and its identity fingerprint, if given)."""
-    frame = pd.DataFrame({k: table[k].to_numpy() for k in key})
-    if prints is not None:
-        frame["empreinte"] = prints
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+    twice = pd.Index(keys).duplicated(keep=False)
+    before_rows = _with_prints(_keys_of(before, key), before["empreinte"].to_numpy())
+    return _lookup(before_rows, _with_prints(keys, current), ~twice)
 
 
 def _lookup(values: np.ndarray, among: np.ndarray, usable: np.ndarray | None = None) -> np.ndarray:
@@ -423,14 +454,18 @@ def plan(
     facts: RowFacts | None = None,
     child_prints: np.ndarray | None = None,
     record_prints: np.ndarray | None = None,
+    child_keys: np.ndarray | None = None,
+    record_keys: np.ndarray | None = None,
 ) -> Plan:
     """Which of last month's pairs stand, and which children and records must be scored.
 
     ``facts``: this month's open capped blocks (``PairEngine``); a row whose block opened or closed
     is scored again. Without them, as if no block had (what a test of the plan alone needs).
     """
-    child_now = _positions(children, previous.children, CHILD_KEY, CHILD_IDENTITY, child_prints)
-    record_now = _positions(schooling, previous.records, RECORD_KEY, RECORD_IDENTITY, record_prints)
+    child_now = _positions(children, previous.children, CHILD_KEY, CHILD_IDENTITY, child_prints, child_keys)
+    record_now = _positions(
+        schooling, previous.records, RECORD_KEY, RECORD_IDENTITY, record_prints, record_keys
+    )
     if facts is not None:
         # Last month's rows whose capped blocks are not the same now: every pair of theirs again.
         child_now = _unless_blocks_moved(child_now, previous.children, facts.child_blocks)
@@ -551,18 +586,21 @@ def merge(
     return kept, trimmed
 
 
-def changes(previous: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+def changes(previous: pd.DataFrame, table: pd.DataFrame, keys: np.ndarray | None = None) -> pd.DataFrame:
     """What changed since last month, one row per child concerned (``CHANGES_COLUMNS``).
 
     Args:
         previous: last month's children: ``organisme``, ``identifiant``, ``statut`` and, to name the
             children who left, ``nom``, ``prenoms``, ``date_naissance`` (``MonthlyState.children``).
         table: this month's ``CrossingResult.children``.
+        keys: the ``key_hashes`` of ``table``'s children, when the caller has them.
     """
-    before = previous.drop_duplicates(list(CHILD_KEY)).reset_index(drop=True)
+    before_keys = _keys_of(previous, CHILD_KEY)
+    first = ~pd.Index(before_keys).duplicated()
+    before = previous if first.all() else previous[first].reset_index(drop=True)
     # Each child's row last month (-1: arrived), found by the hash of its key: a few children changed
     # among all, and they alone are gathered.
-    was = _lookup(_row_hashes(table, CHILD_KEY), _row_hashes(before, CHILD_KEY))
+    was = _lookup(key_hashes(table, CHILD_KEY) if keys is None else keys, before_keys[first])
     status_then = np.where(was >= 0, before["statut"].to_numpy(dtype=object)[np.maximum(was, 0)], None)
     status_now = table["statut"].to_numpy(dtype=object)
     arrived, moved = was < 0, (was >= 0) & (status_now != status_then)
