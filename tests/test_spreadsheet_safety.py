@@ -48,6 +48,12 @@ def test_a_table_is_neutralised_cell_by_cell_as_neutralise_does(column):
     assert out["valeur"].tolist() == [neutralise(value) for value in column]
 
 
+def test_a_text_column_of_pandas_string_type_is_neutralised_too():
+    frame = pd.DataFrame({"nom": pd.array(["=1+1", "Martin", None], dtype="string")})
+
+    assert neutralise_frame(frame)["nom"].tolist()[:2] == ["'=1+1", "Martin"]
+
+
 def test_the_cli_rejects_file_neutralises_the_values_it_quotes(tmp_path):
     path = tmp_path / "lignes_rejetees.csv"
     write_rejects(path, [Problem("enfants.csv", 2, "nom", "@SUM(1+1)", "valeur invalide")])

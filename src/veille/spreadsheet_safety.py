@@ -50,7 +50,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text columns are neutralised (numeric columns are left as they are)."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
             values = out[column]
             suspects = _may_need_prefix(values.to_numpy())
             if suspects.any():
