@@ -480,7 +480,7 @@ def _children_table(
         chosen = chosen.astype({c: np.float64 for c in chosen if c.startswith("gamma_")})
         chosen.loc[where < 0, :] = np.nan
     gammas = _gammas(chosen, scale)
-    levels = pd.Series("", index=table.index, dtype=object)
+    levels = np.full(len(table), "", dtype=object)
     if has.any():
         levels[has] = _levels_text(gammas, scale)
     table["niveaux"] = levels

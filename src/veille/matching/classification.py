@@ -76,22 +76,41 @@ def classify(
     out["autre_enfant"] = other.where(~has_assigned & other.notna(), -1).fillna(-1).astype(np.int64)
     out["record_uid"] = out["record_uid"].fillna(-1).astype(np.int64)
 
-    weight = out["match_weight"]
-    statut = np.where(
-        has_assigned & (weight >= thresholds.match),
-        Status.MATCHED.value,
-        np.where(has_assigned, Status.UNCERTAIN.value, Status.UNFOUND.value),
-    )
-    out["statut"] = np.where(compulsory, statut, Status.OUT_OF_SCOPE.value)
+    assigned_to = has_assigned.to_numpy()
+    sure = assigned_to & (out["match_weight"].to_numpy() >= thresholds.match)
+    statut = np.where(sure, 0, np.where(assigned_to, 1, 2))
+    out["statut"] = STATUSES[np.where(compulsory, statut, 3)]
     out["motif"] = _reasons(out, compulsory, has_assigned.to_numpy())
     return out
+
+
+#: the statuses by number (``classify``)
+STATUSES = np.array(
+    [Status.MATCHED.value, Status.UNCERTAIN.value, Status.UNFOUND.value, Status.OUT_OF_SCOPE.value],
+    dtype=object,
+)
+
+#: each child's reason, in the order ``_reasons`` tests the cases; the last when none applies
+REASONS = np.array(
+    [
+        "hors obligation d'instruction pour l'année scolaire",
+        "",
+        "candidat plausible, à vérifier par une personne",
+        "le dossier le plus proche correspond mieux à un autre enfant (jumeau, frère ou sœur ?)",
+        "aucun dossier assez ressemblant ; le plus proche est indiqué pour information",
+        "aucun dossier de scolarité ressemblant",
+    ],
+    dtype=object,
+)
 
 
 def _reasons(out: pd.DataFrame, compulsory: np.ndarray, has_assigned: np.ndarray) -> np.ndarray:
     statut = out["statut"].to_numpy()
     taken = out["autre_enfant"].to_numpy() >= 0
     has_candidate = out["record_uid"].to_numpy() >= 0
-    return np.select(
+    # The case's number, then its text: a selection among the texts themselves made one wide string
+    # array per case (90 characters by 100,000 children, each).
+    case = np.select(
         [
             ~compulsory,
             statut == Status.MATCHED.value,
@@ -99,12 +118,7 @@ def _reasons(out: pd.DataFrame, compulsory: np.ndarray, has_assigned: np.ndarray
             taken,
             has_candidate,
         ],
-        [
-            "hors obligation d'instruction pour l'année scolaire",
-            "",
-            "candidat plausible, à vérifier par une personne",
-            "le dossier le plus proche correspond mieux à un autre enfant (jumeau, frère ou sœur ?)",
-            "aucun dossier assez ressemblant ; le plus proche est indiqué pour information",
-        ],
-        default="aucun dossier de scolarité ressemblant",
+        np.arange(5),
+        default=5,
     )
+    return REASONS[case]
