@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -144,6 +145,7 @@ def croiser(args: argparse.Namespace) -> int:
 
         return croiser_chiffre(args)
     from veille.matching import cross
+    from veille.matching.monthly import MonthlyState, StateError
     from veille.outputs import InputFile, fingerprint, summary, summary_text, write_outputs, write_summary
     from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
 
@@ -156,6 +158,10 @@ def croiser(args: argparse.Namespace) -> int:
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(6, sys.stderr)
+    aside = ThreadPoolExecutor(max_workers=1)
+    # Last month's state is read while the files are: most of its reading (the disk, decompressing)
+    # leaves the interpreter free.
+    state = aside.submit(MonthlyState.read, args.precedent) if args.precedent else None
     try:
         steps("Lecture des fichiers enfants")
         children = read_children_files(
@@ -167,6 +173,8 @@ def croiser(args: argparse.Namespace) -> int:
         )
     except SourceError as error:
         return steps.fail(error)
+    finally:
+        aside.shutdown(wait=False, cancel_futures=True)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"{report.fichier} : {warning}"
@@ -185,14 +193,13 @@ def croiser(args: argparse.Namespace) -> int:
         return steps.fail(error)
     previous = None
     state_seconds = None
-    if args.precedent:
-        from veille.matching.monthly import MonthlyState, StateError
-
+    if state is not None:
         state_started = time.perf_counter()
         try:
-            previous = MonthlyState.read(args.precedent)
+            previous = state.result()
         except StateError as error:
             return steps.fail(error)
+        # How long the crossing waited for the state once the files were read.
         state_seconds = round(time.perf_counter() - state_started, 3)
     result = cross(
         children.table,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from veille.distinct import per_distinct_text
 from veille.identity.features import FeatureMemo, identity_feature_arrays, paused_garbage_collection
 from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS
 
@@ -64,10 +63,10 @@ def _match_frame(table: pd.DataFrame, claimant: bool, memo: FeatureMemo | None) 
         "sexe": table["sexe"].to_numpy(dtype=object),
         "adresse_cle": features["adresse_cle"],
         "adresse_voie": features["adresse_voie"],
-        "code_postal": _per_distinct(table["code_postal"], str.strip, lambda v: v.str.strip()),
+        "code_postal": per_distinct_text(table["code_postal"], str.strip),
         # Optional: the national identifier, where a file carries one.
         "ine": (
-            _per_distinct(table["ine"], lambda v: v.strip().upper(), lambda v: v.str.strip().str.upper())
+            per_distinct_text(table["ine"], lambda v: v.strip().upper())
             if "ine" in table
             else np.full(len(table), "", dtype=object)
         ),
@@ -78,18 +77,6 @@ def _match_frame(table: pd.DataFrame, claimant: bool, memo: FeatureMemo | None) 
         values[values == ""] = None
         arrays[name] = values
     return pd.DataFrame(arrays)
-
-
-def _per_distinct(
-    values: pd.Series, change: Callable[[str], str], fallback: Callable[[pd.Series], pd.Series]
-) -> np.ndarray:
-    """``change`` once per distinct text (postal codes repeat); ``fallback`` when a value is missing."""
-    codes, uniques = pd.factorize(values, sort=False)
-    if (codes < 0).any() or not all(isinstance(value, str) for value in uniques):
-        return fallback(values).to_numpy(dtype=object)
-    changed = np.empty(len(uniques), dtype=object)
-    changed[:] = [change(value) for value in uniques]
-    return changed[codes]
 
 
 def _names(features: dict[str, np.ndarray]) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from veille.columns import CHILD_COLUMNS, CHILD_ORGANISATIONS, SCHOOLING_COLUMNS, SCHOOLING_SOURCES
+from veille.distinct import per_distinct_text
 from veille.sources import limits
 from veille.sources.dates import NOT_A_DATE, iso_dates
 from veille.sources.problems import Problem
@@ -64,20 +65,6 @@ SCHOOLING = Kind(
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
-
-
-def _per_distinct_text(values: pd.Series, change: Callable[[str], str]) -> pd.Series:
-    """``change`` applied to each text of ``values``, computed once per distinct value; others kept."""
-    codes, uniques = pd.factorize(values, sort=False)
-    if (codes < 0).any() or not all(isinstance(value, str) for value in uniques):
-        return pd.Series(
-            [change(value) if isinstance(value, str) else value for value in values],
-            index=values.index,
-            dtype=object,
-        )
-    changed = np.empty(len(uniques), dtype=object)
-    changed[:] = [change(value) for value in uniques]
-    return pd.Series(changed[codes], index=values.index, dtype=object)
 
 
 def _map_vocabulary(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
@@ -218,8 +205,10 @@ def validate(
 
     # Postal code: a spreadsheet number loses the leading zero of 01000.
     postal = out["code_postal"]
-    out["code_postal"] = _per_distinct_text(
-        postal, lambda code: "0" + code if _FOUR_DIGITS.fullmatch(code) else code
+    out["code_postal"] = pd.Series(
+        per_distinct_text(postal, lambda code: "0" + code if _FOUR_DIGITS.fullmatch(code) else code),
+        index=postal.index,
+        dtype=object,
     )
 
     # Duplicated identifier: each repeat names the line where the identifier first appeared.
