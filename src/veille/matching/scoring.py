@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from veille.matching.backends import DUCKDB, Backend, DuckDBBackend, make_backend
 from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS, BlockingRule, Comparison
@@ -278,6 +279,9 @@ class PairEngine:
                 f"(SELECT {column} FROM {CHILDREN}_raw UNION ALL SELECT {column} FROM {RECORDS}_raw) AS s "
                 f"WHERE {column} IS NOT NULL GROUP BY {column}",
             )
+        if isinstance(self.backend, DuckDBBackend):
+            self._sides_with_frequencies(columns)
+            return
         for side in (CHILDREN, RECORDS):
             joins = [f"LEFT JOIN tf_{c} ON s.{c} = tf_{c}.value" for c in columns]
             extra = "".join(f", tf_{c}.tf AS tf_{c}" for c in columns)
@@ -285,6 +289,27 @@ class PairEngine:
                 side, f"SELECT s.*{extra} FROM {side}_raw AS s {' '.join(joins)} ORDER BY s.unique_id"
             )
             self.backend.forget(f"{side}_raw")
+        for column in columns:
+            self.backend.drop(f"tf_{column}")
+
+    def _sides_with_frequencies(self, columns: list[str]) -> None:
+        """Each side as a DuckDB table with the frequency of its values, joined in Arrow.
+
+        The same frequencies as the SQL join, found by ``index_in``: joining and ordering 100,000
+        rows of 20 columns (lists of names) in SQL was half of loading both sides, which a monthly
+        update does in full however little changed. The sides stay DuckDB tables: the candidate
+        pairs scan them dozens of times, twice as slowly from Arrow.
+        """
+        assert isinstance(self.backend, DuckDBBackend)
+        connection = self.backend.connection
+        frequencies = {c: connection.sql(f"SELECT value, tf FROM tf_{c}").to_arrow_table() for c in columns}
+        for side, table in ((CHILDREN, self._children), (RECORDS, self._records)):
+            for column in columns:
+                tf = frequencies[column]
+                where = pc.index_in(table.column(column), value_set=tf.column("value"))
+                table = table.append_column(f"tf_{column}", pc.take(tf.column("tf"), where))
+            self.backend.forget(f"{side}_raw")
+            self.backend.load(side, table)
         for column in columns:
             self.backend.drop(f"tf_{column}")
 
