@@ -515,12 +515,15 @@ class PairEngine:
             either = ", ".join(f"coalesce(a.k{i}, b.k{i}) AS k{i}" for i in range(len(rule.keys)))
             on = " AND ".join(f"a.k{i} = b.k{i}" for i in range(len(rule.keys)))
             cap = rule.max_block or 0
-            # The keys whose block is compared: shared by at most ``cap`` rows on each side.
-            opened.append(
-                f"open_{bit} AS (SELECT {either} FROM ({sizes[CHILDREN]}) AS a "
+            # The keys whose block is compared: shared by at most ``cap`` rows on each side. A table,
+            # counted once for both sides' queries.
+            self.backend.create(
+                f"open_{bit}",
+                f"SELECT {either} FROM ({sizes[CHILDREN]}) AS a "
                 f"FULL OUTER JOIN ({sizes[RECORDS]}) AS b ON {on} "
-                f"WHERE coalesce(a.n, 0) <= {cap} AND coalesce(b.n, 0) <= {cap})"
+                f"WHERE coalesce(a.n, 0) <= {cap} AND coalesce(b.n, 0) <= {cap}",
             )
+            opened.append(f"open_{bit}")
             match = " AND ".join(f"o{bit}.k{i} = ({key})" for i, key in enumerate(rule.keys))
             for side in terms:
                 terms[side].append((f"LEFT JOIN open_{bit} AS o{bit} ON {match}", f"o{bit}.k0", 1 << bit))
@@ -531,8 +534,9 @@ class PairEngine:
                 f"(CASE WHEN {seen} IS NULL THEN 0 ELSE {value} END)" for _, seen, value in parts
             )
             frame = self.backend.frame(
-                f"WITH {', '.join(opened)} SELECT s.unique_id, {total} AS bits FROM {side} AS s {joins} "
-                "ORDER BY s.unique_id"
+                f"SELECT s.unique_id, {total} AS bits FROM {side} AS s {joins} ORDER BY s.unique_id"
             )
             bits[side] = frame["bits"].to_numpy(np.int64)
+        for name in opened:
+            self.backend.drop(name)
         return bits[CHILDREN], bits[RECORDS]
