@@ -163,14 +163,27 @@ def gamma_sql(comparison: Comparison) -> str:
     return f"CAST(CASE {' '.join(whens)} ELSE 0 END AS TINYINT) AS gamma_{comparison.name}"
 
 
+def double(value: float) -> str:
+    """A SQL literal of type DOUBLE.
+
+    Both DuckDB and Spark read ``9.2259`` as a DECIMAL: a CASE of such literals was computed in
+    DECIMAL for every pair, then converted to add it up, and weighing the pairs took six times as
+    long. The cast gives the same double the conversion gave, hence the same weights to the bit.
+    """
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+ZERO = double(0.0)
+
+
 def weight_sql(model: Model) -> str:
     """The evidence of a pair (log2 Bayes factor), from its gammas and the term frequencies."""
     terms = []
     for comparison in model.comparisons:
         weights = model.level_weights(comparison)
         column = f"gamma_{comparison.name}"
-        cases = " ".join(f"WHEN {comparison.gamma(i)} THEN {float(w)!r}" for i, w in enumerate(weights))
-        terms.append(f"(CASE {column} {cases} ELSE 0.0 END)")
+        cases = " ".join(f"WHEN {comparison.gamma(i)} THEN {double(w)}" for i, w in enumerate(weights))
+        terms.append(f"(CASE {column} {cases} ELSE {ZERO} END)")
         for i, level in enumerate(comparison.levels):
             if level.tf_column is None:
                 continue
@@ -181,9 +194,10 @@ def weight_sql(model: Model) -> str:
             log_u = float(np.log2(max(float(model.u[comparison.name][i]), CLAMP)))
             terms.append(
                 f"(CASE WHEN {column} = {comparison.gamma(i)} "
-                f"THEN coalesce({float(model.tf_weight)!r} * ({log_u!r} - log2({tf})), 0.0) ELSE 0.0 END)"
+                f"THEN coalesce({double(model.tf_weight)} * ({double(log_u)} - log2({tf})), {ZERO}) "
+                f"ELSE {ZERO} END)"
             )
-    return " + ".join(terms) if terms else "0.0"
+    return " + ".join(terms) if terms else ZERO
 
 
 def canonical_order(frame: pd.DataFrame | pa.Table) -> np.ndarray:
@@ -398,7 +412,7 @@ class PairEngine:
             source = f"SELECT * FROM {name}"
         return f"""
             SELECT child_uid, record_uid,
-                {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {gamma_columns}
+                {weight_sql(model)} - {double(model.size_offset)} AS match_weight, {gamma_columns}
             FROM ({source}) AS pairs
         """
 
@@ -459,7 +473,7 @@ class PairEngine:
         frame = self.backend.frame(
             f"""
             SELECT child_uid, record_uid,
-                {weight_sql(model)} - {float(model.size_offset)!r} AS match_weight, {", ".join(gamma_columns)}
+                {weight_sql(model)} - {double(model.size_offset)} AS match_weight, {", ".join(gamma_columns)}
             FROM (
                 SELECT p.*{sides} FROM {name} AS p
                 JOIN {CHILDREN} AS l ON l.unique_id = p.child_uid
