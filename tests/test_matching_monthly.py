@@ -21,6 +21,7 @@ import pytest
 
 from veille.cli import main
 from veille.matching import Agreement, Status, Thresholds, cross
+from veille.matching.comparisons import BLOCKING_RULES, BlockingRule, comparisons_for
 from veille.matching.monthly import (
     ARRIVED,
     BLOCKS,
@@ -36,8 +37,10 @@ from veille.matching.monthly import (
     changes,
     plan,
     settle,
+    standardised,
 )
 from veille.matching.results import level_scale
+from veille.matching.scoring import CHILDREN, RECORDS, PairEngine, candidate_pairs_sql
 from veille.sources import read_children_files, read_schooling_files
 from veille.synth import generate_commune, write_commune
 from veille.synth.monthly import next_month
@@ -142,6 +145,59 @@ def test_a_row_whose_capped_block_opened_or_closed_is_scored_again(months):
     assert list(again.records_to_score) == [record]
     # The record's children lost a kept pair: their weaker candidates are scored again too.
     assert child in again.children_to_score
+
+
+def _pairs(engine: PairEngine, sql: str) -> set[tuple[int, int]]:
+    return {(int(a), int(b)) for a, b in engine.rows(f"SELECT uid_l, uid_r FROM ({sql}) AS pairs")}
+
+
+def test_restricted_candidates_are_the_full_runs_pairs_of_the_changed_rows(months):
+    children, schooling = months["tables_2"]
+    left = standardised(children, claimant=True, previous=None)
+    right = standardised(schooling, claimant=False, previous=None)
+    # Caps that a commune of 1,000 children reaches, on a plain column, with the postcode, on a list.
+    capped = (
+        BlockingRule("même prénom, plafonné", ("prenom1_canon",), max_block=4),
+        BlockingRule("code postal, prénom proche, plafonné", ("code_postal", "prenom1_phon"), max_block=8),
+        BlockingRule("partie du nom, plafonnée", ("noms_famille",), "noms_famille", max_block=3),
+    )
+    rules = (*BLOCKING_RULES, *capped)
+    # Random changed rows, and children whose first name's block is just at the cap or just over it.
+    blocks = pd.Series(left.column("prenom1_canon").to_pandas())
+    size = blocks.map(blocks.value_counts())
+    near = np.flatnonzero(size.isin([4, 5]).to_numpy())[::3]
+    rng = np.random.default_rng(5)
+    only_children = np.union1d(rng.choice(len(children), 60, replace=False), near)
+    only_records = np.sort(rng.choice(len(schooling), 40, replace=False))
+    assert len(near) > 5
+
+    with PairEngine(left, right, comparisons_for(national_id=False)) as engine:
+        engine.build_candidates()
+        everything = _pairs(engine, "SELECT uid_l, uid_r FROM candidate_pairs")
+        engine.backend.drop("candidate_pairs")
+        engine.build_candidates(only=(only_children, only_records))
+        restricted = _pairs(engine, "SELECT uid_l, uid_r FROM candidate_pairs")
+        everything_capped = _pairs(engine, candidate_pairs_sql(CHILDREN, RECORDS, rules))
+        restricted_capped = _pairs(
+            engine, candidate_pairs_sql(CHILDREN, RECORDS, rules, ("only_l", "only_r"))
+        )
+        for rule in capped:
+            uncapped = BlockingRule(rule.name, rule.keys, rule.explode)
+            # The cap keeps some blocks and drops others.
+            assert (
+                0
+                < len(_pairs(engine, candidate_pairs_sql(CHILDREN, RECORDS, [rule])))
+                < len(_pairs(engine, candidate_pairs_sql(CHILDREN, RECORDS, [uncapped])))
+            )
+
+    def of_changed(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        changed_children, changed_records = set(only_children.tolist()), set(only_records.tolist())
+        return {(c, r) for c, r in pairs if c in changed_children or r in changed_records}
+
+    assert len(of_changed(everything)) > 100
+    assert restricted == of_changed(everything)
+    assert restricted_capped == of_changed(everything_capped)
+    assert everything_capped > everything
 
 
 def _previous_with(frequency_then: list[float], left_out: list[float]) -> MonthlyState:

@@ -49,7 +49,7 @@ class Scored(NamedTuple):
     dropped: pd.Series
 
 
-def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest") -> str:
+def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest", *, distinct: bool = True) -> str:
     if rule.explode:
         # Every column by name rather than DuckDB's EXCLUDE, which Spark does not know.
         others = ", ".join(column for column in MATCH_COLUMNS if column != rule.explode)
@@ -57,12 +57,16 @@ def _rule_keys_sql(rule: BlockingRule, table: str, explode: str = "unnest") -> s
     else:
         source = table
     keys = ", ".join(f"{key} AS k{i}" for i, key in enumerate(rule.keys))
-    not_null = " AND ".join(f"({key}) IS NOT NULL" for key in rule.keys)
+    # Only the bare columns are tested: an equi-join never matches a NULL key, and a NULL key's rows
+    # make a block of their own, so testing an expression only computed it twice over every row (the
+    # swapped names' and dates' keys, computed twice, were a quarter of a restricted build).
+    not_null = " AND ".join(f"{key} IS NOT NULL" for key in rule.keys if key in MATCH_COLUMNS)
+    where = f" WHERE {not_null}" if not_null else ""
     # A row gives its keys once unless a list repeats an element; the union removes duplicate pairs
     # anyway, and a DISTINCT over every row of both tables, rule after rule, was a good part of the
     # candidates' time with department-wide files.
-    distinct = "DISTINCT " if rule.explode else ""
-    rows = f"SELECT {distinct}unique_id, {keys} FROM {source} WHERE {not_null}"
+    chosen = "DISTINCT " if rule.explode and distinct else ""
+    rows = f"SELECT {chosen}unique_id, {keys} FROM {source}{where}"
     if rule.max_block is None:
         return rows
     names = ", ".join(f"k{i}" for i in range(len(rule.keys)))
@@ -127,9 +131,14 @@ def rule_joins_sql(
     keys_l, keys_r = _rule_keys_sql(rule, left, explode), _rule_keys_sql(rule, right, explode)
     sides = [(keys_l, keys_r)]
     if only is not None and rule.max_block is None:
+        # The whole table's side without the DISTINCT of a list's elements: against a few changed
+        # rows, a repeated element repeats only a few pairs, which the union removes, and the
+        # DISTINCT over every element of the table was most of the time of a rule that explodes one.
+        whole_l = _rule_keys_sql(rule, left, explode, distinct=False)
+        whole_r = _rule_keys_sql(rule, right, explode, distinct=False)
         sides = [
-            (_rule_keys_sql(rule, only[0], explode), keys_r),
-            (keys_l, _rule_keys_sql(rule, only[1], explode)),
+            (_rule_keys_sql(rule, only[0], explode), whole_r),
+            (whole_l, _rule_keys_sql(rule, only[1], explode)),
         ]
     elif only is not None:
         sides = [
