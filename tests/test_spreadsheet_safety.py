@@ -48,6 +48,22 @@ def test_a_table_is_neutralised_cell_by_cell_as_neutralise_does(column):
     assert out["valeur"].tolist() == [neutralise(value) for value in column]
 
 
+def test_the_table_given_is_left_as_it_was_whichever_of_its_columns_change():
+    frame = pd.DataFrame(
+        {"nom": ["=1+1", "Martin"], "prenom": ["Jean", "@SUM(1)"], "ville": ["Lille", "Douai"]}
+    )
+    before = frame.copy()
+
+    out = neutralise_frame(frame)
+
+    pd.testing.assert_frame_equal(frame, before)
+    assert out.to_dict("list") == {
+        "nom": ["'=1+1", "Martin"],
+        "prenom": ["Jean", "'@SUM(1)"],
+        "ville": ["Lille", "Douai"],
+    }
+
+
 def test_a_text_column_of_pandas_string_type_is_neutralised_too():
     frame = pd.DataFrame({"nom": pd.array(["=1+1", "Martin", None], dtype="string")})
 

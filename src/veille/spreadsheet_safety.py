@@ -47,14 +47,26 @@ def neutralise_row(values: list[Any]) -> list[Any]:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text columns are neutralised (numeric columns are left as they are)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
-            values = out[column]
+    """``frame`` with its text columns neutralised (numeric columns are left as they are).
+
+    The frame given is never changed: the result is a new frame whose changed columns are new, or
+    ``frame`` itself when no cell needs an apostrophe (the usual case). A deep copy of the whole
+    frame first merged its text columns into one block, which cost more than the check itself.
+    """
+    changed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
             suspects = _may_need_prefix(values.to_numpy())
             if suspects.any():
-                out.loc[suspects, column] = values[suspects].map(neutralise)
+                fixed = values.copy()
+                fixed[suspects] = values[suspects].map(neutralise)
+                changed[column] = fixed
+    if not changed:
+        return frame
+    out = frame.copy(deep=False)
+    for column, fixed in changed.items():
+        out[column] = fixed
     return out
 
 
