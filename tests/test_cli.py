@@ -235,3 +235,62 @@ def test_a_larger_memory_setting_is_what_duckdb_is_given(monkeypatch):
     finally:
         backend.close()
     assert limit.replace(" ", "") in {"3.0GB", "2.7GiB", "2.79GiB", "3GB"}, limit
+
+
+def _encrypted_schooling(tmp_path):
+    from .malformed import PASSWORD, seven_zip
+
+    archive = tmp_path / "onde.7z"
+    onde = "source,identifiant,nom,prenoms,date_naissance\nONDE,A1,DUPONT,Léa,2015-02-03\n"
+    archive.write_bytes(seven_zip({"onde.csv": onde.encode()}))
+    return archive, PASSWORD
+
+
+def _asked(monkeypatch, password):
+    """Answer the command's password question at a terminal; returns the archives it asked for."""
+    import veille.cli
+
+    asked = []
+    monkeypatch.delenv(veille.cli.PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(veille.cli.sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(veille.cli.getpass, "getpass", lambda prompt: asked.append(prompt) or password)
+    return asked
+
+
+def test_it_asks_once_for_the_password_of_a_schooling_archive_read_beside_the_children(
+    tmp_path, monkeypatch, capsys
+):
+    archive, password = _encrypted_schooling(tmp_path)
+    children = tmp_path / "enfants.csv"
+    children.write_text(
+        "organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;2015-02-03;F\n",
+        encoding="utf-8",
+    )
+    asked = _asked(monkeypatch, password)
+
+    code = main(
+        ["croiser", "--enfants", str(children), "--scolarite", str(archive), "--sortie", str(tmp_path / "o")]
+    )
+
+    assert code == 0, capsys.readouterr().err
+    assert len(asked) == 1 and "onde.7z" in asked[0]
+    assert "DUPONT" in (tmp_path / "o" / "rapprochements.csv").read_text(encoding="utf-8")
+
+
+def test_a_bad_children_file_is_told_without_asking_the_password_of_a_schooling_archive(
+    tmp_path, monkeypatch, capsys
+):
+    archive, password = _encrypted_schooling(tmp_path)
+    children = tmp_path / "enfants.csv"
+    children.write_text(
+        "organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;31/02/2015;F\n",
+        encoding="utf-8",
+    )
+    asked = _asked(monkeypatch, password)
+
+    code = main(
+        ["croiser", "--enfants", str(children), "--scolarite", str(archive), "--sortie", str(tmp_path / "o")]
+    )
+
+    assert code == 2 and "31/02/2015" in capsys.readouterr().err
+    assert asked == []

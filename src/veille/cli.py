@@ -92,6 +92,19 @@ class Steps:
         return EXIT_BAD_INPUT
 
 
+class _AskLater(Exception):
+    """An archive read aside needs a password that only a question can give."""
+
+
+def _password_from_environment(archive: str) -> str:
+    """The password of an archive read aside, which must not ask: a question from aside could wait
+    for an answer after an error in the children files had ended the command."""
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    raise _AskLater(archive)
+
+
 def _password_provider(archive: str) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env:
@@ -158,19 +171,29 @@ def croiser(args: argparse.Namespace) -> int:
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(6, sys.stderr)
-    aside = ThreadPoolExecutor(max_workers=1)
-    # Last month's state is read while the files are: most of its reading (the disk, decompressing)
-    # leaves the interpreter free.
+    aside = ThreadPoolExecutor(max_workers=2)
+    # The schooling files, and last month's state, are read while the children files are: much of
+    # their reading (the disk, parsing, decompressing) leaves the interpreter free. An error in the
+    # children files is still told first.
     state = aside.submit(MonthlyState.read, args.precedent) if args.precedent else None
+    schooling_read = aside.submit(
+        read_schooling_files,
+        args.scolarite,
+        password=_password_from_environment,
+        skip_invalid=args.ignorer_lignes_invalides,
+    )
     try:
         steps("Lecture des fichiers enfants")
         children = read_children_files(
             args.enfants, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
         steps("Lecture des fichiers de scolarité")
-        schooling = read_schooling_files(
-            args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
-        )
+        try:
+            schooling = schooling_read.result()
+        except _AskLater:
+            schooling = read_schooling_files(
+                args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+            )
     except SourceError as error:
         return steps.fail(error)
     finally:
