@@ -147,8 +147,9 @@ def cross(
         clock = now
 
     say("Normalisation des identités")
-    children = children.reset_index(drop=True)
-    schooling = schooling.reset_index(drop=True)
+    # Row positions are the ids; the tables are only read, so a table numbered so already is used
+    # as it is (renumbering copies every column).
+    children, schooling = _numbered(children), _numbered(schooling)
     # Each row's identity fingerprint: what next month recognises it by, and this month last month's.
     child_prints = fingerprints(children, CHILD_IDENTITY)
     record_prints = fingerprints(schooling, RECORD_IDENTITY)
@@ -272,6 +273,13 @@ def cross(
         levels=labels,
         state=state,
     )
+
+
+def _numbered(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its rows numbered from 0, as they come."""
+    if isinstance(table.index, pd.RangeIndex) and table.index.start == 0 and table.index.step == 1:
+        return table
+    return table.reset_index(drop=True)
 
 
 def _train(engine: PairEngine, seed: int) -> Model:
