@@ -55,3 +55,45 @@ def test_it_learns_the_same_model_and_gives_the_same_result_whatever_the_order_o
     statuses_shuffled, matches_shuffled = _outcome(shuffled)
     pd.testing.assert_series_equal(statuses, statuses_shuffled)
     assert matches == matches_shuffled
+
+
+def _pandas_canonical_order(table):
+    """The order as pandas gave it: missing values as "", Python's string order, then the id."""
+    from veille.matching.comparisons import LIST_COLUMNS, MATCH_COLUMNS
+
+    columns = [c for c in MATCH_COLUMNS if c != "unique_id" and c not in LIST_COLUMNS]
+    frame = table.select([*columns, "unique_id"]).to_pandas()
+    keys = frame.loc[:, columns].astype("string").fillna("")
+    ordered = keys.assign(unique_id=frame["unique_id"].to_numpy()).sort_values(
+        [*columns, "unique_id"], kind="stable"
+    )
+    return ordered["unique_id"].to_numpy()
+
+
+def test_the_canonical_order_sorts_strings_by_code_point_with_missing_values_first():
+    import numpy as np
+    import pyarrow as pa
+
+    from veille.matching.comparisons import MATCH_COLUMNS
+    from veille.matching.frames import IDENTITY_SCHEMA
+    from veille.matching.scoring import canonical_order
+
+    rng = np.random.default_rng(3)
+    # Accents, capitals, ligatures, a character beyond the BMP, prefixes and the empty string, which
+    # must tie with a missing value and leave the next columns to decide.
+    pool = ["", None, "e", "E", "é", "É", "è", "ê", "ez", "œ", "OE", "a", "a b", "a-b", "ab", "Z", "😀", "ß"]
+    n = 400
+    columns = {}
+    for field in IDENTITY_SCHEMA:
+        if field.name == "unique_id":
+            columns[field.name] = pa.array(rng.permutation(n), type=pa.int64())
+        elif pa.types.is_list(field.type):
+            columns[field.name] = pa.array([None] * n, type=field.type)
+        else:
+            # Few values per column, so that rows tie on the first ones and the later ones decide.
+            chosen = rng.choice(len(pool), size=n)
+            columns[field.name] = pa.array([pool[i] for i in chosen], type=pa.string())
+    table = pa.table(columns, schema=IDENTITY_SCHEMA)
+    assert table.column_names == list(MATCH_COLUMNS)
+    assert np.array_equal(canonical_order(table), _pandas_canonical_order(table))
+    assert np.array_equal(canonical_order(table.slice(0, 0)), np.empty(0, dtype=np.int64))
