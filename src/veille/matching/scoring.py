@@ -393,7 +393,9 @@ class PairEngine:
         for name in self._rule_tables:
             self.backend.drop(name)
         self._rule_tables = []
-        return int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
+        count = int(self.backend.rows("SELECT count(*) FROM candidate_pairs")[0][0])
+        self.backend.spread("candidate_pairs", count)
+        return count
 
     def _pairs_rule_by_rule(self, restricted: tuple[str, str] | None, n_right: int) -> str:
         """Each rule's pairs as a table of its own, then their distinct union (see ``Backend``)."""
