@@ -152,6 +152,8 @@ class DuckDBBackend:
         # DuckDB takes 80 % of the machine by default; it spills to disk beyond its limit.
         self.connection.execute(f"SET memory_limit = '{self.memory_limit}'")
         self._spill = tempfile.mkdtemp(prefix="veille-")
+        #: The tables held as Arrow batches (``spread``): dropping one unregisters it.
+        self._spread: set[str] = set()
         self.connection.execute(f"SET temp_directory = '{self._spill}'")
 
     def load(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
@@ -186,6 +188,7 @@ class DuckDBBackend:
         self.connection.register(
             name, pa.Table.from_batches(table.to_batches(max_chunksize=SPREAD_BATCH_ROWS))
         )
+        self._spread.add(name)
 
     def frame(self, sql: str) -> pd.DataFrame:
         with self._memory():
@@ -208,6 +211,10 @@ class DuckDBBackend:
             ) from None
 
     def drop(self, name: str) -> None:
+        if name in self._spread:
+            self._spread.discard(name)
+            self.connection.unregister(name)
+            return
         self.connection.execute(f"DROP TABLE {name}")
 
     def close(self) -> None:
