@@ -430,33 +430,41 @@ class PairEngine:
         """Weights of the candidate pairs: those at or above ``shown``; of those below ``keep``, each
         child's two best only (and, per child, the weight of the best pair left out)."""
         gamma_columns = [f"gamma_{c.name}" for c in model.comparisons]
-        kept = f"match_weight >= {float(shown)!r}"
-        if keep is not None:
-            kept += f" AND (match_weight >= {float(keep)!r} OR rank <= 2)"
+
+        def kept(weight: str, rank: str) -> str:
+            condition = f"{weight} >= {float(shown)!r}"
+            if keep is not None:
+                condition += f" AND ({weight} >= {float(keep)!r} OR {rank} <= 2)"
+            return condition
+
         scored = self.weights_sql(model, "SELECT uid_l, uid_r FROM candidate_pairs")
-        # Rank 1 of a child that keeps nothing comes back too, to carry the weight it left out.
+        # A child's pairs left out are the last ones by weight: the best of them is the first after
+        # the kept ones, which the same window as the rank finds (a second window, partitioned again
+        # by child for the maximum, was a tenth of the time of the scoring). Rank 1 of a child that
+        # keeps nothing is that pair.
         frame = self.backend.frame(
             f"""
             WITH scored AS ({scored}), ranked AS (
-                SELECT *, row_number() OVER (
-                    PARTITION BY child_uid ORDER BY match_weight DESC, record_uid) AS rank
-                FROM scored
-            ), flagged AS (SELECT *, ({kept}) AS kept FROM ranked), summed AS (
                 SELECT *,
+                    row_number() OVER by_weight AS rank,
+                    lag(match_weight) OVER by_weight AS previous_weight,
                     sum(CASE WHEN match_weight >= {float(shown)!r} THEN 1 ELSE 0 END) OVER ()
-                        AS n_candidates,
-                    max(CASE WHEN kept THEN NULL ELSE match_weight END) OVER (PARTITION BY child_uid)
-                        AS dropped
-                FROM flagged
+                        AS n_candidates
+                FROM scored
+                WINDOW by_weight AS (PARTITION BY child_uid ORDER BY match_weight DESC, record_uid)
+            ), flagged AS (
+                SELECT *, ({kept("match_weight", "rank")}) AS kept,
+                    (rank = 1 OR ({kept("previous_weight", "rank - 1")})) AS follows_kept
+                FROM ranked
             )
             SELECT child_uid, record_uid, match_weight, {", ".join(gamma_columns)}, kept, n_candidates,
-                dropped
-            FROM summed WHERE kept OR rank = 1
+                CASE WHEN NOT kept THEN match_weight END AS dropped
+            FROM flagged WHERE kept OR follows_kept
             ORDER BY child_uid, record_uid
             """
         )
         n_candidates = int(frame["n_candidates"].max()) if len(frame) else 0
-        dropped = frame.loc[frame["dropped"].notna(), ["child_uid", "dropped"]].drop_duplicates("child_uid")
+        dropped = frame.loc[frame["dropped"].notna(), ["child_uid", "dropped"]]
         pairs = frame[frame["kept"].astype(bool)].drop(columns=["kept", "n_candidates", "dropped"])
         return Scored(
             pairs.reset_index(drop=True),
