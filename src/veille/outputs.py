@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -181,9 +182,17 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
             frame.to_csv(path, index=False, encoding="utf-8")
             return
     target = str(path).replace("'", "''")
-    with duckdb.connect() as connection:
+    # A cursor of one database for every file: opening a database took as long as writing the
+    # 9,000 matches of 10,000 children. Each cursor sees only the frame it registers.
+    with _database().cursor() as connection:
         connection.register("frame", frame)
         connection.execute(f"COPY (SELECT {', '.join(columns)} FROM frame) TO '{target}' (HEADER)")
+
+
+@functools.cache
+def _database() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB database that writes the CSV files (``write_csv``)."""
+    return duckdb.connect()
 
 
 def write_summary(path: Path, synthesis: dict[str, Any]) -> None:

@@ -186,7 +186,7 @@ class DuckDBBackend:
         table = fetched.read_all() if isinstance(fetched, pa.RecordBatchReader) else fetched
         self.drop(name)
         self.connection.register(
-            name, pa.Table.from_batches(table.to_batches(max_chunksize=SPREAD_BATCH_ROWS))
+            name, pa.Table.from_batches(table.to_batches(max_chunksize=SPREAD_BATCH_ROWS), table.schema)
         )
         self._spread.add(name)
 
