@@ -30,7 +30,7 @@ import pandas as pd
 from veille.compulsory import SchoolYear, compulsory_mask
 from veille.identity.features import FeatureMemo
 from veille.matching import feedback
-from veille.matching.assignment import assign_one_to_one
+from veille.matching.assignment import assign_one_to_one, prefetch_solver
 from veille.matching.backends import DUCKDB, SPARK, BackendUnavailable, check_spark
 from veille.matching.classification import Thresholds, classify
 from veille.matching.comparisons import comparisons_for
@@ -170,6 +170,7 @@ def cross(
     if backend == SPARK:
         check_spark()
     monthly = None
+    prefetch_solver()
     with PairEngine(left, right, comparisons_for(national_id=national_id), backend=backend) as engine:
         lap("chargement")
         if model is not None:
