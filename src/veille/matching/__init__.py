@@ -170,7 +170,6 @@ def cross(
     if backend == SPARK:
         check_spark()
     monthly = None
-    prefetch_solver()
     with PairEngine(left, right, comparisons_for(national_id=national_id), backend=backend) as engine:
         lap("chargement")
         if model is not None:
@@ -202,6 +201,7 @@ def cross(
             )
             lap("reprise du mois precedent")
         say("Comparaison des paires candidates")
+        prefetch_solver()
         engine.build_candidates(
             only=None if monthly is None else (monthly.children_to_score, monthly.records_to_score)
         )

@@ -23,9 +23,10 @@ def prefetch_solver() -> None:
     """Import SciPy's solver in a thread of its own, while the pairs are compared.
 
     SciPy's sparse graphs take a sixth of a second to import, a sixteenth of a crossing of 10,000
-    children: DuckDB compares the pairs without holding Python's lock, mostly on one core, and the
-    import runs on the other. The assignment then finds SciPy imported (or waits for the end of its
-    import).
+    children: DuckDB compares the pairs without holding Python's lock, and the import runs beside it.
+    Started earlier, with the tables still loading or the model learning, the import fought Python's
+    own work for the lock and gained nothing. The assignment then finds SciPy imported (or waits for
+    the end of its import).
     """
     global _prefetched
     if _prefetched:
