@@ -33,3 +33,22 @@ def test_a_weight_constant_is_a_double_equal_to_the_float_and_to_the_old_decimal
     expected = np.array(values, dtype=np.float64)
     assert np.array_equal(got.view(np.int64), expected.view(np.int64))
     assert np.array_equal(before, expected)
+
+
+def test_a_spread_table_is_read_and_dropped_as_the_table_was():
+    from veille.matching.backends import SPREAD_BATCH_ROWS, DuckDBBackend
+
+    backend = DuckDBBackend()
+    try:
+        rows = 3 * SPREAD_BATCH_ROWS + 5
+        backend.create("pairs", f"SELECT range AS uid_l, range % 7 AS uid_r FROM range({rows})")
+        before = backend.frame("SELECT * FROM pairs ORDER BY uid_l")
+        backend.spread("pairs", rows)
+        assert backend.frame("SELECT * FROM pairs ORDER BY uid_l").equals(before)
+        backend.drop("pairs")
+        backend.create("pairs", "SELECT range AS uid_l, range AS uid_r FROM range(0)")
+        backend.spread("pairs", 0)
+        assert backend.rows("SELECT count(*) FROM pairs") == [(0,)]
+        assert backend.frame("SELECT * FROM pairs").dtypes.tolist() == before.dtypes.tolist()
+    finally:
+        backend.close()
