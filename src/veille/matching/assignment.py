@@ -32,7 +32,9 @@ def prefetch_solver() -> None:
     if _prefetched:
         return
     _prefetched = True
-    threading.Thread(target=_import_solver, name="veille-scipy", daemon=True).start()
+    # Not a daemon: a crossing that fails meanwhile waits for the end of the import before exiting,
+    # rather than leaving a thread frozen in the middle of it (holding its modules' import locks).
+    threading.Thread(target=_import_solver, name="veille-scipy", daemon=False).start()
 
 
 _prefetched = False
