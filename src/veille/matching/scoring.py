@@ -354,11 +354,17 @@ class PairEngine:
         """
 
     def pattern_counts(self, pairs: str, comparisons: Iterable[Comparison]) -> pd.DataFrame:
-        """How many pairs of ``pairs`` show each combination of gammas (what EM learns from)."""
+        """How many pairs of ``pairs`` show each combination of gammas (what EM learns from).
+
+        In the order of the gammas: EM adds up floating-point numbers pattern by pattern, and the
+        order a parallel GROUP BY gives changed the model's last digits from one run to the next on a
+        busy machine (once, the nearest record shown for a child).
+        """
         chosen = list(comparisons)
         names = ", ".join(f"gamma_{c.name}" for c in chosen)
         return self.backend.frame(
-            f"SELECT {names}, count(*) AS n FROM ({self.pairs_sql(pairs, chosen)}) AS pairs GROUP BY {names}"
+            f"SELECT {names}, count(*) AS n FROM ({self.pairs_sql(pairs, chosen)}) AS pairs GROUP BY {names} "
+            f"ORDER BY {names}"
         )
 
     def build_candidates(self, only: tuple[Iterable[int], Iterable[int]] | None = None) -> int:
