@@ -9,7 +9,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -92,19 +91,6 @@ class Steps:
         return EXIT_BAD_INPUT
 
 
-class _AskLater(Exception):
-    """An archive read aside needs a password that only a question can give."""
-
-
-def _password_from_environment(archive: str) -> str:
-    """The password of an archive read aside, which must not ask: a question from aside could wait
-    for an answer after an error in the children files had ended the command."""
-    from_env = os.environ.get(PASSWORD_ENV)
-    if from_env:
-        return from_env
-    raise _AskLater(archive)
-
-
 def _password_provider(archive: str) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env:
@@ -158,7 +144,6 @@ def croiser(args: argparse.Namespace) -> int:
 
         return croiser_chiffre(args)
     from veille.matching import cross
-    from veille.matching.monthly import MonthlyState, StateError
     from veille.outputs import InputFile, fingerprint, summary, summary_text, write_outputs, write_summary
     from veille.sources import SourceError, read_children_files, read_schooling_files, write_rejects
 
@@ -171,33 +156,17 @@ def croiser(args: argparse.Namespace) -> int:
     out_dir = Path(args.sortie)
     started = time.perf_counter()
     steps = Steps(6, sys.stderr)
-    aside = ThreadPoolExecutor(max_workers=2)
-    # The schooling files, and last month's state, are read while the children files are: much of
-    # their reading (the disk, parsing, decompressing) leaves the interpreter free. An error in the
-    # children files is still told first.
-    state = aside.submit(MonthlyState.read, args.precedent) if args.precedent else None
-    schooling_read = aside.submit(
-        read_schooling_files,
-        args.scolarite,
-        password=_password_from_environment,
-        skip_invalid=args.ignorer_lignes_invalides,
-    )
     try:
         steps("Lecture des fichiers enfants")
         children = read_children_files(
             args.enfants, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
         )
         steps("Lecture des fichiers de scolarité")
-        try:
-            schooling = schooling_read.result()
-        except _AskLater:
-            schooling = read_schooling_files(
-                args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
-            )
+        schooling = read_schooling_files(
+            args.scolarite, password=_password_provider, skip_invalid=args.ignorer_lignes_invalides
+        )
     except SourceError as error:
         return steps.fail(error)
-    finally:
-        aside.shutdown(wait=False, cancel_futures=True)
     read_seconds = time.perf_counter() - started
     warnings = [
         f"{report.fichier} : {warning}"
@@ -216,13 +185,14 @@ def croiser(args: argparse.Namespace) -> int:
         return steps.fail(error)
     previous = None
     state_seconds = None
-    if state is not None:
+    if args.precedent:
+        from veille.matching.monthly import MonthlyState, StateError
+
         state_started = time.perf_counter()
         try:
-            previous = state.result()
+            previous = MonthlyState.read(args.precedent)
         except StateError as error:
             return steps.fail(error)
-        # How long the crossing waited for the state once the files were read.
         state_seconds = round(time.perf_counter() - state_started, 3)
     result = cross(
         children.table,

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,17 +124,6 @@ def write_outputs(
         "synthese": out / SUMMARY_FILE,
         "modele": out / MODEL_FILE,
     }
-    with ThreadPoolExecutor(max_workers=1) as aside:
-        # What next month's crossing reuses (``veille croiser --precedent``): same care as the lists.
-        # Written beside the lists: compressing it leaves the interpreter free.
-        state = None if result.state is None else aside.submit(result.state.write, out)
-        _write_lists(result, paths, synthesis)
-    if state is not None:
-        paths["etat"] = state.result()
-    return paths
-
-
-def _write_lists(result: CrossingResult, paths: dict[str, Path], synthesis: dict[str, Any]) -> None:
     flagged = result.children[result.children["statut"].isin([Status.UNFOUND.value, Status.UNCERTAIN.value])]
     # Unfound first, then the ones to check; each by file order, as agents work through them.
     flagged = flagged.assign(_order=flagged["statut"].ne(Status.UNFOUND.value)).sort_values(
@@ -147,6 +135,10 @@ def _write_lists(result: CrossingResult, paths: dict[str, Path], synthesis: dict
     write_summary(paths["synthese"], synthesis)
     model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
     paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
+    if result.state is not None:
+        # What next month's crossing reuses (``veille croiser --precedent``): same care as the lists.
+        paths["etat"] = result.state.write(out)
+    return paths
 
 
 def write_changes(previous: MonthlyState, result: CrossingResult, out_dir: str | Path) -> dict[str, int]:
