@@ -257,20 +257,24 @@ def _asked(monkeypatch, password):
     return asked
 
 
-def test_it_asks_once_for_the_password_of_a_schooling_archive_read_beside_the_children(
-    tmp_path, monkeypatch, capsys
-):
+def _cross_with_encrypted_schooling(tmp_path, monkeypatch, birth_date):
+    """Cross one child (born ``birth_date``, as typed) against an encrypted ONDE archive whose password
+    is answered at a terminal; returns the exit code and the archives the command asked for."""
     archive, password = _encrypted_schooling(tmp_path)
     children = tmp_path / "enfants.csv"
     children.write_text(
-        "organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;2015-02-03;F\n",
+        f"organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;{birth_date};F\n",
         encoding="utf-8",
     )
     asked = _asked(monkeypatch, password)
-
     code = main(
         ["croiser", "--enfants", str(children), "--scolarite", str(archive), "--sortie", str(tmp_path / "o")]
     )
+    return code, asked
+
+
+def test_it_asks_once_for_the_password_of_a_schooling_archive(tmp_path, monkeypatch, capsys):
+    code, asked = _cross_with_encrypted_schooling(tmp_path, monkeypatch, "2015-02-03")
 
     assert code == 0, capsys.readouterr().err
     assert len(asked) == 1 and "onde.7z" in asked[0]
@@ -280,17 +284,7 @@ def test_it_asks_once_for_the_password_of_a_schooling_archive_read_beside_the_ch
 def test_a_bad_children_file_is_told_without_asking_the_password_of_a_schooling_archive(
     tmp_path, monkeypatch, capsys
 ):
-    archive, password = _encrypted_schooling(tmp_path)
-    children = tmp_path / "enfants.csv"
-    children.write_text(
-        "organisme;identifiant;nom;prenoms;date_naissance;sexe\nCAF;1;DUPONT;Léa;31/02/2015;F\n",
-        encoding="utf-8",
-    )
-    asked = _asked(monkeypatch, password)
-
-    code = main(
-        ["croiser", "--enfants", str(children), "--scolarite", str(archive), "--sortie", str(tmp_path / "o")]
-    )
+    code, asked = _cross_with_encrypted_schooling(tmp_path, monkeypatch, "31/02/2015")
 
     assert code == 2 and "31/02/2015" in capsys.readouterr().err
     assert asked == []

@@ -180,10 +180,7 @@ class DuckDBBackend:
         # thread, the table is left as it is (and DuckDB may spill it to disk).
         if rows > SPREAD_MAX_ROWS:
             return
-        with self._memory():
-            fetched = self.connection.sql(f"SELECT * FROM {name}").arrow()
-        # A table up to DuckDB 1.x, a reader of batches from 2.0.
-        table = fetched.read_all() if isinstance(fetched, pa.RecordBatchReader) else fetched
+        table = self.arrow(f"SELECT * FROM {name}")
         self.drop(name)
         self.connection.register(
             name, pa.Table.from_batches(table.to_batches(max_chunksize=SPREAD_BATCH_ROWS), table.schema)
@@ -193,6 +190,13 @@ class DuckDBBackend:
     def frame(self, sql: str) -> pd.DataFrame:
         with self._memory():
             return self.connection.sql(sql).df()
+
+    def arrow(self, sql: str) -> pa.Table:
+        """The result of ``sql`` as an Arrow table."""
+        with self._memory():
+            fetched = self.connection.sql(sql).arrow()
+        # A table up to DuckDB 1.x, a reader of batches from 2.0.
+        return fetched.read_all() if isinstance(fetched, pa.RecordBatchReader) else fetched
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         with self._memory():

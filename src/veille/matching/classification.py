@@ -80,7 +80,7 @@ def classify(
     sure = assigned_to & (out["match_weight"].to_numpy() >= thresholds.match)
     statut = np.where(sure, 0, np.where(assigned_to, 1, 2))
     out["statut"] = STATUSES[np.where(compulsory, statut, 3)]
-    out["motif"] = _reasons(out, compulsory, has_assigned.to_numpy())
+    out["motif"] = _reasons(out, compulsory, assigned_to)
     return out
 
 

@@ -584,14 +584,13 @@ def merge(
     # Each child's pairs from the best down (the record breaks ties): NumPy sorts the three columns
     # in a fifth of pandas' time, to the same order (no two pairs share a child and a record).
     order = np.lexsort((record, -weight, child))
-    child, weight = child[order], weight[order]
+    child, record, weight, rows = child[order], record[order], weight[order], np.flatnonzero(last)[order]
     starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]])
     rank = np.arange(len(child)) - np.repeat(starts, np.diff(np.r_[starts, len(child)])) + 1
     keep = (weight >= shown) & ((weight >= keep_weight) | (rank <= 2))
     trimmed = pd.Series(weight[~keep]).groupby(child[~keep]).max().rename("match_weight")
     trimmed.index.name = "child_uid"
-    rows = np.flatnonzero(last)[order][keep]
-    kept = pairs.iloc[rows[np.lexsort((record[order][keep], child[keep]))]].reset_index(drop=True)
+    kept = pairs.iloc[rows[keep][np.lexsort((record[keep], child[keep]))]].reset_index(drop=True)
     for column in (c for c in kept if c.startswith("gamma_")):
         kept[column] = kept[column].astype(np.int8)
     return kept, trimmed

@@ -323,8 +323,7 @@ class PairEngine:
         pairs scan them dozens of times, twice as slowly from Arrow.
         """
         assert isinstance(self.backend, DuckDBBackend)
-        connection = self.backend.connection
-        frequencies = {c: connection.sql(f"SELECT value, tf FROM tf_{c}").to_arrow_table() for c in columns}
+        frequencies = {c: self.backend.arrow(f"SELECT value, tf FROM tf_{c}") for c in columns}
         for side, table in ((CHILDREN, self._children), (RECORDS, self._records)):
             for column in columns:
                 tf = frequencies[column]
