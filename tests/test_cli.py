@@ -288,3 +288,60 @@ def test_a_bad_children_file_is_told_without_asking_the_password_of_a_schooling_
 
     assert code == 2 and "31/02/2015" in capsys.readouterr().err
     assert asked == []
+
+
+def test_a_crossing_runs_without_the_cycle_collector_and_gives_it_back(commune, tmp_path, monkeypatch):
+    import gc
+
+    import veille.matching
+
+    seen = []
+    real_cross = veille.matching.cross
+
+    def cross(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_cross(*args, **kwargs)
+
+    monkeypatch.setattr(veille.matching, "cross", cross)
+    assert gc.isenabled()
+    assert _croiser_commune(commune, tmp_path / "sortie") == 0
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_failed_crossing_gives_the_cycle_collector_back_too(tmp_path, capsys):
+    import gc
+
+    missing = str(tmp_path / "absent.csv")
+    assert main(["croiser", "--enfants", missing, "--scolarite", missing, "--sortie", str(tmp_path)]) == 2
+    assert gc.isenabled()
+
+
+def test_a_command_run_with_the_collector_off_leaves_it_off():
+    import argparse
+    import gc
+
+    from veille.cli import without_cycle_collection
+
+    gc.disable()
+    try:
+        assert without_cycle_collection(lambda args: 7)(argparse.Namespace()) == 7
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_program_exits_with_its_commands_status_and_leaves_its_objects_to_the_exit(monkeypatch, capsys):
+    import gc
+
+    from veille.cli import script
+
+    monkeypatch.setattr("sys.argv", ["veille", "droit"])
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            script()
+        assert exit_info.value.code == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "L131-1" in capsys.readouterr().out
