@@ -397,3 +397,38 @@ def test_it_refuses_a_previous_folder_without_a_crossing_state(months, tmp_path,
 
     assert code == 2
     assert "ne contient pas l'état d'un croisement" in capsys.readouterr().err
+
+
+def test_fingerprints_stay_those_last_months_state_holds():
+    from veille.matching.monthly import fingerprints
+
+    # Hashes written by the Veille of 2026-12-02 (d29f6fa): a state of that month must still be met.
+    table = pd.DataFrame(
+        {
+            "nom": ["DUPONT", "MARTIN", "LEROY"],
+            "prenoms": ["Léa", None, "Jean Paul"],
+            "date_naissance": ["2018-05-08", "2019-01-02", np.nan],
+            "code": [59100, 59000, 59150],
+        }
+    )
+    columns = ("nom", "prenoms", "date_naissance", "code", "absente")
+    assert fingerprints(table, columns).tolist() == [
+        9236740438503551748,
+        17966331770372393323,
+        10198414503228569717,
+    ]
+    assert fingerprints(table[["nom"]], ("nom", "prenoms")).tolist() == [
+        15103827538893213103,
+        8134147259543172423,
+        11082355706501369421,
+    ]
+
+
+def test_a_missing_value_and_an_empty_text_have_the_same_fingerprint():
+    from veille.matching.monthly import fingerprints
+
+    with_none = pd.DataFrame({"nom": ["DUPONT", None], "prenoms": ["Léa", "Jean"]})
+    with_empty = pd.DataFrame({"nom": ["DUPONT", ""], "prenoms": ["Léa", "Jean"]})
+    columns = ("nom", "prenoms")
+    assert fingerprints(with_none, columns).tolist() == fingerprints(with_empty, columns).tolist()
+    assert len(set(fingerprints(with_empty, columns).tolist())) == 2

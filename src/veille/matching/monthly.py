@@ -162,12 +162,23 @@ def _with_prints(keys: np.ndarray, prints: np.ndarray) -> np.ndarray:
 
 
 def fingerprints(table: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """One 64-bit hash per row of the identity columns (the same values give the same hash every run)."""
-    present = [c for c in columns if c in table]
-    frame = table.loc[:, present].fillna("").astype(str)
-    for missing in (c for c in columns if c not in table):
-        frame[missing] = ""
-    return pd.util.hash_pandas_object(frame.loc[:, list(columns)], index=False).to_numpy(np.uint64)
+    """One 64-bit hash per row of the identity columns (the same values give the same hash every run).
+
+    A missing value and a missing column hash as an empty text, anything else as its text: last
+    month's state holds hashes made so, which this month's rows must meet.
+    """
+    frame = pd.DataFrame({column: _as_text(table, column) for column in columns})
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+
+
+def _as_text(table: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in table:
+        return np.full(len(table), "", dtype=object)
+    values = table[column]
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # Text only, the usual case once a file is read: converting it copied the columns for nothing.
+        return values.to_numpy()
+    return values.fillna("").astype(str).to_numpy(dtype=object)
 
 
 @dataclass(frozen=True)
