@@ -5,9 +5,9 @@
 (root ``BEE_RESPONSABLES``) gives their responsables and addresses. Both name the school in
 ``PARAMETRES/UAJ``, which is how the two files of one school are paired.
 
-The files are read as a stream (expat through :mod:`defusedxml`: no DTD, no entity expansion, no
-external resource), so a large export never sits in memory as a tree; the encoding comes from the XML
-prolog (``ISO-8859-15`` in practice).
+The files are read as a stream (libxml2 through :mod:`lxml`: no DTD, hence no entity, and no external
+resource), so a large export never sits in memory as a tree; the encoding comes from the XML prolog
+(``ISO-8859-15`` in practice).
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
-from xml.sax import SAXParseException
-from xml.sax.handler import ContentHandler
-from xml.sax.xmlreader import Locator
 
 from veille.sources.onde import join_names, stable_id
 from veille.sources.problems import Problem, SourceError
@@ -184,116 +181,145 @@ def xml_error(fichier: str, line: int | None, message: str) -> SourceError:
     return SourceError(f"{where} : {message}", [Problem(fichier, line, None, None, message)])
 
 
-class _Collector(ContentHandler):
-    """Gathers the text of the elements of interest; the tree is never built."""
-
-    def __init__(self, fichier: str, root: str) -> None:
-        super().__init__()
-        self.fichier = fichier
-        self.root = root
-        self.stack: list[str] = []
-        self.text: list[str] = []
-        self.locator: Locator | None = None
-        self.params: dict[str, str] = {}
-        self.current: dict[str, str] | None = None
-        self.current_line = 0
-        self.current_attrs: dict[str, str] = {}
-        self.records: list[tuple[str, int, dict[str, str], dict[str, str]]] = []
-        self.structure: dict[str, str] = {}
-        self.divisions: dict[str, str] = {}
-
-    def setDocumentLocator(self, locator: Locator) -> None:
-        self.locator = locator
-
-    def _line(self) -> int:
-        return int(self.locator.getLineNumber() or 0) if self.locator is not None else 0
-
-    def startElement(self, name: str, attrs: Any) -> None:
-        if not self.stack and name != self.root:
-            raise xml_error(
-                self.fichier,
-                self._line(),
-                f"l'élément racine est <{name}> et non <{self.root}> : ce n'est pas le fichier attendu.",
-            )
-        self.stack.append(name)
-        self.text = []
-        depth = len(self.stack)
-        parent = self.stack[-2] if depth >= 2 else ""
-        if depth == 4 and (name, parent) in {
-            ("ELEVE", "ELEVES"),
-            ("PERSONNE", "PERSONNES"),
-            ("RESPONSABLE_ELEVE", "RESPONSABLES"),
-            ("ADRESSE", "ADRESSES"),
-            ("STRUCTURES_ELEVE", "STRUCTURES"),
-        }:
-            self.current = {}
-            self.current_line = self._line()
-            self.current_attrs = {key: attrs.getValue(key) for key in attrs.getNames()}
-        elif name == "STRUCTURE" and parent == "STRUCTURES_ELEVE":
-            self.structure = {}
-
-    def characters(self, content: str) -> None:
-        self.text.append(content)
-
-    def endElement(self, name: str) -> None:
-        depth = len(self.stack)
-        value = "".join(self.text).strip()
-        self.text = []
-        if depth == 3 and self.stack[1] == "PARAMETRES":
-            self.params[name] = value
-        elif depth == 4 and self.current is not None:
-            if name != "STRUCTURES_ELEVE":
-                self.records.append((name, self.current_line, self.current_attrs, self.current))
-            self.current = None
-        elif depth == 5 and self.current is not None:
-            self.current[name] = value
-        elif depth == 6 and self.stack[-2] == "STRUCTURE":
-            self.structure[name] = value
-        if (
-            name == "STRUCTURE"
-            and self.stack[-2] == "STRUCTURES_ELEVE"
-            and self.structure.get("TYPE_STRUCTURE") == "D"
-        ):
-            eleve = self.current_attrs.get("ELEVE_ID", "")
-            self.divisions.setdefault(eleve, self.structure.get("CODE_STRUCTURE", ""))
-        self.stack.pop()
+#: the elements whose children a reader keeps, each under its list (at depth 4, under ``DONNEES``)
+_RECORDS = frozenset(
+    {
+        ("ELEVE", "ELEVES"),
+        ("PERSONNE", "PERSONNES"),
+        ("RESPONSABLE_ELEVE", "RESPONSABLES"),
+        ("ADRESSE", "ADRESSES"),
+        ("STRUCTURES_ELEVE", "STRUCTURES"),
+    }
+)
+_PARAMETERS = "PARAMETRES"
+_DTD_MESSAGE = (
+    "le XML déclare une DTD ou des entités, ce qu'un export SIECLE ne fait jamais ; il est refusé "
+    "par précaution. Refaites l'export depuis SIECLE et redonnez-le sans le modifier."
+)
+#: how far into a file its prolog (and so any DTD) is looked for before parsing
+_PROLOG_BYTES = 65536
 
 
-def _parse(fichier: str, stream: IO[bytes], root: str) -> _Collector:
-    # Imported here: defusedxml's expat reader weighs on the start of every crossing, and most read
-    # no SIECLE file.
-    import defusedxml.sax
-    from defusedxml import DefusedXmlException
+@dataclass
+class _Collected:
+    """The text of the elements of interest: ``PARAMETRES``, and each record's children."""
 
-    handler = _Collector(fichier, root)
-    parser = defusedxml.sax.make_parser()
-    parser.setContentHandler(handler)
+    params: dict[str, str] = field(default_factory=dict)
+    #: (element, line of its start tag, attributes, text of each child)
+    records: list[tuple[str, int, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    #: ELEVE_ID -> CODE_STRUCTURE of its first division (TYPE_STRUCTURE D)
+    divisions: dict[str, str] = field(default_factory=dict)
+
+
+class _Prefixed:
+    """A stream whose first bytes were read already (to look for a DTD), read again from its start."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(size)
+        if size is None or size < 0:
+            data, self.head = self.head + self.rest.read(), b""
+            return data
+        data, self.head = self.head[:size], self.head[size:]
+        return data
+
+
+def _parse(fichier: str, stream: IO[bytes], root: str) -> _Collected:
+    """The elements of interest of a SIECLE export, read as a stream.
+
+    libxml2 (lxml) builds each record in C and hands over the records alone: expat through SAX called
+    Python for every tag and every piece of text, most of the reading time of a department's exports.
+    No DTD is accepted (none in a SIECLE export), so no entity can be declared, let alone expanded;
+    nothing is fetched from the network. The records read are dropped as the file goes, so a large
+    export never sits in memory as a tree.
+    """
+    # Imported here: most crossings read no SIECLE file.
+    from lxml import etree
+
+    head = stream.read(_PROLOG_BYTES)
+    if b"<!DOCTYPE" in head[: head.find(b"<" + root.encode("ascii", "replace"))] or b"<!ENTITY" in head:
+        raise xml_error(fichier, None, _DTD_MESSAGE)
+    out = _Collected()
+    events = etree.iterparse(
+        _Prefixed(head, stream),
+        events=("end",),
+        tag=[*(name for name, _ in _RECORDS), _PARAMETERS],
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    checked = False
+    last_list: Any = None
+    list_at_depth_3 = False
     try:
-        # parse() reads the stream in 64 KiB blocks (it never holds the whole file) and, unlike feed(),
-        # hands the handler the locator that gives line numbers.
-        parser.parse(stream)
-    except SAXParseException as error:
+        for _, element in events:
+            if not checked:
+                _check_document(fichier, element.getroottree(), root)
+                checked = True
+            parent = element.getparent()
+            if element.tag == _PARAMETERS:
+                if parent is not None and parent.getparent() is None:
+                    out.params.update((child.tag, (child.text or "").strip()) for child in element)
+                continue
+            if parent is not last_list:
+                # Once per list (ELEVES, PERSONNES…): at depth 3, under the root's child.
+                last_list = parent
+                grand = parent.getparent()
+                list_at_depth_3 = (
+                    grand is not None
+                    and grand.getparent() is not None
+                    and (grand.getparent().getparent() is None)
+                )
+            if not list_at_depth_3 or (element.tag, parent.tag) not in _RECORDS:
+                continue
+            attrs = dict(element.attrib)
+            if element.tag == "STRUCTURES_ELEVE":
+                for structure in element.iterchildren("STRUCTURE"):
+                    fields = {child.tag: (child.text or "").strip() for child in structure}
+                    if fields.get("TYPE_STRUCTURE") == "D":
+                        out.divisions.setdefault(attrs.get("ELEVE_ID", ""), fields.get("CODE_STRUCTURE", ""))
+            else:
+                fields = {child.tag: (child.text or "").strip() for child in element}
+                out.records.append((element.tag, element.sourceline or 0, attrs, fields))
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del parent[0]
+        if not checked:
+            _check_document(fichier, events.root.getroottree(), root)
+    except etree.XMLSyntaxError as error:
+        message = str(error.msg or error).split(", line ")[0]
+        if "encoding" in message.lower():
+            raise xml_error(
+                fichier,
+                None,
+                "l'encodage déclaré dans la première ligne du XML est inconnu ou faux. Refaites l'export "
+                "depuis SIECLE et redonnez-le sans l'ouvrir dans un autre programme.",
+            ) from None
         raise xml_error(
             fichier,
-            error.getLineNumber(),
-            f"le XML est mal formé ({error.getMessage()}). Le fichier est sans doute tronqué ou abîmé : "
+            error.lineno,
+            f"le XML est mal formé ({message}). Le fichier est sans doute tronqué ou abîmé : "
             "refaites l'export depuis SIECLE (Base élèves établissement) et redonnez-le tel quel.",
         ) from None
-    except DefusedXmlException:
+    return out
+
+
+def _check_document(fichier: str, tree: Any, root: str) -> None:
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise xml_error(fichier, None, _DTD_MESSAGE)
+    top = tree.getroot()
+    if top.tag != root:
         raise xml_error(
             fichier,
-            None,
-            "le XML déclare une DTD ou des entités, ce qu'un export SIECLE ne fait jamais ; il est refusé "
-            "par précaution. Refaites l'export depuis SIECLE et redonnez-le sans le modifier.",
-        ) from None
-    except (LookupError, UnicodeError):
-        raise xml_error(
-            fichier,
-            None,
-            "l'encodage déclaré dans la première ligne du XML est inconnu ou faux. Refaites l'export "
-            "depuis SIECLE et redonnez-le sans l'ouvrir dans un autre programme.",
-        ) from None
-    return handler
+            top.sourceline or 0,
+            f"l'élément racine est <{top.tag}> et non <{root}> : ce n'est pas le fichier attendu.",
+        )
 
 
 def _address(fields: dict[str, str]) -> Address:
