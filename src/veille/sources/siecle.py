@@ -181,7 +181,7 @@ def xml_error(fichier: str, line: int | None, message: str) -> SourceError:
     return SourceError(f"{where} : {message}", [Problem(fichier, line, None, None, message)])
 
 
-#: the elements whose children a reader keeps, each under its list (at depth 4, under ``DONNEES``)
+#: the elements whose children a reader keeps, each under its list (at depth 4: root, any, list)
 _RECORDS = frozenset(
     {
         ("ELEVE", "ELEVES"),
