@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,32 @@ def write_outputs(
     result: CrossingResult,
     out_dir: str | Path,
     synthesis: dict[str, Any],
+    *,
+    previous: MonthlyState | None = None,
 ) -> dict[str, Path]:
-    """Write the result files; returns their paths by role."""
+    """Write the result files; returns their paths by role.
+
+    ``previous``: last month's state, to write ``changements.csv`` too (``write_changes``); its counts
+    go in ``synthesis["changements"]``.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # What next month's crossing reuses (``veille croiser --precedent``), written meanwhile: Arrow
+    # compresses and the file is written without Python's lock, while the lists hold it (a third of a
+    # second at 100,000 children). Same care as the lists.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        state = None if result.state is None else pool.submit(result.state.write, out)
+        paths = _write_lists(result, out, synthesis, previous)
+        if state is not None:
+            paths["etat"] = state.result()
+    return paths
+
+
+def _write_lists(
+    result: CrossingResult, out: Path, synthesis: dict[str, Any], previous: MonthlyState | None
+) -> dict[str, Path]:
+    if previous is not None:
+        synthesis["changements"] = write_changes(previous, result, out)
     paths = {
         "sans_scolarite": out / UNSCHOOLED_FILE,
         "rapprochements": out / MATCHES_FILE,
@@ -135,9 +158,6 @@ def write_outputs(
     write_summary(paths["synthese"], synthesis)
     model = {"seuils_poids": result.thresholds, "annee_scolaire": result.school_year, "splink": result.model}
     paths["modele"].write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
-    if result.state is not None:
-        # What next month's crossing reuses (``veille croiser --precedent``): same care as the lists.
-        paths["etat"] = result.state.write(out)
     return paths
 
 
