@@ -77,3 +77,44 @@ def test_it_lets_a_child_enrolled_twice_keep_both_records_when_they_fit_him_far_
 def test_a_child_holding_a_record_still_takes_an_uncontested_one_of_another_source():
     frame = pairs((1, 10, "ONDE", 20.0), (1, 20, "CNED", 4.0))
     assert kept(frame, min_weight=3.0) == [(1, 10), (1, 20)]
+
+
+def test_a_child_or_a_record_with_several_candidates_keeps_the_pair_the_solver_would_keep():
+    # Stars (one child, several records; one record, several children) are solved without the
+    # solver: on random graphs full of them, with ties and chains among them, the same pairs as the
+    # solver on every component.
+    import numpy as np
+
+    from veille.matching import assignment
+
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        n = 400
+        frame = pd.DataFrame(
+            {
+                "child_uid": rng.integers(0, 150, n),
+                "record_uid": rng.integers(0, 300, n),
+                "match_weight": rng.choice([4.0, 6.5, 9.0, 12.0, *rng.uniform(0, 20, 6)], n),
+            }
+        ).drop_duplicates(["child_uid", "record_uid"], ignore_index=True)
+        # As ``assign_one_to_one`` gives them: the pairs at or above the threshold.
+        frame = frame[frame["match_weight"] >= 3.0].reset_index(drop=True)
+        child_codes, _ = pd.factorize(frame["child_uid"])
+        record_codes, _ = pd.factorize(frame["record_uid"])
+        gains = frame["match_weight"].to_numpy() - 3.0 + 1e-9
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        nodes = child_codes.max() + 1 + record_codes.max() + 1
+        graph = csr_matrix(
+            (np.ones(len(frame)), (child_codes, child_codes.max() + 1 + record_codes)), shape=(nodes, nodes)
+        )
+        component = connected_components(graph, directed=False)[1][child_codes]
+        expected = np.zeros(len(frame), dtype=bool)
+        for c in np.unique(component):
+            block = np.flatnonzero(component == c)
+            expected[block] = assignment._solve_component(
+                child_codes[block], record_codes[block], gains[block]
+            )
+        solved = assignment._solve(frame, min_weight=3.0)
+        assert sorted(solved.index) == sorted(np.flatnonzero(expected))

@@ -151,11 +151,50 @@ def _solve(pairs: pd.DataFrame, min_weight: float) -> pd.DataFrame:
         # The handicap decides between competitors, never against the threshold: alone, the pair is
         # still taken.
         gains = np.maximum(gains - pairs["_penalty"].to_numpy(), 1e-9)
+    contested = contested[~_stars(contested, component, child_codes, record_codes, gains, keep)]
     order = contested[np.argsort(component[contested], kind="stable")]
     for block in np.split(order, np.flatnonzero(np.diff(component[order])) + 1):
         if block.size:
             keep[block] = _solve_component(child_codes[block], record_codes[block], gains[block])
     return pairs[keep]
+
+
+def _stars(
+    contested: np.ndarray,
+    component: np.ndarray,
+    child_codes: np.ndarray,
+    record_codes: np.ndarray,
+    gains: np.ndarray,
+    keep: np.ndarray,
+) -> np.ndarray:
+    """Solve at once the components of one child or of one record (``keep``); which pairs they hold.
+
+    A child with several candidate records, or a record with several candidate children, keeps its
+    best pair: every gain is positive and only one pair can be taken. That is the solver's unique
+    optimum unless two pairs tie for the best, which are left to it. Most contested components are
+    such stars, each a solver call of a millisecond (a third of the assignment at 100,000 children).
+    """
+    if not contested.size:
+        return np.zeros(0, dtype=bool)
+    which = component[contested].astype(np.int64)
+    n = int(which.max()) + 1
+    children = _distinct_per(which, child_codes[contested], n)
+    records = _distinct_per(which, record_codes[contested], n)
+    gain = gains[contested]
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, which, gain)
+    top = gain == best[which]
+    tied = np.bincount(which[top], minlength=n) > 1
+    star = ((children == 1) | (records == 1)) & ~tied
+    solved = star[which]
+    keep[contested[solved & top]] = True
+    return solved
+
+
+def _distinct_per(groups: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct ``codes`` each of the ``n`` groups holds."""
+    width = int(codes.max()) + 1
+    return np.bincount(np.unique(groups * width + codes) // width, minlength=n)
 
 
 def _solve_component(child_codes: np.ndarray, record_codes: np.ndarray, gains: np.ndarray) -> np.ndarray:
