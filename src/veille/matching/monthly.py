@@ -400,9 +400,22 @@ def standardised(
         new = match_frame(table.iloc[fresh], claimant=claimant, memo=memo).assign(unique_id=fresh)
         rows = pa.concat_tables([before, identity_table(new)])
         was[fresh] = len(before) + np.arange(len(fresh))
-    rows = rows.take(was)
+    rows = _gather(rows, was)
     uid = rows.schema.get_field_index("unique_id")
     return rows.set_column(uid, "unique_id", pa.array(np.arange(len(table)), pa.int64()))
+
+
+def _gather(table: pa.Table, positions: np.ndarray) -> pa.Table:
+    """``table.take(positions)``, as slices of it where the positions run on (a month's rows are
+    last month's in the same order but for a few): a tenth of the time of taking each row's names.
+    """
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    if len(breaks) > len(positions) // 50:
+        return table.take(positions)
+    starts, ends = np.r_[0, breaks], np.r_[breaks, len(positions)]
+    return pa.concat_tables(
+        [table.slice(int(positions[a]), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+    ).combine_chunks()
 
 
 @dataclass(frozen=True)
