@@ -6,6 +6,9 @@ SIECLE ``ExportXML_ElevesSansAdresses.zip`` and ``ResponsablesAvecAdresses.xml``
 lycée, plus pupils who left (``DATE_SORTIE``) that the CSV files do not list. ``veille croiser`` reads
 them as they come; the row is scored like the others, and its note says how many children got the
 same status (and the same schooling record) as with the CSV files.
+
+``bench(6000, department_pupils=120_000)``: the same for a commune crossed against the exports of a
+whole department (``--eleves-departement``), the shape the DSDEN sends.
 """
 
 from __future__ import annotations
@@ -37,15 +40,16 @@ def _outcomes(out: Path) -> dict[tuple[str, str], str]:
     return found
 
 
-def bench(size: int = SIZE) -> list:
+def bench(size: int = SIZE, department_pupils: int = 0) -> list:
     from run import OUT, ROOT, SEED, Row, ensure_commune, format_row, run_measured
 
     from veille.synth.scoring import score_flags
 
     veille = str(ROOT / ".venv" / "bin" / "veille")
     # The CSV files are crossed again here, side by side with the real formats (same machine load).
-    csv_out = OUT / f"resultats_{size}_csv_cote_a_cote"
-    commune = ensure_commune(size)
+    shape = f"{size}_{department_pupils}" if department_pupils else f"{size}"
+    csv_out = OUT / f"resultats_{shape}_csv_cote_a_cote"
+    commune = ensure_commune(size, department_pupils=department_pupils)
     csv_seconds = run_measured(
         [
             veille,
@@ -60,7 +64,7 @@ def bench(size: int = SIZE) -> list:
             "2026-2027",
         ]
     ).seconds
-    folder = OUT / f"commune_{size}_formats_reels"
+    folder = OUT / ((f"departement_{shape}" if department_pupils else f"commune_{shape}") + "_formats_reels")
     if not (folder / "verite.csv").exists():
         subprocess.run(
             [
@@ -73,11 +77,12 @@ def bench(size: int = SIZE) -> list:
                 str(SEED),
                 "--formats",
                 "reels",
+                *(["--eleves-departement", str(department_pupils)] if department_pupils else []),
             ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    out = OUT / f"resultats_{size}_formats_reels"
+    out = OUT / f"resultats_{shape}_formats_reels"
     schooling = [
         *sorted(str(p) for p in folder.glob("scolarite_*.csv")),
         *sorted(str(p) for p in folder.glob("onde/*/CSVExtraction-*.csv")),
@@ -110,8 +115,12 @@ def bench(size: int = SIZE) -> list:
         ]
         for name, folder_out in (("csv", csv_out), ("reels", out))
     }
+    if department_pupils:
+        name = f"département : {size:,} enfants / {department_pupils:,} élèves en formats réels"
+    else:
+        name = f"commune {size:,} formats réels"
     row = Row(
-        f"commune {size:,} formats réels".replace(",", " "),
+        name.replace(",", " "),
         "veille",
         children,
         scores["recall"],
@@ -125,6 +134,7 @@ def bench(size: int = SIZE) -> list:
         f"même statut et même dossier qu'avec les CSV : {children - differing} / {children} enfants",
         cpu_seconds=measured.cpu_seconds,
         load=load,
+        department=bool(department_pupils),
     )
     print(format_row(row), flush=True)
     return [row]
@@ -132,5 +142,5 @@ def bench(size: int = SIZE) -> list:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    for line in bench():
-        print(line)
+    bench()
+    bench(6_000, department_pupils=120_000)

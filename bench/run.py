@@ -429,6 +429,8 @@ def main() -> int:
     import real_formats  # the ONDE and SIECLE exports, scenario in its own file
 
     rows += real_formats.bench()
+    if not args.sans_departement:
+        rows += real_formats.bench(6_000, department_pupils=120_000)
     if not args.sans_febrl:
         rows.append(bench_febrl())
     text = "\n".join(
