@@ -79,22 +79,29 @@ def test_a_child_holding_a_record_still_takes_an_uncontested_one_of_another_sour
     assert kept(frame, min_weight=3.0) == [(1, 10), (1, 20)]
 
 
-def test_a_child_or_a_record_with_several_candidates_keeps_the_pair_the_solver_would_keep():
-    # Stars (one child, several records; one record, several children) are solved without the
-    # solver: on random graphs full of them, with ties and chains among them, the same pairs as the
-    # solver on every component.
+def test_small_groups_of_pairs_keep_the_pairs_the_solver_would_keep():
+    # Stars (one child, several records; one record, several children) and squares (two twins, two
+    # records) are solved without the solver: on random graphs full of them, with ties (4 + 5.5 = 9.5
+    # against 9.5) and chains among them, the same pairs as the solver on every component.
     import numpy as np
 
     from veille.matching import assignment
 
     rng = np.random.default_rng(7)
-    for _ in range(30):
+    for attempt in range(60):
         n = 400
+        if attempt % 2:
+            # Many small groups: stars, squares of twins (three or four pairs), a few larger ones.
+            group = rng.integers(0, 120, n)
+            child_uid, record_uid = group * 3 + rng.integers(0, 2, n), group * 3 + rng.integers(0, 2, n)
+            child_uid[::17] += 1
+        else:
+            child_uid, record_uid = rng.integers(0, 150, n), rng.integers(0, 300, n)
         frame = pd.DataFrame(
             {
-                "child_uid": rng.integers(0, 150, n),
-                "record_uid": rng.integers(0, 300, n),
-                "match_weight": rng.choice([4.0, 6.5, 9.0, 12.0, *rng.uniform(0, 20, 6)], n),
+                "child_uid": child_uid,
+                "record_uid": record_uid,
+                "match_weight": rng.choice([4.0, 6.5, 9.0, 12.0, 5.5, 7.0, *rng.uniform(0, 20, 6)], n),
             }
         ).drop_duplicates(["child_uid", "record_uid"], ignore_index=True)
         # As ``assign_one_to_one`` gives them: the pairs at or above the threshold.
