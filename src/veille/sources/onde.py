@@ -210,7 +210,9 @@ def read_pupils(raw: RawTable, filled: pd.Series, uai: str) -> OndePupils:
         for value, name, prenom, date in zip(ine, family, first, born, strict=True)
     ]
     written_levels = column("niveau")
-    levels = [_short_level(value) for value in written_levels]
+    # A school has a handful of levels: each spelling is looked up once.
+    short = {value: _short_level(value) for value in set(written_levels)}
+    levels = [short[value] for value in written_levels]
     frame = pd.DataFrame(
         {
             "source": "ONDE",
@@ -337,17 +339,24 @@ def read_responsibles(raw: RawTable, filled: pd.Series) -> list[OndeResponsible]
         def cell(position: int | None, values: tuple[str, ...] = values) -> str:
             return str(values[position]).strip() if position is not None and position < len(values) else ""
 
-        person = {name: cell(positions.get(name)) for name in _RESPONSIBLE_COLUMNS}
+        person: dict[str, str] | None = None
         for block in blocks:
-            child = {name: cell(block.get(name)) for name in ("nom", "nom_usage", "prenom", "classe")}
-            if not (child["nom"] or child["nom_usage"]) or not child["prenom"]:
+            prenom = cell(block.get("prenom"))
+            if not prenom:
                 continue
+            child = {name: cell(block.get(name)) for name in ("nom", "nom_usage", "classe")}
+            if not (child["nom"] or child["nom_usage"]):
+                continue
+            # Most blocks of a row are empty (the columns of a fourth or fifth child): the
+            # responsible's own cells are read only for a row that names a child.
+            if person is None:
+                person = {name: cell(positions.get(name)) for name in _RESPONSIBLE_COLUMNS}
             out.append(
                 OndeResponsible(
                     int(line),
                     enfant_nom=child["nom"],
                     enfant_nom_usage=child["nom_usage"],
-                    enfant_prenom=child["prenom"],
+                    enfant_prenom=prenom,
                     enfant_classe=child["classe"],
                     **person,
                 )
