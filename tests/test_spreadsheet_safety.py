@@ -130,3 +130,21 @@ def test_a_result_file_is_written_as_pandas_writes_it_and_neutralised(tmp_path, 
     written = (tmp_path / "sortie.csv").read_text(encoding="utf-8")
     assert written == neutralise_frame(frame).to_csv(index=False)
     assert "'=cmd" in written or frame.empty
+
+
+def test_a_result_file_neutralises_as_neutralise_does_every_cell_it_writes(tmp_path):
+    from veille.outputs import write_csv
+
+    values = [
+        *ATTACKS,
+        *["-12", "+3.5", "-1,25", "1e-3", "-1E+5", "+33 6 12 34 56 78", "-٣", "=", "-", "'=déjà"],
+        *["Dupont", "Jean-Marie", "", "sur\n=deux lignes", " =espacé", "@", "—tiret"],
+    ]
+    frame = pd.DataFrame({"nom": values, "rang": range(len(values))})
+
+    write_csv(frame, tmp_path / "sortie.csv")
+
+    written = pd.read_csv(tmp_path / "sortie.csv", dtype=str, keep_default_na=False)
+    assert written["nom"].tolist() == [neutralise(value) for value in values]
+    assert written["nom"].tolist()[:2] == ["'=cmd|' /C calc'!A0", "'+SUM(1+1)"]
+    assert neutralise("-٣") == "'-٣"  # a number in another script's digits is text to a spreadsheet

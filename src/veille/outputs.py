@@ -20,7 +20,7 @@ from veille.compulsory import SchoolYear, ages_on
 from veille.matching.department import DepartmentResult
 from veille.matching.monthly import CHANGES_FILE, KEY_HASH, MonthlyState, changes, count_changes
 from veille.matching.results import CrossingResult, Status
-from veille.spreadsheet_safety import neutralise_frame
+from veille.spreadsheet_safety import NEUTRALISED_SQL, neutralise_frame
 
 UNSCHOOLED_FILE = "enfants_sans_scolarite.csv"
 MATCHES_FILE = "rapprochements.csv"
@@ -179,8 +179,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     children took pandas a second, DuckDB a fifth. DuckDB quotes an empty string, where pandas leaves
     the cell empty as for a missing value, and writes booleans in lower case: both are given pandas'
     spelling. Any other column (dates, a number among names) and pandas writes the frame.
+
+    DuckDB neutralises the text cells as it writes them (``NEUTRALISED_SQL``, the rule of
+    ``neutralise``): looking for them in Python first was a quarter of a second at 100,000 children.
     """
-    frame = neutralise_frame(frame)
     columns = []
     for name, kind in frame.dtypes.items():
         quoted = '"' + str(name).replace('"', '""') + '"'
@@ -189,9 +191,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         elif pd.api.types.is_numeric_dtype(kind):
             columns.append(quoted)
         elif pd.api.types.infer_dtype(frame[name], skipna=True) in ("string", "empty"):
-            columns.append(f"nullif({quoted}, '') AS {quoted}")
+            columns.append(f"nullif({NEUTRALISED_SQL.format(column=quoted)}, '') AS {quoted}")
         else:
-            frame.to_csv(path, index=False, encoding="utf-8")
+            neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8")
             return
     target = str(path).replace("'", "''")
     # A cursor of one database for every file: opening a database took as long as writing the

@@ -27,7 +27,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
 
 _STARTS = pa.array(list(FORMULA_STARTS), type=pa.string())
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
+#: text that is only a number, in the digits a spreadsheet reads as one (Python's ``\d`` would take
+#: any script's digits, which SQL's regular expressions do not)
+_NUMBER_PATTERN = r"[+-]?[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_NUMBER = re.compile(_NUMBER_PATTERN)
+
+#: :func:`neutralise` of a text column in DuckDB's SQL (``{column}``: the quoted column name), for the
+#: files DuckDB writes: the same rule, applied as the rows are written rather than looked for first.
+NEUTRALISED_SQL = (
+    "CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r]') "
+    f"AND NOT regexp_full_match({{column}}, '{_NUMBER_PATTERN}') "
+    "THEN '" + PREFIX * 2 + "' || {column} ELSE {column} END"
+)
 
 
 def neutralise(value: Any) -> Any:
