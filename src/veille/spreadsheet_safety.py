@@ -32,12 +32,17 @@ _STARTS = pa.array(list(FORMULA_STARTS), type=pa.string())
 _NUMBER_PATTERN = r"[+-]?[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(_NUMBER_PATTERN)
 
+#: :func:`neutralise`'s first characters as one class of a regular expression (tab and carriage
+#: return spelt as escapes, the others taken literally)
+_STARTS_CLASS = "[" + "".join({"\t": "\\t", "\r": "\\r"}.get(c, re.escape(c)) for c in FORMULA_STARTS) + "]"
+
 #: :func:`neutralise` of a text column in DuckDB's SQL (``{column}``: the quoted column name), for the
 #: files DuckDB writes: the same rule, applied as the rows are written rather than looked for first.
+_SQL_PREFIX = PREFIX.replace("'", "''")
 NEUTRALISED_SQL = (
-    "CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r]') "
+    f"CASE WHEN regexp_matches({{column}}, '^{_STARTS_CLASS}') "
     f"AND NOT regexp_full_match({{column}}, '{_NUMBER_PATTERN}') "
-    "THEN '" + PREFIX * 2 + "' || {column} ELSE {column} END"
+    f"THEN '{_SQL_PREFIX}' || {{column}} ELSE {{column}} END"
 )
 
 
