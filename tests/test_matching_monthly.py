@@ -143,8 +143,13 @@ def test_a_row_whose_capped_block_opened_or_closed_is_scored_again(months):
 
     assert 3 in again.children_to_score
     assert list(again.records_to_score) == [record]
-    # The record's children lost a kept pair: their weaker candidates are scored again too.
-    assert child in again.children_to_score
+    # The record's child lost a kept pair: it keeps its others, and its row of last month, whose
+    # left-out weight ``settle`` weighs (its weaker candidates may have to be scored again).
+    assert child != 3 and child not in again.children_to_score
+    assert again.previous_rows is not None and again.previous_rows[child] == child
+    reused = again.reused
+    assert not ((reused["child_uid"] == child) & (reused["record_uid"] == record)).any()
+    assert (reused["child_uid"] == child).sum() == (state.pairs["child"] == child).sum() - 1
 
 
 def _pairs(engine: PairEngine, sql: str) -> set[tuple[int, int]]:
@@ -246,6 +251,27 @@ def test_a_left_out_pair_that_cannot_reach_the_kept_ones_leaves_the_child_reused
     assert len(settled.children_to_score) == 0 and len(settled.reused) == 1
 
 
+def test_a_child_who_lost_its_best_pair_is_scored_again_only_if_a_left_out_pair_could_take_its_place():
+    # Both children's best record left. Child 0 kept nothing else: its pair left out at -1 may now be
+    # its nearest record, shown. Child 1 still has a pair at 5, above anything it left out (at most 2).
+    previous = _previous_with([0.02, 0.02], [-1.0, 2.0])
+    reused = pd.DataFrame({"child_uid": [1], "record_uid": [3], "match_weight": [5.0]})
+    monthly = Plan(
+        reused,
+        np.array([], dtype=np.int64),
+        np.array([], dtype=np.int64),
+        np.array([-1.0, 2.0]),
+        np.array([0, 1]),
+    )
+
+    settled = settle(
+        monthly, reused, previous, pd.DataFrame({"tf_nom_colle": [0.02, 0.02]}), 1.0, shown=-4.0, keep=3.0
+    )
+
+    assert list(settled.children_to_score) == [0]
+    assert set(settled.reused["child_uid"]) == {1}
+
+
 def test_a_child_enrolled_since_last_month_is_reported_newly_schooled(months):
     truth = months["second"].truth
     enrolled = truth[truth["difficultes"].str.contains("inscrit_ce_mois")]
@@ -297,7 +323,8 @@ def test_the_state_is_read_back_as_it_was_written(months, tmp_path):
 
     assert again.model == state.model and again.n_candidates == state.n_candidates
     pd.testing.assert_frame_equal(again.pairs, state.pairs)
-    pd.testing.assert_frame_equal(again.children, state.children)
+    # The text columns come back in Arrow (``string[pyarrow]``), with the same values.
+    pd.testing.assert_frame_equal(again.children, state.children, check_dtype=False)
     children, schooling = months["tables_2"]
     from_disk = cross(children, schooling, school_year=YEAR, previous=again)
     assert from_disk.children["statut"].tolist() == months["month_2"].children["statut"].tolist()
@@ -332,7 +359,8 @@ def test_a_state_whose_tables_are_in_parquet_is_still_read(months, tmp_path):
     again = MonthlyState.read(tmp_path / "parquet")
 
     assert again.left.equals(state.left) and again.right.equals(state.right)
-    pd.testing.assert_frame_equal(again.children, state.children)
+    # The text columns come back in Arrow (``string[pyarrow]``), with the same values.
+    pd.testing.assert_frame_equal(again.children, state.children, check_dtype=False)
     pd.testing.assert_frame_equal(again.pairs, state.pairs)
 
 

@@ -10,12 +10,13 @@ record's identity fingerprint, and the scored pairs. The next month then
   term frequencies (``PairEngine.reweigh``: the SQL of a full run over the same values, hence its
   weights to the bit);
 - scores only the pairs of the children and records that are new or changed, and in full those of
-  the children whose kept pairs or left-out pairs may differ from a full run's: a child who lost a
-  kept pair (its weaker candidates were not kept), a child or a record whose block of a capped rule
-  (``max_block``) opened or closed, and a child whose best left-out pair could now be kept. The last
-  is known without the pair: a pair's weight moves with the frequencies of the values it agrees on
-  exactly, which are the child's own, so the state keeps per child the weight of its best left-out
-  pair and the frequencies of its values, and the move is bounded from them;
+  the children whose kept pairs or left-out pairs may differ from a full run's: a child or a record
+  whose block of a capped rule (``max_block``) opened or closed, and a child whose best left-out pair
+  could now be kept (among them a child who lost a kept pair, its record changed or gone, and whose
+  weaker candidates were not kept). The last is known without the pair: a pair's weight moves with
+  the frequencies of the values it agrees on exactly, which are the child's own, so the state keeps
+  per child the weight of its best left-out pair and the frequencies of its values, and the move is
+  bounded from them;
 - gives every child its status as a full run with the same model would: the one-to-one assignment,
   the classification and people's decisions apply to all the pairs, reused and new.
 
@@ -127,6 +128,16 @@ def _table(archive: zipfile.ZipFile, name: str) -> pa.Table | None:
 
         return pq.read_table(io.BytesIO(archive.read(f"{name}.parquet")))
     return None
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as a DataFrame whose text columns stay in Arrow (pandas' ``string[pyarrow]``).
+
+    A month reads last month's state while it parses its files: making a Python string of every
+    name and identifier held Python's lock against the parsing (1.1 s of the reading at 500,000
+    children, for names only the few children who left need).
+    """
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 def _identity_or_none(table: pa.Table | None) -> pa.Table | None:
@@ -246,7 +257,7 @@ class MonthlyState:
                 frame = _table(archive, name)
                 if frame is None:
                     raise KeyError(name)
-                tables[name] = frame.to_pandas()
+                tables[name] = _frame(frame)
             identities = {name: _table(archive, name) for name in (IDENTITIES_LEFT, IDENTITIES_RIGHT)}
         return cls(
             model=meta["modele"],
@@ -499,13 +510,12 @@ def plan(
     pairs = previous.pairs
     child = child_now[pairs["child"].to_numpy()]
     record = record_now[pairs["record"].to_numpy()]
+    # A child who lost a pair it kept (its record changed or left) keeps the others: a weaker candidate
+    # it left out last month that could now take the lost pair's place is within its left-out weight,
+    # which ``settle`` weighs as for any child.
     standing = (child >= 0) & (record >= 0)
-    # A child who lost a pair it kept may have a weaker candidate that was left out last month.
-    lost = np.unique(child[(child >= 0) & (record < 0)])
-    standing &= ~np.isin(child, lost)
     unchanged_children = np.zeros(len(children), dtype=bool)
     unchanged_children[child_now[child_now >= 0]] = True
-    unchanged_children[lost] = False
     unchanged_records = np.zeros(len(schooling), dtype=bool)
     unchanged_records[record_now[record_now >= 0]] = True
     reused = pairs[standing].rename(columns={"child": "child_uid", "record": "record_uid"}).copy()
@@ -648,7 +658,7 @@ def changes(previous: pd.DataFrame, table: pd.DataFrame, keys: np.ndarray | None
             arrived[concerned], ARRIVED, pd.Series(status_now[concerned]).map(_BY_NEW_STATUS).to_numpy()
         ),
     )
-    left = before.loc[gone, [*CHILD_KEY, *[n for n in _NAMES if n in before], "statut"]]
+    left = before.loc[gone, [*CHILD_KEY, *[n for n in _NAMES if n in before], "statut"]].astype(object)
     left = left.rename(columns={"statut": "statut_precedent"}).assign(changement=LEFT)
     out = pd.concat([now, left], ignore_index=True).reindex(columns=[*CHANGES_COLUMNS])
     out = out[out["changement"].notna() & (out["changement"] != "")]
