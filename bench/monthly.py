@@ -4,8 +4,11 @@
     python bench/run.py --mensuel 1000 10000 100000 …    # the same, inside the whole benchmark
 
 For each size: the synthetic commune of ``bench/run.py`` (month 1) and its next month
-(``veille.synth.monthly.next_month``: arrivals, departures, newly enrolled, moves). Four processes,
-each with the command line of ``veille croiser``, timed from outside:
+(``veille.synth.monthly.next_month``: arrivals, departures, newly enrolled, moves); with
+``--departement``, a commune of 6,000 children against the schooling files of a department of
+120,000 pupils; with ``--formats-reels``, a commune of 10,000 children whose ONDE and SIECLE files
+are the schools' own exports (``CSVExtraction``, ``ExportXML``), both months. Four processes, each
+with the command line of ``veille croiser``, timed from outside:
 
 1. month 1, a full crossing (it also writes the state month 2 reuses);
 2. month 2 with ``--precedent`` (the monthly update);
@@ -37,15 +40,51 @@ RUNS = OUT
 TARGET_SIZE, TARGET_RATIO = 100_000, 0.30
 SECTION = "## Mise à jour mensuelle (mois 2 après le mois 1)"
 HEADER = (
-    "| enfants | mois 1 | mois 2 (--precedent) | rapport (durée) | rapport (temps CPU) | "
+    "| forme | enfants | mois 1 | mois 2 (--precedent) | rapport (durée) | rapport (temps CPU) | "
     "statuts = croisement complet, même modèle | écarts avec un croisement complet réappris | rappel | "
-    "précision de non_trouve | incertains | changements |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    "précision de non_trouve | incertains | changements |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What month 1 and month 2 look like: the commune's size, its schooling files' extent and format."""
+
+    children: int
+    #: the schooling files are a department's, of about this many pupils (0: the commune's own)
+    department_pupils: int = 0
+    #: ``csv`` or ``reels`` (``veille.synth.writer.FORMATS``)
+    formats: str = "csv"
+
+    @property
+    def label(self) -> str:
+        size = f"{self.children:,}".replace(",", " ")
+        if self.department_pupils:
+            pupils = f"{self.department_pupils:,}".replace(",", " ")
+            label = f"département : {size} enfants / {pupils} élèves"
+        else:
+            label = f"commune {size}"
+        return label + (" formats réels" if self.formats == "reels" else "")
+
+    @property
+    def name(self) -> str:
+        """The folders' name (``bench/out``)."""
+        name = f"{self.children}" + (f"_dep{self.department_pupils}" if self.department_pupils else "")
+        return name + ("_reels" if self.formats == "reels" else "")
+
+    @property
+    def is_target(self) -> bool:
+        """The shape of the issue's target: a commune's own CSV files, 100,000 children or more."""
+        return self.children >= TARGET_SIZE and not self.department_pupils and self.formats == "csv"
+
+
+DEPARTMENT = Shape(6_000, department_pupils=120_000)
+REAL_FORMATS = Shape(10_000, formats="reels")
 
 
 @dataclass
 class MonthlyRow:
-    children: int
+    shape: Shape
     month_1: float
     month_2: float
     month_1_cpu: float
@@ -58,6 +97,10 @@ class MonthlyRow:
     changes: str
     #: seconds of each step inside each process (``synthese.json``), month 1 then month 2
     phases: tuple[dict[str, float], dict[str, float]] = ({}, {})
+
+    @property
+    def children(self) -> int:
+        return self.shape.children
 
     @property
     def ratio(self) -> float:
@@ -74,21 +117,37 @@ def run_timed(command: list[str]) -> tuple[float, float]:
     return measured.seconds, measured.cpu_seconds
 
 
-def ensure_month_2(n: int) -> Path:
+def ensure_months(shape: Shape) -> tuple[Path, Path]:
+    """The folders of month 1 and month 2 of ``shape`` (written once, then reused)."""
     from veille.synth import generate_commune, write_commune
     from veille.synth.monthly import next_month
 
-    folder = OUT / f"commune_{n}_mois2"
-    if not (folder / "verite.csv").exists():
-        ensure_commune(n)
-        # The same seed as bench/run.py's commune: the same month 1.
-        write_commune(next_month(generate_commune(n, seed=SEED), seed=MONTH_SEED), folder)
-    return folder
+    if shape.formats == "csv":
+        # The commune of bench/run.py (the same seed): month 1's files are its own.
+        first = ensure_commune(shape.children, department_pupils=shape.department_pupils)
+    else:
+        first = OUT / f"mensuel_donnees_{shape.name}_mois1"
+    second = OUT / (
+        f"commune_{shape.children}_mois2"
+        if shape == Shape(shape.children)
+        else f"mensuel_donnees_{shape.name}_mois2"
+    )
+    if not (first / "verite.csv").exists() or not (second / "verite.csv").exists():
+        commune = generate_commune(shape.children, seed=SEED, department_pupils=shape.department_pupils)
+        if not (first / "verite.csv").exists():
+            write_commune(commune, first, formats=shape.formats)
+        write_commune(next_month(commune, seed=MONTH_SEED), second, formats=shape.formats)
+    return first, second
 
 
 def _crossing(folder: Path, out: Path, *extra: str) -> tuple[float, float]:
     children = sorted(str(p) for p in folder.glob("enfants_*.csv"))
-    schooling = sorted(str(p) for p in folder.glob("scolarite_*.csv") if _has_rows(p))
+    # The CSV files, and the schools' own exports where the shape has them (as ``real_formats.py``).
+    schooling = [
+        *sorted(str(p) for p in folder.glob("scolarite_*.csv") if _has_rows(p)),
+        *sorted(str(p) for p in folder.glob("onde/*/CSVExtraction-*.csv")),
+        *sorted(str(p) for p in folder.glob("siecle/*/*")),
+    ]
     command = [
         str(ROOT / ".venv" / "bin" / "veille"),
         "croiser",
@@ -122,12 +181,15 @@ def _differences(one: pd.Series, other: pd.Series) -> int:
     return int((joined["a"] != joined["b"]).sum())
 
 
-def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
+def bench_month(shape: Shape | int, retrained_up_to: int = 10_000) -> MonthlyRow:
     from veille.synth.scoring import score_flags
 
-    first, second = ensure_commune(n), ensure_month_2(n)
+    shape = Shape(shape) if isinstance(shape, int) else shape
+    n = shape.children
+    first, second = ensure_months(shape)
     outs = {
-        name: OUT / f"mensuel_{n}_{name}" for name in ("mois1", "mois2", "complet_meme_modele", "reappris")
+        name: OUT / f"mensuel_{shape.name}_{name}"
+        for name in ("mois1", "mois2", "complet_meme_modele", "reappris")
     }
     month_1, month_1_cpu = _crossing(first, outs["mois1"])
     month_2, month_2_cpu = _crossing(second, outs["mois2"], "--precedent", str(outs["mois1"]))
@@ -138,7 +200,7 @@ def bench_month(n: int, retrained_up_to: int = 10_000) -> MonthlyRow:
     scores = score_flags(outs["mois2"] / "enfants_sans_scolarite.csv", second / "verite.csv")
     counts = pd.read_csv(outs["mois2"] / "changements.csv", dtype=str)["changement"].value_counts()
     row = MonthlyRow(
-        children=n,
+        shape=shape,
         month_1=month_1,
         month_2=month_2,
         month_1_cpu=month_1_cpu,
@@ -170,7 +232,7 @@ def phase_table(row: MonthlyRow) -> list[str]:
     names = [*first, *(name for name in second if name not in first)]
     names = [name for name in names if name != "total"] + ["total"]
     lines = [
-        f"Étapes à {f'{row.children:,}'.replace(',', ' ')} enfants (secondes dans le processus, sans le "
+        f"Étapes, {row.shape.label} (secondes dans le processus, sans le "
         "démarrage ni les importations ; `durees_secondes` de `synthese.json`) :",
         "",
         "| étape | mois 1 | mois 2 | mois 2 / mois 1 |",
@@ -190,8 +252,9 @@ def format_row(row: MonthlyRow) -> str:
     children = f"{row.children:,}".replace(",", " ")
     retrained = "—" if row.retrained_differences is None else str(row.retrained_differences)
     return (
-        f"| {children} | {row.month_1:.1f} s ({row.month_1_cpu:.1f} s CPU) | {row.month_2:.1f} s "
-        f"({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | {100 * row.cpu_ratio:.0f} % | "
+        f"| {row.shape.label} | {children} | {row.month_1:.1f} s ({row.month_1_cpu:.1f} s CPU) | "
+        f"{row.month_2:.1f} s ({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | "
+        f"{100 * row.cpu_ratio:.0f} % | "
         f"{'oui' if row.same_model_differences == 0 else f'non ({row.same_model_differences} écarts)'} | "
         f"{retrained} | {pct(row.recall)} | {pct(row.precision)} | {pct(row.uncertain)} | "
         f"{row.changes} |"
@@ -211,13 +274,13 @@ def section(rows: list[MonthlyRow]) -> list[str]:
         HEADER,
         *[format_row(r) for r in rows],
         "",
-        *[line for r in rows if r.children >= TARGET_SIZE for line in phase_table(r)],
+        *[line for r in rows if r.shape.is_target for line in phase_table(r)],
     ]
     for row in rows:
-        if row.children >= TARGET_SIZE:
+        if row.shape.is_target:
             met = row.ratio <= TARGET_RATIO and row.same_model_differences == 0
             lines.append(
-                f"- commune {row.children:,}, mois 2 : {100 * row.ratio:.0f} % de la durée du mois 1 "
+                f"- {row.shape.label}, mois 2 : {100 * row.ratio:.0f} % de la durée du mois 1 "
                 f"({100 * row.cpu_ratio:.0f} % de son temps CPU) (cible ≤ "
                 f"{100 * TARGET_RATIO:.0f} %), statuts identiques au croisement complet : "
                 f"{'oui' if row.same_model_differences == 0 else 'non'} : "
@@ -242,6 +305,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Banc d'essai de la mise à jour mensuelle.")
     parser.add_argument("--tailles", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--reappris-jusqua", type=int, default=10_000)
+    parser.add_argument(
+        "--departement",
+        action="store_true",
+        help="aussi une commune de 6 000 enfants contre les fichiers d'un département de 120 000 élèves",
+    )
+    parser.add_argument(
+        "--formats-reels",
+        action="store_true",
+        help="aussi une commune de 10 000 enfants dont l'ONDE et SIECLE sont les exports des écoles",
+    )
     parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
@@ -251,7 +324,12 @@ def main() -> int:
     RUNS.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(HEADER, flush=True)
-    rows = [bench_month(n, args.reappris_jusqua) for n in args.tailles]
+    shapes = [
+        *(Shape(n) for n in args.tailles),
+        *([DEPARTMENT] if args.departement else []),
+        *([REAL_FORMATS] if args.formats_reels else []),
+    ]
+    rows = [bench_month(shape, args.reappris_jusqua) for shape in shapes]
     write_section(Path(args.sortie), section(rows))
     print(f"\nSection écrite dans {args.sortie}")
     return 0
