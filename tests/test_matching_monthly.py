@@ -35,6 +35,7 @@ from veille.matching.monthly import (
     Plan,
     RowFacts,
     changes,
+    merge,
     plan,
     settle,
     standardised,
@@ -460,3 +461,32 @@ def test_a_missing_value_and_an_empty_text_have_the_same_fingerprint():
     columns = ("nom", "prenoms")
     assert fingerprints(with_none, columns).tolist() == fingerprints(with_empty, columns).tolist()
     assert len(set(fingerprints(with_empty, columns).tolist())) == 2
+
+
+@pytest.mark.parametrize("record_ids", [1_000, 2**60], ids=["numbered", "too-wide-to-code"])
+def test_merge_keeps_each_childs_pairs_as_a_full_run_ranks_them(record_ids):
+    # Ties in weight (broken by the record, as the SQL of a full run does), and a pair scored this
+    # month replacing the same pair reused.
+    rng = np.random.default_rng(3)
+    n = 3_000
+    pairs = pd.DataFrame(
+        {
+            "child_uid": rng.integers(0, 400, n),
+            "record_uid": rng.integers(0, record_ids, n),
+            "match_weight": rng.choice([-6.0, -3.5, -1.0, 0.0, 2.0, 2.5, 7.0, 20.0], n),
+        }
+    ).drop_duplicates(["child_uid", "record_uid"])
+    reused, scored = pairs.iloc[: len(pairs) // 2], pairs.iloc[len(pairs) // 2 :]
+    reused = pd.concat([reused, scored.iloc[:50].assign(match_weight=-9.0)], ignore_index=True)
+
+    kept, trimmed = merge(reused, scored.reset_index(drop=True), 3.0, -4.0)
+
+    ranked = pairs.sort_values(
+        ["child_uid", "match_weight", "record_uid"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+    rank = ranked.groupby("child_uid").cumcount() + 1
+    weight = ranked["match_weight"]
+    keep = (weight >= -4.0) & ((weight >= 3.0) | (rank <= 2))
+    expected = ranked[keep].sort_values(["child_uid", "record_uid"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, expected, check_dtype=False)
+    assert trimmed.to_dict() == ranked[~keep].groupby("child_uid")["match_weight"].max().to_dict()

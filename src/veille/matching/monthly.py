@@ -615,19 +615,39 @@ def merge(
     code = child * (int(record.max(initial=0)) + 1) + record
     last = ~pd.Index(code).duplicated(keep="last")
     child, record, weight = child[last], record[last], pairs["match_weight"].to_numpy()[last]
-    # Each child's pairs from the best down (the record breaks ties): NumPy sorts the three columns
-    # in a fifth of pandas' time, to the same order (no two pairs share a child and a record).
-    order = np.lexsort((record, -weight, child))
+    # Each child's pairs from the best down (the record breaks ties).
+    order = _pair_order(child, record, weight)
     child, record, weight, rows = child[order], record[order], weight[order], np.flatnonzero(last)[order]
     starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]])
     rank = np.arange(len(child)) - np.repeat(starts, np.diff(np.r_[starts, len(child)])) + 1
     keep = (weight >= shown) & ((weight >= keep_weight) | (rank <= 2))
     trimmed = pd.Series(weight[~keep]).groupby(child[~keep]).max().rename("match_weight")
     trimmed.index.name = "child_uid"
-    kept = pairs.iloc[rows[keep][np.lexsort((record[keep], child[keep]))]].reset_index(drop=True)
+    kept = pairs.iloc[rows[keep][_pair_order(child[keep], record[keep])]].reset_index(drop=True)
     for column in (c for c in kept if c.startswith("gamma_")):
         kept[column] = kept[column].astype(np.int8)
     return kept, trimmed
+
+
+def _pair_order(child: np.ndarray, record: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """The order of pairs by child, then (given ``weight``) from the heaviest down, then by record.
+
+    No two pairs share a child and a record, so the order is unique: one sort of one integer per pair
+    (the weight by its rank among the weights) gives it in half the time of NumPy's sort of two or
+    three columns (``lexsort``), which stays for the tables too large to code so.
+    """
+    columns = [child.astype(np.int64)]
+    if weight is not None:
+        _, rank = np.unique(-weight, return_inverse=True)
+        columns.append(rank.reshape(-1).astype(np.int64))
+    columns.append(record.astype(np.int64))
+    widths = [max(int(c.max(initial=0)).bit_length(), 1) for c in columns]
+    if sum(widths) > 63 or any((c < 0).any() for c in columns):
+        return np.lexsort(columns[::-1])
+    code = np.zeros(len(child), dtype=np.int64)
+    for column, width in zip(columns, widths, strict=True):
+        code = (code << width) | column
+    return np.argsort(code)
 
 
 def changes(previous: pd.DataFrame, table: pd.DataFrame, keys: np.ndarray | None = None) -> pd.DataFrame:
