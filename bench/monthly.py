@@ -1,7 +1,7 @@
 """Benchmark of the monthly update: month 2 crossed against month 1, side by side with full runs.
 
-    python bench/monthly.py --tailles 1000 10000 100000   # writes its section of bench/RESULTS.md
-    python bench/run.py --mensuel 1000 10000 100000 …    # the same, inside the whole benchmark
+    python bench/monthly.py --tailles 1000 10000 100000 500000 --departement --formats-reels
+    python bench/run.py --mensuel 1000 10000 100000 500000   # the same, inside the whole benchmark
 
 For each size: the synthetic commune of ``bench/run.py`` (month 1) and its next month
 (``veille.synth.monthly.next_month``: arrivals, departures, newly enrolled, moves); with

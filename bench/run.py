@@ -355,13 +355,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cœurs ({cpu}), {memory:.0f} Go de mémoire, Python {platform.python_version()}"
 
 
-def monthly_section(sizes: list[int]) -> list[str]:
-    """Month 2 after month 1 (bench/monthly.py), in the same run."""
+def monthly_section(sizes: list[int], department: bool = True) -> list[str]:
+    """Month 2 after month 1 (bench/monthly.py), in the same run: the communes of ``sizes``, then
+    (unless ``department`` is off) a commune against a department's files and the real exports."""
     if not sizes:
         return []
     import monthly
 
-    return monthly.section([monthly.bench_month(n) for n in sizes])
+    shapes = [monthly.Shape(n) for n in sizes]
+    if department:
+        shapes += [monthly.DEPARTMENT]
+    shapes += [monthly.REAL_FORMATS]
+    return monthly.section([monthly.bench_month(shape) for shape in shapes])
 
 
 OTHER_BENCHES = "<!-- autres bancs : bench/load.py, bench/upload_memory.py -->"
@@ -400,7 +405,7 @@ def main() -> int:
         "--mensuel",
         type=int,
         nargs="*",
-        default=[1_000, 10_000, 100_000],
+        default=[1_000, 10_000, 100_000, 500_000],
         help="tailles de la mise à jour mensuelle (bench/monthly.py) ; sans taille : aucune",
     )
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
@@ -457,7 +462,7 @@ def main() -> int:
             "",
             *verdicts(rows),
             "",
-            *monthly_section(args.mensuel),
+            *monthly_section(args.mensuel, department=not args.sans_departement),
         ]
     )
     # The other benches' sections (load, memory of an upload) follow the marker: they are kept.
