@@ -195,3 +195,22 @@ def test_a_commune_with_more_schools_than_a_department_has_codes_gets_codes_from
     assert len(set(codes)) == 12_000
     assert {code[:3] for code in codes} == {"059", "060"}
     assert all(code[:3] == "059" for code in codes[:9_000])
+
+
+def test_month_after_month_the_identifiers_stay_unique():
+    from veille.synth.monthly import MonthlyRates, next_month
+
+    # Many enrolments each month, so that a month numbering its records as the last one did collides.
+    months = [generate_commune(1_000, seed=5)]
+    for seed in (6, 7):
+        months.append(next_month(months[-1], seed=seed, rates=MonthlyRates(enrolled=0.5)))
+
+    enrolled = [
+        set(pd.concat([frame["identifiant"] for frame in month.schooling.values()])) for month in months
+    ]
+    assert enrolled[2] - enrolled[1] and enrolled[1] - enrolled[0]
+    for month in months:
+        all_ids = pd.concat([frame["identifiant"] for frame in month.schooling.values()])
+        assert all_ids.is_unique
+        for organisme in ("CAF", "MSA"):
+            assert month.children.loc[month.children.organisme == organisme, "identifiant"].is_unique

@@ -9,6 +9,7 @@ that a monthly crossing can be measured like a first one. The web demo's next-ye
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, replace
 
@@ -72,13 +73,16 @@ def next_month(
     unschooled = sorted(truth.index[truth["statut_reel"] == "non_scolarise"])
     enrolled = rng.sample(unschooled, round(len(unschooled) * rates.enrolled)) if unschooled else []
     by_key = children.set_index(key)
-    for rank, index in enumerate(enrolled):
+    # Numbered after the records of earlier months' enrolments: month 3 must not give month 2's again.
+    used = {i for frame in schooling.values() for i in frame["identifiant"]}
+    numbers = (n for n in itertools.count(980000000) if f"{n:09d}MO" not in used)
+    for index in enrolled:
         row = by_key.loc[truth_key[index]]
         born = pd.to_datetime(row["date_naissance"], format="%d/%m/%Y")
         source = "ONDE" if born.year >= int(commune.school_year[:4]) - 11 else "SIECLE"
         target = schooling[source]
         model = target.iloc[rng.randrange(len(target))] if len(target) else None
-        record_id = f"{980000000 + rank:09d}MO"
+        record_id = f"{next(numbers):09d}MO"
         record = {
             "source": source,
             "identifiant": record_id,
