@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -82,6 +82,17 @@ DEPARTMENT = Shape(6_000, department_pupils=120_000)
 REAL_FORMATS = Shape(10_000, formats="reels")
 
 
+@dataclass(frozen=True)
+class ChainedMonth:
+    """One month after month 2, crossed with ``--precedent`` the month before's folder."""
+
+    month: int
+    seconds: float
+    cpu_seconds: float
+    #: children whose status differs from the same month crossed in full with month 1's model
+    differences: int
+
+
 @dataclass
 class MonthlyRow:
     shape: Shape
@@ -97,6 +108,8 @@ class MonthlyRow:
     changes: str
     #: seconds of each step inside each process (``synthese.json``), month 1 then month 2
     phases: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    #: months 3, 4… each crossed against the month before (``--mois-enchaines``)
+    chained: list[ChainedMonth] = field(default_factory=list)
 
     @property
     def children(self) -> int:
@@ -115,6 +128,23 @@ def run_timed(command: list[str]) -> tuple[float, float]:
     """Run a command; returns (wall seconds, CPU seconds) of its process."""
     measured = run_measured(command)
     return measured.seconds, measured.cpu_seconds
+
+
+def ensure_later_months(shape: Shape, last: int) -> list[Path]:
+    """The folders of months 3 to ``last`` of ``shape``, each the month after the one before."""
+    from veille.synth import generate_commune, write_commune
+    from veille.synth.monthly import next_month
+
+    folders = [OUT / f"mensuel_donnees_{shape.name}_mois{month}" for month in range(3, last + 1)]
+    if all((folder / "verite.csv").exists() for folder in folders):
+        return folders
+    commune = generate_commune(shape.children, seed=SEED, department_pupils=shape.department_pupils)
+    commune = next_month(commune, seed=MONTH_SEED)
+    for month, folder in enumerate(folders, start=3):
+        commune = next_month(commune, seed=MONTH_SEED + month - 2)
+        if not (folder / "verite.csv").exists():
+            write_commune(commune, folder, formats=shape.formats)
+    return folders
 
 
 def ensure_months(shape: Shape) -> tuple[Path, Path]:
@@ -181,7 +211,26 @@ def _differences(one: pd.Series, other: pd.Series) -> int:
     return int((joined["a"] != joined["b"]).sum())
 
 
-def bench_month(shape: Shape | int, retrained_up_to: int = 10_000) -> MonthlyRow:
+def chain_months(shape: Shape, last: int) -> list[ChainedMonth]:
+    """Months 3 to ``last`` after ``bench_month(shape)``: does the update stay exact and as fast?
+
+    Each month's state comes from a monthly update, not a full run: its left-out weights are bounds
+    carried from month to month, and the count of candidate pairs an estimate.
+    """
+    model = OUT / f"mensuel_{shape.name}_mois1" / "modele.json"
+    before = OUT / f"mensuel_{shape.name}_mois2"
+    months = []
+    for month, folder in enumerate(ensure_later_months(shape, last), start=3):
+        out = OUT / f"mensuel_{shape.name}_mois{month}"
+        seconds, cpu = _crossing(folder, out, "--precedent", str(before))
+        full = OUT / f"mensuel_{shape.name}_mois{month}_complet_meme_modele"
+        _crossing(folder, full, "--modele", str(model))
+        months.append(ChainedMonth(month, seconds, cpu, _differences(_statuses(out), _statuses(full))))
+        before = out
+    return months
+
+
+def bench_month(shape: Shape | int, retrained_up_to: int = 10_000, chained: int = 0) -> MonthlyRow:
     from veille.synth.scoring import score_flags
 
     shape = Shape(shape) if isinstance(shape, int) else shape
@@ -214,6 +263,7 @@ def bench_month(shape: Shape | int, retrained_up_to: int = 10_000) -> MonthlyRow
         uncertain=scores["incertain_share"],
         changes=", ".join(f"{kind} : {count}" for kind, count in counts.items()),
         phases=(_phases(outs["mois1"]), _phases(outs["mois2"])),
+        chained=chain_months(shape, chained) if chained > 2 else [],
     )
     print(format_row(row), flush=True)
     return row
@@ -248,6 +298,34 @@ def phase_table(row: MonthlyRow) -> list[str]:
     return [*lines, ""]
 
 
+def chained_table(row: MonthlyRow) -> list[str]:
+    """Months 3, 4… of ``row``'s shape, each crossed against the month before."""
+    if not row.chained:
+        return []
+    lines = [
+        f"Mois suivants, {row.shape.label} : chaque mois croisé avec `--precedent` le dossier du mois "
+        "d'avant (son état vient donc lui-même d'une mise à jour), comparé au même mois croisé en "
+        "entier avec le modèle du mois 1 :",
+        "",
+        "| mois | durée | rapport au mois 1 (durée) | rapport au mois 1 (temps CPU) | statuts = croisement "
+        "complet, même modèle |",
+        "|---|---|---|---|---|",
+        f"| 2 | {row.month_2:.1f} s ({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | "
+        f"{100 * row.cpu_ratio:.0f} % | {_same(row.same_model_differences)} |",
+    ]
+    for month in row.chained:
+        lines.append(
+            f"| {month.month} | {month.seconds:.1f} s ({month.cpu_seconds:.1f} s CPU) | "
+            f"{100 * month.seconds / row.month_1:.0f} % | "
+            f"{100 * month.cpu_seconds / row.month_1_cpu:.0f} % | {_same(month.differences)} |"
+        )
+    return [*lines, ""]
+
+
+def _same(differences: int) -> str:
+    return "oui" if differences == 0 else f"non ({differences} écarts)"
+
+
 def format_row(row: MonthlyRow) -> str:
     children = f"{row.children:,}".replace(",", " ")
     retrained = "—" if row.retrained_differences is None else str(row.retrained_differences)
@@ -275,6 +353,7 @@ def section(rows: list[MonthlyRow]) -> list[str]:
         *[format_row(r) for r in rows],
         "",
         *[line for r in rows if r.shape.is_target for line in phase_table(r)],
+        *[line for r in rows for line in chained_table(r)],
     ]
     for row in rows:
         if row.shape.is_target:
@@ -315,6 +394,12 @@ def main() -> int:
         action="store_true",
         help="aussi une commune de 10 000 enfants dont l'ONDE et SIECLE sont les exports des écoles",
     )
+    parser.add_argument(
+        "--mois-enchaines",
+        type=int,
+        default=0,
+        help="à 100 000 enfants et plus, croiser aussi les mois 3 à N, chacun après le précédent",
+    )
     parser.add_argument("--resultats", default=str(OUT), help="dossier des sorties des croisements")
     parser.add_argument("--sortie", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
@@ -329,7 +414,10 @@ def main() -> int:
         *([DEPARTMENT] if args.departement else []),
         *([REAL_FORMATS] if args.formats_reels else []),
     ]
-    rows = [bench_month(shape, args.reappris_jusqua) for shape in shapes]
+    rows = [
+        bench_month(shape, args.reappris_jusqua, args.mois_enchaines if shape.children == TARGET_SIZE else 0)
+        for shape in shapes
+    ]
     write_section(Path(args.sortie), section(rows))
     print(f"\nSection écrite dans {args.sortie}")
     return 0
