@@ -32,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OUT, ROOT, SEED, compile_veille, ensure_commune, pct, run_measured
+from run import OTHER_BENCHES, OUT, ROOT, SEED, compile_veille, ensure_commune, pct, run_measured
 
 MONTH_SEED = SEED + 1
 #: where the crossings write (``--resultats``)
@@ -373,8 +373,11 @@ def write_section(path: Path, lines: list[str]) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if SECTION in text:
         before, after = text.split(SECTION, 1)
-        rest = after.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n## " + rest[1] if len(rest) > 1 else "")
+        # The section ends at the next heading, or at the marker of the other benches (``run.py``
+        # keeps what follows it): dropping the marker with the section lost those benches once.
+        ends = [i for i in (after.find("\n## "), after.find("\n" + OTHER_BENCHES)) if i >= 0]
+        rest = after[min(ends) :] if ends else ""
+        text = before + "\n".join(lines) + rest
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
     path.write_text(text, encoding="utf-8")
