@@ -468,7 +468,8 @@ def _children_table(
     scale: LevelScale,
     prior: float,
 ) -> pd.DataFrame:
-    table = children.drop(columns=["fichier", "ligne"], errors="ignore").copy()
+    # A new frame already: copying it again was a third of the table's time.
+    table = children.drop(columns=["fichier", "ligne"], errors="ignore")
     table["statut"] = decided["statut"].to_numpy()
     record = decided["record_uid"].to_numpy()
     has = record >= 0
@@ -508,9 +509,11 @@ def _matches_table(
     scale: LevelScale,
     prior: float,
 ) -> pd.DataFrame:
-    accepted = assigned[assigned["match_weight"] >= thresholds.match].sort_values(
-        ["child_uid", "match_weight"]
-    )
+    accepted = assigned[assigned["match_weight"] >= thresholds.match]
+    # By child, then weight, ties in their order (the stable sort of ``sort_values`` on two columns).
+    accepted = accepted.iloc[
+        np.lexsort((accepted["match_weight"].to_numpy(), accepted["child_uid"].to_numpy()))
+    ]
     child = accepted["child_uid"].to_numpy()
     record = accepted["record_uid"].to_numpy()
     out = pd.DataFrame(

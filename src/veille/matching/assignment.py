@@ -68,13 +68,15 @@ def assign_one_to_one(
     """
     eligible = _drop_dominated(pairs[pairs["match_weight"] >= min_weight])
     kept: list[pd.DataFrame] = []
-    holders = np.empty(0, dtype=eligible["child_uid"].dtype)
+    # Who holds a record already, by child id (row positions): a sorted union of the holders, source
+    # after source, was a fifth of the assignment at 100,000 children.
+    holds = np.zeros(int(eligible["child_uid"].max()) + 1 if len(eligible) else 0, dtype=bool)
     for _, group in eligible.groupby("source", sort=True):
         # A child holding a record of another source already competes for this one at a handicap.
-        penalty = np.where(group["child_uid"].isin(holders), SECOND_RECORD_BITS, 0.0)
+        penalty = np.where(holds[group["child_uid"].to_numpy(np.int64)], SECOND_RECORD_BITS, 0.0)
         chosen = _assign_within(group.assign(_penalty=penalty), min_weight, confident)
         kept.append(chosen.drop(columns="_penalty"))
-        holders = np.union1d(holders, chosen["child_uid"].to_numpy())
+        holds[chosen["child_uid"].to_numpy(np.int64)] = True
     if not kept:
         return eligible.iloc[0:0]
     return pd.concat(kept, ignore_index=True)
@@ -101,11 +103,19 @@ def _drop_dominated(pairs: pd.DataFrame) -> pd.DataFrame:
     Siblings share a surname and an address, so in a large commune the pairs linking each child to a
     brother's or sister's record chain whole neighbourhoods together; they are dominated on both ends.
     """
-    weight = pairs["match_weight"]
-    best_of_child = weight.groupby(pairs["child_uid"]).transform("max")
-    best_of_record = weight.groupby(pairs["record_uid"]).transform("max")
+    weight = pairs["match_weight"].to_numpy(np.float64)
+    best_of_child = _best_of(pairs["child_uid"].to_numpy(np.int64), weight)
+    best_of_record = _best_of(pairs["record_uid"].to_numpy(np.int64), weight)
     keep = (weight >= best_of_child - DOMINATED_MARGIN) | (weight >= best_of_record - DOMINATED_MARGIN)
     return pairs[keep]
+
+
+def _best_of(ids: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Per pair, the highest weight among the pairs of the same id (a groupby's max, in a fifth of the
+    time: ids are row positions, each one's best found in place)."""
+    best = np.full(int(ids.max(initial=-1)) + 1, -np.inf)
+    np.maximum.at(best, ids, weight)
+    return best[ids]
 
 
 def _assign_within(pairs: pd.DataFrame, min_weight: float, confident: float) -> pd.DataFrame:
