@@ -440,7 +440,7 @@ def _gammas(frame: pd.DataFrame, scale: LevelScale) -> pd.DataFrame:
     return pd.DataFrame(columns, index=frame.index)
 
 
-def _levels_text(gammas: pd.DataFrame, scale: LevelScale) -> list[str]:
+def _levels_text(gammas: pd.DataFrame, scale: LevelScale) -> np.ndarray:
     """One line per pair for the result files, from the same levels the typed outcomes carry."""
     names = [column.removeprefix("gamma_") for column in gammas.columns]
     values = gammas.to_numpy(np.int64) - UNKNOWN_GAMMA
@@ -454,10 +454,12 @@ def _levels_text(gammas: pd.DataFrame, scale: LevelScale) -> list[str]:
         which = np.unique(values, axis=0, return_inverse=True)[1].reshape(-1)
     first = np.unique(which, return_index=True)[1]
     combinations = values[first] + UNKNOWN_GAMMA
-    text = [
+    text = np.empty(len(combinations), dtype=object)
+    text[:] = [
         levels_text(levels_of(scale, dict(zip(names, row.tolist(), strict=True)))) for row in combinations
     ]
-    return [text[i] for i in which]
+    # Spread by NumPy, not a list of 100,000 lines made in Python.
+    return text[which]
 
 
 def _children_table(
