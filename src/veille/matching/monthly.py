@@ -120,7 +120,7 @@ def _arrow_file(table: pa.Table) -> bytes:
 def _table(archive: zipfile.ZipFile, name: str) -> pa.Table | None:
     names = set(archive.namelist())
     if f"{name}.arrow" in names:
-        return feather.read_table(io.BytesIO(archive.read(f"{name}.arrow")))
+        return feather.read_table(pa.BufferReader(archive.read(f"{name}.arrow")))
     # The state of a crossing before Veille wrote Arrow files (the web application keeps them).
     if f"{name}.parquet" in names:
         # Imported here: Parquet (and the file systems it brings) took 17 ms of every crossing's start.
