@@ -130,25 +130,9 @@ def run_timed(command: list[str]) -> tuple[float, float]:
     return measured.seconds, measured.cpu_seconds
 
 
-def ensure_later_months(shape: Shape, last: int) -> list[Path]:
-    """The folders of months 3 to ``last`` of ``shape``, each the month after the one before."""
-    from veille.synth import generate_commune, write_commune
-    from veille.synth.monthly import next_month
-
-    folders = [OUT / f"mensuel_donnees_{shape.name}_mois{month}" for month in range(3, last + 1)]
-    if all((folder / "verite.csv").exists() for folder in folders):
-        return folders
-    commune = generate_commune(shape.children, seed=SEED, department_pupils=shape.department_pupils)
-    commune = next_month(commune, seed=MONTH_SEED)
-    for month, folder in enumerate(folders, start=3):
-        commune = next_month(commune, seed=MONTH_SEED + month - 2)
-        if not (folder / "verite.csv").exists():
-            write_commune(commune, folder, formats=shape.formats)
-    return folders
-
-
-def ensure_months(shape: Shape) -> tuple[Path, Path]:
-    """The folders of month 1 and month 2 of ``shape`` (written once, then reused)."""
+def ensure_months(shape: Shape, last: int = 2) -> list[Path]:
+    """The folders of months 1 to ``last`` of ``shape``, each month the one after the month before
+    (written once, then reused)."""
     from veille.synth import generate_commune, write_commune
     from veille.synth.monthly import next_month
 
@@ -157,17 +141,16 @@ def ensure_months(shape: Shape) -> tuple[Path, Path]:
         first = ensure_commune(shape.children, department_pupils=shape.department_pupils)
     else:
         first = OUT / f"mensuel_donnees_{shape.name}_mois1"
-    second = OUT / (
-        f"commune_{shape.children}_mois2"
-        if shape == Shape(shape.children)
-        else f"mensuel_donnees_{shape.name}_mois2"
-    )
-    if not (first / "verite.csv").exists() or not (second / "verite.csv").exists():
-        commune = generate_commune(shape.children, seed=SEED, department_pupils=shape.department_pupils)
-        if not (first / "verite.csv").exists():
-            write_commune(commune, first, formats=shape.formats)
-        write_commune(next_month(commune, seed=MONTH_SEED), second, formats=shape.formats)
-    return first, second
+    folders = [first, *(OUT / f"mensuel_donnees_{shape.name}_mois{month}" for month in range(2, last + 1))]
+    if all((folder / "verite.csv").exists() for folder in folders):
+        return folders
+    commune = generate_commune(shape.children, seed=SEED, department_pupils=shape.department_pupils)
+    for month, folder in enumerate(folders, start=1):
+        if month > 1:
+            commune = next_month(commune, seed=MONTH_SEED + month - 2)
+        if not (folder / "verite.csv").exists():
+            write_commune(commune, folder, formats=shape.formats)
+    return folders
 
 
 def _crossing(folder: Path, out: Path, *extra: str) -> tuple[float, float]:
@@ -220,7 +203,7 @@ def chain_months(shape: Shape, last: int) -> list[ChainedMonth]:
     model = OUT / f"mensuel_{shape.name}_mois1" / "modele.json"
     before = OUT / f"mensuel_{shape.name}_mois2"
     months = []
-    for month, folder in enumerate(ensure_later_months(shape, last), start=3):
+    for month, folder in enumerate(ensure_months(shape, last)[2:], start=3):
         out = OUT / f"mensuel_{shape.name}_mois{month}"
         seconds, cpu = _crossing(folder, out, "--precedent", str(before))
         full = OUT / f"mensuel_{shape.name}_mois{month}_complet_meme_modele"
@@ -333,7 +316,7 @@ def format_row(row: MonthlyRow) -> str:
         f"| {row.shape.label} | {children} | {row.month_1:.1f} s ({row.month_1_cpu:.1f} s CPU) | "
         f"{row.month_2:.1f} s ({row.month_2_cpu:.1f} s CPU) | {100 * row.ratio:.0f} % | "
         f"{100 * row.cpu_ratio:.0f} % | "
-        f"{'oui' if row.same_model_differences == 0 else f'non ({row.same_model_differences} écarts)'} | "
+        f"{_same(row.same_model_differences)} | "
         f"{retrained} | {pct(row.recall)} | {pct(row.precision)} | {pct(row.uncertain)} | "
         f"{row.changes} |"
     )
@@ -363,7 +346,7 @@ def section(rows: list[MonthlyRow]) -> list[str]:
                 f"({100 * row.cpu_ratio:.0f} % de son temps CPU) (cible ≤ "
                 f"{100 * TARGET_RATIO:.0f} %), statuts identiques au croisement complet : "
                 f"{'oui' if row.same_model_differences == 0 else 'non'} : "
-                f"{'atteinte' if met else '**NON ATTEINTE**'}".replace(",", " ")
+                f"{'atteinte' if met else '**NON ATTEINTE**'}"
             )
     return [*lines, ""]
 
