@@ -490,3 +490,45 @@ def test_merge_keeps_each_childs_pairs_as_a_full_run_ranks_them(record_ids):
     expected = ranked[keep].sort_values(["child_uid", "record_uid"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, expected, check_dtype=False)
     assert trimmed.to_dict() == ranked[~keep].groupby("child_uid")["match_weight"].max().to_dict()
+
+
+def _largest_school(schooling: pd.DataFrame) -> str:
+    onde = schooling[(schooling["source"] == "ONDE") & (schooling["uai"] != "")]
+    return str(onde["uai"].value_counts().idxmax())
+
+
+def test_month_2_names_no_school_when_each_keeps_its_pupils(months):
+    # The state knows each record's school: a missing one could be named.
+    assert "uai" in months["month_1"].state.records
+    assert months["month_2"].vanished == []
+
+
+def test_a_school_whose_file_is_missing_this_month_is_named(months):
+    children, schooling = months["tables_2"]
+    uai = _largest_school(schooling)
+    without = schooling[schooling["uai"] != uai].reset_index(drop=True)
+
+    result = cross(children, without, school_year=YEAR, previous=months["month_1"].state)
+
+    before = int((months["month_1"].state.records["uai"] == uai).sum())
+    assert [(school.uai, school.source, school.before, school.now) for school in result.vanished] == [
+        (uai, "ONDE", before, 0)
+    ]
+    assert f"L'établissement {uai}" in result.vanished[0].message()
+    assert "son fichier manque sans doute" in result.vanished[0].message()
+
+
+def test_the_command_warns_of_a_school_file_missing_this_month(months, tmp_path, capsys):
+    assert _croiser(months["files_1"], tmp_path / "mois1") == 0
+    onde = pd.read_csv(months["files_2"]["scolarite_onde.csv"], dtype=str, keep_default_na=False)
+    uai = _largest_school(onde)
+    files = dict(months["files_2"])
+    files["scolarite_onde.csv"] = tmp_path / "scolarite_onde.csv"
+    onde[onde["uai"] != uai].to_csv(files["scolarite_onde.csv"], index=False)
+    capsys.readouterr()
+
+    assert _croiser(files, tmp_path / "mois2", "--precedent", str(tmp_path / "mois1")) == 0
+
+    assert f"Attention : L'établissement {uai}" in capsys.readouterr().err
+    summary = json.loads((tmp_path / "mois2" / "synthese.json").read_text(encoding="utf-8"))
+    assert [school["uai"] for school in summary["etablissements_en_baisse"]] == [uai]

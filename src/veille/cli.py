@@ -231,6 +231,8 @@ def croiser(args: argparse.Namespace) -> int:
         backend=args.moteur,
     )
     steps.finish()
+    # A school's file left out of this month's: said before the lists, which its pupils would swell.
+    steps.warn([school.message() for school in result.vanished])
     inputs = [
         InputFile(str(path), kind, _rows(report_list, path), fingerprint(path))
         for kind, paths, report_list in (
@@ -245,6 +247,8 @@ def croiser(args: argparse.Namespace) -> int:
     writing = time.perf_counter()
     synthesis = summary(result, schooling.table, inputs, timings)
     synthesis["lignes_rejetees"] = len(rejects)
+    if previous is not None:
+        synthesis["etablissements_en_baisse"] = [school.as_dict() for school in result.vanished]
     paths = write_outputs(result, out_dir, synthesis, previous=previous)
     timings["ecriture"] = round(time.perf_counter() - writing, 3)
     timings["total"] = round(time.perf_counter() - started, 3)

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from veille.matching import Agreement, Status
@@ -26,7 +27,7 @@ from veille.synth import generate_commune, write_commune
 from veille.synth.monthly import next_month
 from veille.web.cellule.children.models import Child
 from veille.web.cellule.imports import services
-from veille.web.cellule.imports.models import CrossingRun, Outcome, RunStatus
+from veille.web.cellule.imports.models import CrossingRun, Outcome, RunStatus, SchoolingRecord
 from veille.web.common.accounts.roles import Role
 from veille.web.common.audit.models import Action, AuditEvent
 
@@ -165,6 +166,36 @@ def test_the_run_page_shows_the_changes_since_last_month_and_audits_the_names(
     assert AuditEvent.objects.filter(
         action=Action.VIEW, object_type="imports.crossingrun", object_id=str(second.pk)
     ).exists()
+
+
+def test_the_run_page_warns_of_a_school_whose_records_vanished_since_last_month(
+    two_months, commune_a, client_as
+):
+    referent, _ = two_months
+    # An import withdrawn since: the records of one school are no longer the commune's.
+    records = SchoolingRecord.objects.filter(commune=commune_a, source="ONDE").exclude(uai="")
+    uai = records.values("uai").annotate(n=Count("pk")).order_by("-n")[0]["uai"]
+    records.filter(uai=uai).delete()
+
+    second = _run(commune_a, referent)
+    page = client_as(referent).get(
+        reverse("imports:run", kwargs={"commune": commune_a.slug, "pk": second.pk})
+    )
+
+    assert [school["uai"] for school in second.parameters["etablissements_en_baisse"]] == [uai]
+    assert f"Attention : L&#x27;établissement {uai}" in page.content.decode()
+
+
+def test_the_run_page_warns_of_no_school_when_each_keeps_its_pupils(two_months, commune_a, client_as):
+    referent, _ = two_months
+
+    second = _run(commune_a, referent)
+    page = client_as(referent).get(
+        reverse("imports:run", kwargs={"commune": commune_a.slug, "pk": second.pk})
+    )
+
+    assert second.parameters["etablissements_en_baisse"] == []
+    assert "Un fichier de scolarité manque peut-être" not in page.content.decode()
 
 
 def test_the_review_page_reads_each_levels_agreement_as_stored(two_months):

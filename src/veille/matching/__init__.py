@@ -68,6 +68,7 @@ from veille.matching.results import (
 )
 from veille.matching.scoring import PairEngine
 from veille.matching.training import prior_model, train
+from veille.matching.vanishing import VanishedSchool, vanished_schools
 
 __all__ = [
     "Agreement",
@@ -83,6 +84,7 @@ __all__ = [
     "PairDecision",
     "Status",
     "Thresholds",
+    "VanishedSchool",
     "cross",
     "cross_department",
 ]
@@ -246,6 +248,7 @@ def cross(
     prior_odds = _candidate_prior(len(assigned), n_candidates)
     table = _children_table(children, schooling, decided, pairs, labels, prior_odds)
     matches = _matches_table(children, schooling, assigned, thresholds, labels, prior_odds)
+    vanished = [] if previous is None else vanished_schools(previous.records, schooling)
     state = state_of(
         children,
         schooling,
@@ -273,6 +276,7 @@ def cross(
         timings=Timings(steps),
         levels=labels,
         state=state,
+        vanished=vanished,
     )
 
 

@@ -96,6 +96,8 @@ CHANGES_COLUMNS = (
 )
 #: what the previous month's state keeps of each child to name the children who left
 _NAMES = ("nom", "prenoms", "date_naissance")
+#: what the state keeps of each record's school (``veille.matching.vanishing``)
+_SCHOOL_COLUMNS = ("uai", "etablissement")
 #: per child and record: the bits of the capped blocking rules whose block it is compared in
 BLOCKS = "blocs"
 #: per child: at most the weight of its best pair left out (not kept in ``pairs``), NaN if none
@@ -352,6 +354,8 @@ def state_of(
             {
                 "source": schooling["source"].to_numpy(),
                 "identifiant": schooling["identifiant"].to_numpy(),
+                # Not personal data: next month names the schools whose records vanished.
+                **{c: schooling[c].to_numpy() for c in _SCHOOL_COLUMNS if c in schooling},
                 "empreinte": record_fingerprints,
                 KEY_HASH: record_keys,
                 BLOCKS: facts.record_blocks,

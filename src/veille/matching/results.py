@@ -11,6 +11,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from veille.matching.monthly import MonthlyState
+    from veille.matching.vanishing import VanishedSchool
 
 
 class Status(StrEnum):
@@ -188,6 +189,8 @@ class CrossingResult:
         timings: seconds per step.
         levels: every level of every comparison of the model.
         state: what a later month's crossing reuses (``veille.matching.monthly``).
+        vanished: in a monthly update, the schools that lost most of last month's records
+            (``veille.matching.vanishing``): a schooling file missing, most likely.
     """
 
     children: pd.DataFrame
@@ -198,6 +201,7 @@ class CrossingResult:
     timings: Timings
     levels: LevelScale = field(default_factory=dict)
     state: MonthlyState | None = None
+    vanished: list[VanishedSchool] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return int((self.children["statut"] == status.value).sum())

@@ -666,6 +666,10 @@ def _execute(run: CrossingRun, started: float) -> CrossingRun:
             "enfants": len(children),
             "inscriptions": len(schooling),
             "mise_a_jour_mensuelle": previous is not None,
+            # Each school that lost most of last month's records: a file missing, most likely.
+            "etablissements_en_baisse": [
+                {**school.as_dict(), "message": school.message()} for school in result.vanished
+            ],
         }
         run.model = result.model
         run.counts = {
