@@ -529,6 +529,8 @@ def test_the_command_warns_of_a_school_file_missing_this_month(months, tmp_path,
 
     assert _croiser(files, tmp_path / "mois2", "--precedent", str(tmp_path / "mois1")) == 0
 
-    assert f"Attention : L'établissement {uai}" in capsys.readouterr().err
+    said = capsys.readouterr()
+    assert f"Attention : L'établissement {uai}" in said.err
+    assert f"inscriptions disparues depuis le mois dernier ({uai}), voir ci-dessus" in said.out
     summary = json.loads((tmp_path / "mois2" / "synthese.json").read_text(encoding="utf-8"))
     assert [school["uai"] for school in summary["etablissements_en_baisse"]] == [uai]

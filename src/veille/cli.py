@@ -258,6 +258,11 @@ def croiser(args: argparse.Namespace) -> int:
         print(f"  changements         : {out_dir / 'changements.csv'}")
         for kind, count in synthesis["changements"].items():
             print(f"    {kind:<38} {count:>8}")
+        if result.vanished:
+            schools = ", ".join(school.uai or school.source for school in result.vanished)
+            print(
+                f"    attention : inscriptions disparues depuis le mois dernier ({schools}), voir ci-dessus"
+            )
     if rejects:
         print(f"  lignes rejetées     : {out_dir / 'lignes_rejetees.csv'} ({len(rejects)} lignes)")
     return EXIT_OK
