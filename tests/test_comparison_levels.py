@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from veille.matching.comparisons import ADDRESS, FIRST_NAME, MATCH_COLUMNS, SURNAME, Comparison
+from veille.matching.comparisons import FIRST_NAME, MATCH_COLUMNS, SURNAME, Comparison
 from veille.matching.frames import match_frame
 from veille.matching.scoring import gamma_sql
 
@@ -22,8 +22,7 @@ def identity(nom, prenoms, **extra):
     }
 
 
-def level(comparison: Comparison, child: dict, school: dict) -> str | None:
-    """The label of the level the pair reaches; ``None`` for the null level (the comparison says nothing)."""
+def level(comparison: Comparison, child: dict, school: dict) -> str:
     left = match_frame(pd.DataFrame([identity(**child, nom_allocataire="")]), claimant=True)
     right = match_frame(pd.DataFrame([identity(**school)]), claimant=False)
     columns = sorted({*comparison.columns, comparison.null_column})
@@ -34,7 +33,7 @@ def level(comparison: Comparison, child: dict, school: dict) -> str | None:
     gamma = connection.sql(
         f"SELECT {gamma_sql(comparison)} FROM (SELECT {sides} FROM l_df AS l, r_df AS r) AS pairs"
     ).fetchall()[0][0]
-    return None if gamma == -1 else comparison.levels[comparison.top - gamma].label
+    return comparison.levels[comparison.top - gamma].label
 
 
 SWAPPED = {"nom": "EMMA", "prenoms": "Declerck"}
@@ -52,25 +51,3 @@ def test_a_stranger_sharing_only_the_first_name_with_a_swapped_record_gets_no_su
     stranger = {"nom": "RODRIGUES", "prenoms": "Emma"}
     assert level(FIRST_NAME, stranger, SWAPPED) == "nom et prénom inversés"
     assert level(SURNAME, stranger, SWAPPED) == "nom différent"
-
-
-def test_two_different_addresses_under_different_postcodes_say_nothing_more_than_the_postcodes():
-    # The child lives with the other parent, in another commune: one fact, counted once (by the postcode).
-    child = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "12 rue de la Gare", "code_postal": "59100"}
-    school = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "3 allée des Tilleuls", "code_postal": "59200"}
-
-    assert level(ADDRESS, child, school) is None
-
-
-def test_two_different_addresses_under_one_postcode_disagree():
-    child = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "12 rue de la Gare", "code_postal": "59100"}
-    school = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "3 allée des Tilleuls", "code_postal": "59100"}
-
-    assert level(ADDRESS, child, school) == "adresse différente"
-
-
-def test_the_same_address_under_a_mistyped_postcode_still_counts():
-    child = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "12 rue de la Gare", "code_postal": "59100"}
-    school = {"nom": "DUPONT", "prenoms": "Lina", "adresse": "12 rue de la Gare", "code_postal": "59010"}
-
-    assert level(ADDRESS, child, school) == "même adresse"

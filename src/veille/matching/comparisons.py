@@ -77,13 +77,10 @@ class Comparison:
     levels: tuple[Level, ...]
     # The columns this comparison reads: a blocking pass on one of them cannot teach its m.
     columns: tuple[str, ...]
-    #: beside a missing value, when the comparison says nothing (SQL on the pair's columns)
-    null_also: str | None = None
 
     @property
     def null_sql(self) -> str:
-        missing = f'"{self.null_column}_l" IS NULL OR "{self.null_column}_r" IS NULL'
-        return missing if self.null_also is None else f"{missing} OR ({self.null_also})"
+        return f'"{self.null_column}_l" IS NULL OR "{self.null_column}_r" IS NULL'
 
     def gamma(self, index: int) -> int:
         """The gamma value of ``levels[index]``."""
@@ -217,16 +214,7 @@ ADDRESS = Comparison(
     name="adresse",
     description="adresse",
     null_column="adresse_voie",
-    columns=("adresse_cle", "adresse_voie", "code_postal"),
-    # Two postcodes apart, the addresses differ anyway: counting both disagreements took the same
-    # fact twice (a child living with the other parent lost 3 bits more than the postcode says). The
-    # same street under another postcode still counts (a mistyped postcode: FEBRL4 has many). Its u
-    # is counted within a postcode likewise (``training``).
-    null_also=(
-        '"code_postal_l" <> "code_postal_r" AND NOT coalesce("adresse_cle_l" = "adresse_cle_r" '
-        'OR "adresse_voie_l" = "adresse_voie_r" '
-        'OR jaro_winkler_similarity("adresse_voie_l", "adresse_voie_r") >= 0.9, false)'
-    ),
+    columns=("adresse_cle", "adresse_voie"),
     levels=(
         Level('"adresse_cle_l" = "adresse_cle_r"', "même adresse", tf_column="adresse_cle"),
         Level('"adresse_voie_l" = "adresse_voie_r"', "même voie"),

@@ -52,9 +52,7 @@ CHANGES_FILE = "changements.csv"
 #: 2: the term frequencies of each child, the open capped blocks and the weight left out per child
 #: 3: the swapped-names levels and the standardised identities' ``noms_prenoms`` (a state of an
 #: earlier version holds no such column, and its pairs' levels were compared otherwise)
-#: 4: two addresses under different postcodes compared only when they agree (``comparisons.ADDRESS``):
-#: the address level of last month's pairs may read otherwise now
-STATE_VERSION = 4
+STATE_VERSION = 3
 
 #: the columns whose values the model compares: a record is unchanged when they all are
 CHILD_IDENTITY = (
